@@ -1,0 +1,49 @@
+"""The root of every component: scikit-learn's parameter conventions."""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+
+class Component:
+    """A configurable building block.
+
+    Following scikit-learn: ``__init__`` stores its keyword arguments unchanged under the
+    same names and does nothing else; validation happens when the component is used;
+    attributes learnt from data end in ``_``; ``fit`` returns ``self``.
+    """
+
+    @classmethod
+    def _param_names(cls) -> list[str]:
+        signature = inspect.signature(cls.__init__)
+        return [
+            p.name
+            for p in signature.parameters.values()
+            if p.name != "self" and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+        ]
+
+    def get_params(self) -> dict[str, Any]:
+        """The constructor arguments, as stored."""
+        return {name: getattr(self, name) for name in self._param_names()}
+
+    def set_params(self, **params: Any) -> Component:
+        """Set constructor arguments; unknown names raise ``ValueError``."""
+        valid = set(self._param_names())
+        for name, value in params.items():
+            if name not in valid:
+                raise ValueError(f"{type(self).__name__} has no parameter {name!r}")
+            setattr(self, name, value)
+        return self
+
+    def is_fitted(self) -> bool:
+        """True once ``fit`` set at least one learnt (trailing-underscore) attribute."""
+        return any(k.endswith("_") and not k.startswith("_") for k in vars(self))
+
+    def _check_fitted(self) -> None:
+        if not self.is_fitted():
+            raise RuntimeError(f"{type(self).__name__} is not fitted yet; call fit() first.")
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        return f"{type(self).__name__}({args})"

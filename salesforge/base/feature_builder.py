@@ -1,0 +1,47 @@
+"""Feature builders add model-ready columns to the cleaned transactions."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+
+import pandas as pd
+
+from salesforge.base.component import Component
+
+
+class FeatureBuilder(Component):
+    """``fit`` learns what it needs from clean rows, ``transform`` returns the frame with
+    new columns added (existing columns untouched, row order and index kept)."""
+
+    #: Columns the builder reads.
+    requires: tuple[str, ...] = ("date",)
+
+    def fit(self, frame: pd.DataFrame) -> FeatureBuilder:
+        self._check_columns(frame)
+        self._fit(frame)
+        self.n_rows_seen_ = len(frame)
+        return self
+
+    def transform(self, frame: pd.DataFrame) -> pd.DataFrame:
+        self._check_fitted()
+        self._check_columns(frame)
+        added = self._transform(frame)
+        clash = set(added.columns) & set(frame.columns)
+        if clash:
+            raise ValueError(f"{type(self).__name__} would overwrite columns {sorted(clash)}")
+        return pd.concat([frame, added.set_axis(frame.index)], axis=1)
+
+    def fit_transform(self, frame: pd.DataFrame) -> pd.DataFrame:
+        return self.fit(frame).transform(frame)
+
+    def _check_columns(self, frame: pd.DataFrame) -> None:
+        missing = [c for c in self.requires if c not in frame.columns]
+        if missing:
+            raise ValueError(f"{type(self).__name__} needs columns {missing}")
+
+    def _fit(self, frame: pd.DataFrame) -> None:  # noqa: B027 - stateless builders skip it
+        """Learn from ``frame``; stateless builders need not override."""
+
+    @abstractmethod
+    def _transform(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Only the new columns, aligned with ``frame``'s rows."""

@@ -1,0 +1,164 @@
+"""The ``salesforge`` command: run, plugins, sample, --version.
+
+``salesforge run [overrides]`` is the Hydra application (the only ``@hydra.main``); the
+other sub-commands are plain argparse. Every user-facing failure prints one sentence
+to stderr and exits non-zero; ``--verbose`` adds the traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import traceback
+from collections.abc import Sequence
+
+from salesforge import __version__
+from salesforge.errors import SalesforgeError
+
+log = logging.getLogger("salesforge")
+
+USAGE = """usage: salesforge <command> [options]
+
+commands:
+  run [overrides]   run the pipeline (Hydra overrides, e.g. forecaster=[seasonal_naive,linear]
+                    forecast.horizon=14 data.path=sales.csv; -m sweeps; --cfg job shows config)
+  plugins           list every component: kind, name, distribution, version
+  sample            write synthetic sales data: --rows N --seed S --out FILE
+  --version         print the version
+
+add --verbose to any command to see tracebacks."""
+
+
+class _State:
+    """What the Hydra task needs from the CLI invocation (Hydra owns the call)."""
+
+    plugins = None
+    verbose = False
+    failures: list[str] = []  # noqa: RUF012 - reset per invocation in _run
+
+
+def _fail(message: str, code: int = 2) -> int:
+    print(f"salesforge: error: {message}", file=sys.stderr)
+    return code
+
+
+def _describe(error: BaseException) -> str:
+    if isinstance(error, SalesforgeError):
+        return str(error)
+    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    return f"{type(error).__name__}: {text}".rstrip(": ") + " (rerun with --verbose for details)."
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    verbose = "--verbose" in args
+    args = [a for a in args if a != "--verbose"]
+    if not args or args[0] in ("-h", "--help", "help"):
+        print(USAGE)
+        return 0
+    if args[0] in ("--version", "-V", "version"):
+        print(f"salesforge {__version__}")
+        return 0
+    command, rest = args[0], args[1:]
+    commands = {"run": _run, "plugins": _plugins, "sample": _sample}
+    if command not in commands:
+        return _fail(f"unknown command {command!r}; commands: {', '.join(commands)}.")
+    try:
+        return commands[command](rest, verbose)
+    except SalesforgeError as error:
+        if verbose:
+            traceback.print_exc()
+        return _fail(str(error), error.exit_code)
+
+
+def _plugins(args: list[str], verbose: bool) -> int:
+    from salesforge.plugin.manager import build_plugin_manager
+
+    parser = argparse.ArgumentParser(prog="salesforge plugins",
+                                     description="List every registered component.")
+    parser.parse_args(args)
+    pm = build_plugin_manager()
+    rows = [("KIND", "NAME", "DISTRIBUTION", "VERSION", "SUMMARY")]
+    rows += [(c.kind, c.name, c.distribution, c.version, c.summary) for c in pm.registry]
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    for row in rows:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row[:4], widths, strict=True))
+              + "  " + row[4])
+    for failure in pm.failures:
+        print(f"warning: {failure.describe()}", file=sys.stderr)
+    return 0
+
+
+def _sample(args: list[str], verbose: bool) -> int:
+    from salesforge.data.sample import DEFAULT_ROWS, DEFAULT_SEED, write_sample
+
+    parser = argparse.ArgumentParser(prog="salesforge sample",
+                                     description="Write deterministic synthetic sales data.")
+    parser.add_argument("--rows", type=int, default=DEFAULT_ROWS, help="rows to generate")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed")
+    parser.add_argument("--out", default="sales_sample.csv",
+                        help="output file (.csv, .csv.gz, ...); labels go beside it")
+    options = parser.parse_args(args)
+    if options.rows < 1:
+        return _fail(f"--rows must be at least 1, not {options.rows}.")
+    sales, labels = write_sample(options.out, rows=options.rows, seed=options.seed)
+    print(f"wrote {options.rows:,} rows to {sales} and anomaly labels to {labels}")
+    return 0
+
+
+def _run(args: list[str], verbose: bool) -> int:
+    from salesforge.config import register_component_configs
+    from salesforge.overrides import check_overrides
+    from salesforge.plugin.manager import build_plugin_manager
+
+    pm = build_plugin_manager()
+    for failure in pm.failures:
+        log.warning(failure.describe())
+    register_component_configs(pm.registry)
+    check_overrides(args, pm)
+    _State.plugins, _State.verbose, _State.failures = pm, verbose, []
+    saved = sys.argv
+    sys.argv = ["salesforge run", *args]
+    try:
+        _hydra_app()
+    finally:
+        sys.argv = saved
+    return 1 if _State.failures else 0
+
+
+def _task(cfg) -> None:
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
+
+    from salesforge.runner import run
+
+    hydra_cfg = HydraConfig.get()
+    run_dir = hydra_cfg.runtime.output_dir
+    try:
+        result = run(cfg, run_dir, plugins=_State.plugins)
+    except BaseException as error:  # report in one sentence; the manifest has the rest
+        if _State.verbose or not isinstance(error, Exception):
+            traceback.print_exc()
+        message = _describe(error)
+        _State.failures.append(message)
+        print(f"salesforge: error: {message}", file=sys.stderr)
+        print(f"salesforge: run directory: {run_dir}", file=sys.stderr)
+        if hydra_cfg.mode != RunMode.MULTIRUN:
+            raise SystemExit(getattr(error, "exit_code", 1)) from None
+        return
+    best = (result.manifest.get("forecast") or {}).get("best")
+    print(f"salesforge: run {result.manifest['run_id']} ok in "
+          f"{sum(result.manifest['timings'].values()):.1f}s"
+          + (f", best forecaster {best}" if best else "") + f"; results in {run_dir}")
+
+
+def _hydra_app() -> None:
+    import hydra
+
+    hydra.main(config_path="conf", config_name="config", version_base="1.3")(_task)()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

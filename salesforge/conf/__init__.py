@@ -1,0 +1,1 @@
+"""The packaged Hydra config tree (a package so Hydra finds it from a wheel)."""

@@ -1,0 +1,23 @@
+"""User-facing errors: each message is one sentence that says what is wrong and what to do."""
+
+
+class SalesforgeError(Exception):
+    """A failure the user can fix; the CLI prints ``str(error)`` alone and exits non-zero."""
+
+    exit_code = 2
+
+
+class ConfigError(SalesforgeError):
+    """A configuration value or override is wrong; the message names the config key."""
+
+
+class DataError(SalesforgeError):
+    """Input data cannot be used; the message names the file, column or row."""
+
+
+class PluginError(SalesforgeError):
+    """A plugin or component cannot be found, loaded or registered."""
+
+
+class StageError(SalesforgeError):
+    """A stage failed for a reason the user can act on."""

@@ -1,0 +1,86 @@
+"""Rolling-origin backtests, metrics from their errors and conformal intervals."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from salesforge.base.forecaster import Forecaster
+from salesforge.forecast import metrics
+from salesforge.forecast.seasonality import season_length
+
+
+def cutoffs(series: pd.DataFrame, horizon: int, windows: int, step: int) -> list[pd.Timestamp]:
+    """Last training period of each backtest window, oldest first.
+
+    Window k (0-based, oldest first) trains on periods up to the cutoff and is scored on
+    the ``horizon`` periods after it; consecutive cutoffs are ``step`` periods apart. Raises
+    ``ValueError`` when the series is too short for even one window with some history.
+    """
+    periods = np.sort(series["ds"].unique())
+    needed = horizon + (windows - 1) * step
+    if len(periods) - needed < 2:
+        raise ValueError(
+            f"the series has {len(periods)} periods; a backtest of {windows} window(s) of "
+            f"{horizon} periods needs at least {needed + 2}"
+        )
+    return [pd.Timestamp(periods[len(periods) - needed - 1 + k * step]) for k in range(windows)]
+
+
+def backtest(make_model: Callable[[], Forecaster], series: pd.DataFrame, freq: str,
+             horizon: int, windows: int = 1, step: int | None = None) -> pd.DataFrame:
+    """Fit a fresh model per window on data up to the cutoff, forecast ``horizon`` periods.
+
+    Returns series_id, cutoff, ds, y_true, y_pred; the model never sees actuals after the
+    cutoff.
+    """
+    step = step or horizon
+    frames = []
+    for cutoff in cutoffs(series, horizon, windows, step):
+        train = series[series["ds"] <= cutoff]
+        model = make_model().fit(train, freq)
+        predicted = model.predict(horizon)[["series_id", "ds", "y_pred"]]
+        actual = series[series["ds"] > cutoff]
+        scored = predicted.merge(actual.rename(columns={"y": "y_true"}),
+                                 on=["series_id", "ds"], how="inner")
+        frames.append(scored.assign(cutoff=cutoff))
+    result = pd.concat(frames, ignore_index=True)
+    return result[["series_id", "cutoff", "ds", "y_true", "y_pred"]]
+
+
+def naive_scale(series: pd.DataFrame, before: pd.Timestamp, freq: str) -> pd.Series:
+    """Per series, the in-sample MAE of the seasonal naive forecast on data up to
+    ``before``: the MASE denominator (falls back to lag-1 for short series)."""
+    m = season_length(freq)
+    train = series[series["ds"] <= before].sort_values(["series_id", "ds"])
+    grouped = train.groupby("series_id")["y"]
+
+    def scale(y: pd.Series) -> float:
+        values = y.to_numpy()
+        lag = m if len(values) > m else 1
+        if len(values) <= lag:
+            return float("nan")
+        return float(np.mean(np.abs(values[lag:] - values[:-lag])))
+
+    return grouped.agg(scale)
+
+
+def interval_halfwidth(scored: pd.DataFrame, level: float) -> pd.Series:
+    """Per series, the ``level`` quantile of absolute backtest errors: a split-conformal
+    interval half-width for forecasts of that series."""
+    errors = (scored["y_true"] - scored["y_pred"]).abs()
+    return errors.groupby(scored["series_id"]).quantile(level)
+
+
+def score(scored: pd.DataFrame, scale: pd.Series) -> dict[str, float]:
+    """MAE, RMSE, R2, MAPE, sMAPE, bias, MASE and interval coverage of backtest rows."""
+    y_true = scored["y_true"].to_numpy(float)
+    y_pred = scored["y_pred"].to_numpy(float)
+    result = {name: fn(y_true, y_pred) for name, fn in metrics.POINT_METRICS.items()}
+    result["mase"] = metrics.mase(y_true, y_pred, scored["series_id"].map(scale).to_numpy(float))
+    if {"y_lo", "y_hi"} <= set(scored.columns):
+        result["coverage"] = metrics.coverage(y_true, scored["y_lo"].to_numpy(float),
+                                              scored["y_hi"].to_numpy(float))
+    return result

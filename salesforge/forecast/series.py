@@ -1,0 +1,58 @@
+"""Aggregate clean transactions into tidy series: series_id, ds, y."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from salesforge.errors import ConfigError
+
+TOTAL = "total"
+SEPARATOR = " | "
+
+
+def build_series(clean: pd.DataFrame, target: str, freq: str,
+                 by: Sequence[str] = (), fill: str = "zero") -> pd.DataFrame:
+    """Sum ``target`` per period of ``freq`` (and per ``by`` group).
+
+    Every series spans the same periods, from the first to the last period of the data;
+    periods without sales are 0 (``fill="zero"``) or dropped (``fill="gap"``).
+    ``series_id`` is ``"total"`` without grouping, else the group values joined by " | ".
+    """
+    if target not in ("revenue", "quantity"):
+        raise ConfigError(f"config key forecast.target must be revenue or quantity, not {target!r}.")
+    by = list(by)
+    missing = [c for c in by if c not in clean.columns]
+    if missing:
+        raise ConfigError(
+            f"config key forecast.by names column {missing[0]!r}, which the clean data "
+            f"does not have (columns: {', '.join(map(str, clean.columns))})."
+        )
+    try:
+        offset = pd.tseries.frequencies.to_offset(freq)
+    except ValueError:
+        raise ConfigError(f"config key forecast.freq={freq!r} is not a pandas frequency "
+                          "(e.g. D, W, W-FRI, MS).") from None
+    keys = [clean[c].astype("string") for c in by]
+    grouper = pd.Grouper(key="ds", freq=offset)
+    frame = pd.DataFrame({**{c: k for c, k in zip(by, keys, strict=True)},
+                          "ds": clean["date"], "y": clean[target]})
+    grouped = frame.groupby([*by, grouper], sort=True, observed=True)["y"].sum()
+    tidy = grouped.reset_index()
+    if by:
+        parts = [tidy[c].astype("string") for c in by]
+        tidy["series_id"] = parts[0].str.cat(parts[1:], sep=SEPARATOR) if len(by) > 1 \
+            else parts[0]
+    else:
+        tidy["series_id"] = TOTAL
+    tidy = tidy[["series_id", "ds", "y"]]
+    if fill == "gap":
+        return tidy.astype({"y": "float64"})
+    if fill != "zero":
+        raise ConfigError(f"config key forecast.fill must be zero or gap, not {fill!r}.")
+    grid = pd.date_range(tidy["ds"].min(), tidy["ds"].max(), freq=offset)
+    full = pd.MultiIndex.from_product([tidy["series_id"].unique(), grid], names=["series_id", "ds"])
+    return (tidy.set_index(["series_id", "ds"])["y"].reindex(full, fill_value=0.0)
+            .astype("float64").reset_index())
+

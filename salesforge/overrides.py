@@ -1,0 +1,79 @@
+"""Check command-line overrides before Hydra runs, so mistakes get one clear sentence.
+
+Hydra's own errors span several lines and list search paths; here an unknown component
+(``forecaster=foo``) lists the available names, an unknown key names the key, and a
+syntax error quotes the override.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.errors import HydraException, OverrideParseException
+from omegaconf.errors import OmegaConfBaseException
+
+from salesforge.config import GROUP_KINDS, conf_dir
+from salesforge.errors import ConfigError
+from salesforge.plugin.manager import SalesforgePluginManager
+
+_NOT_IN_STRUCT = re.compile(r"Could not override '([^']+)'")
+_MISSING_OPTION = re.compile(r"Could not find '([^/']+)/([^']+)'")
+
+
+def override_strings(args: Sequence[str]) -> list[str]:
+    """The ``key=value`` overrides among the command-line arguments (not Hydra's flags)."""
+    return [a for a in args if "=" in a and not a.startswith("-")]
+
+
+def _names(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list | tuple):
+        return [n for v in value for n in _names(v)]
+    inner = getattr(value, "list", None)  # ChoiceSweep
+    return _names(inner) if inner is not None else [str(value)]
+
+
+def check_overrides(args: Sequence[str], plugins: SalesforgePluginManager) -> None:
+    """Raise :class:`ConfigError` or :class:`PluginError` for a bad override."""
+    overrides = override_strings(args)
+    try:
+        parsed = OverridesParser.create().parse_overrides(overrides)
+    except OverrideParseException as exc:
+        first = str(exc).strip().splitlines()[0]
+        raise ConfigError(f"could not read the override: {first}.") from None
+    for override in parsed:
+        group = override.key_or_group
+        if group not in GROUP_KINDS or override.is_delete():
+            continue
+        for name in _names(override.value()):
+            plugins.component(GROUP_KINDS[group], name)
+    multirun = any(a in ("-m", "--multirun") for a in args)
+    if multirun or any(o.is_sweep_override() for o in parsed):
+        return
+    compose_check([o for o in overrides if not o.lstrip("+~").startswith("hydra.")])
+
+
+def compose_check(overrides: list[str]) -> None:
+    """Compose the config once with ``overrides``; a failure becomes one sentence."""
+    from hydra import compose, initialize_config_dir
+
+    try:
+        with initialize_config_dir(str(conf_dir()), version_base="1.3"):
+            compose("config", overrides=overrides)
+    except (HydraException, OmegaConfBaseException) as exc:
+        raise ConfigError(describe_compose_error(exc)) from None
+
+
+def describe_compose_error(exc: BaseException) -> str:
+    text = str(exc).strip()
+    first = text.splitlines()[0] if text else type(exc).__name__
+    if (match := _NOT_IN_STRUCT.search(text)) and "not in struct" in text:
+        key = match.group(1)
+        return (f"config key {key} does not exist; check its spelling, or add a new key "
+                f"with +{key}=<value>.")
+    if match := _MISSING_OPTION.search(text):
+        return f"config group {match.group(1)} has no option {match.group(2)!r}."
+    return first.rstrip(".") + "."

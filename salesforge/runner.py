@@ -1,0 +1,113 @@
+"""Run the stages in order and record what happened in ``manifest.json``.
+
+No Hydra application lives here: :func:`run` takes a composed config, so notebooks,
+tests, the app and the API call it the same way the CLI does.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from pathlib import Path
+
+from omegaconf import DictConfig, OmegaConf
+
+from salesforge import __version__
+from salesforge.errors import ConfigError
+from salesforge.manifest import config_hash, utc_now, write_manifest
+from salesforge.plugin.manager import SalesforgePluginManager, build_plugin_manager
+from salesforge.schema import STAGES, RunContext, RunResult, StageOutcome
+from salesforge.stages import REQUIRES, STAGE_FUNCTIONS
+
+log = logging.getLogger(__name__)
+
+
+def enabled_stages(cfg: DictConfig) -> list[str]:
+    """The stages switched on, in order; a stage whose input stage is off is an error."""
+    flags = cfg.get("stages") or {}
+    unknown = sorted(set(flags) - set(STAGES))
+    if unknown:
+        raise ConfigError(f"config key stages.{unknown[0]} is not a stage "
+                          f"(stages: {', '.join(STAGES)}).")
+    enabled = [s for s in STAGES if bool(flags.get(s, True))]
+    for stage in enabled:
+        for needed in REQUIRES[stage]:
+            if needed not in enabled:
+                raise ConfigError(f"config key stages.{needed}=false leaves stage {stage!r} "
+                                  f"without input; also set stages.{stage}=false.")
+    return enabled
+
+
+def new_run_id() -> str:
+    return f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
+
+
+def run(cfg: DictConfig, run_dir: str | Path,
+        plugins: SalesforgePluginManager | None = None) -> RunResult:
+    """Run every enabled stage on ``cfg``, writing artifacts into ``run_dir``.
+
+    Always leaves ``manifest.json``; on failure its ``status`` is ``"failed"`` with the
+    error, the ``salesforge_run_error`` hook is called and the exception is re-raised.
+    """
+    pm = plugins or build_plugin_manager()
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    config = OmegaConf.to_container(cfg, resolve=True)
+    config.pop("hydra", None)
+    manifest = {
+        "salesforge_version": __version__, "run_id": new_run_id(), "status": "running",
+        "started_at": utc_now(), "finished_at": None, "config": config,
+        "config_hash": config_hash(config), "data_hash": None, "plugins": [],
+        "plugin_failures": [f.describe() for f in pm.failures],
+        "data": {}, "forecast": None, "segments": None, "anomalies": None,
+        "analytics": None, "stages": {s: "pending" for s in STAGES}, "timings": {},
+        "artifacts": {},
+    }
+    ctx = RunContext(config=cfg, run_dir=run_dir, plugins=pm, manifest=manifest)
+    stage: str | None = None
+    try:
+        stages = enabled_stages(cfg)
+        pm.hook.salesforge_run_start(context=ctx)
+        for stage in STAGES:
+            if stage not in stages:
+                manifest["stages"][stage] = "skipped"
+                continue
+            pm.hook.salesforge_before_stage(context=ctx, stage=stage)
+            started = time.perf_counter()
+            before = dict(ctx.artifacts)
+            STAGE_FUNCTIONS[stage](ctx)
+            seconds = time.perf_counter() - started
+            manifest["timings"][stage] = round(seconds, 4)
+            manifest["stages"][stage] = "ok"
+            log.info("stage %s done in %.2fs", stage, seconds)
+            written = {k: v for k, v in ctx.artifacts.items() if before.get(k) != v}
+            pm.hook.salesforge_after_stage(context=ctx, stage=stage,
+                                           outcome=StageOutcome(stage, seconds, written))
+        stage = None
+    except BaseException as error:
+        if stage is not None:
+            manifest["stages"][stage] = "failed"
+        _finish(ctx, "failed", error={"stage": stage, "type": type(error).__name__,
+                                      "message": str(error)})
+        pm.hook.salesforge_run_error(context=ctx, stage=stage, error=error)
+        raise
+    _finish(ctx, "ok")
+    pm.hook.salesforge_run_finish(context=ctx, manifest=ctx.manifest)
+    return RunResult(run_dir=run_dir, manifest=ctx.manifest)
+
+
+def _finish(ctx: RunContext, status: str, error: dict | None = None) -> None:
+    manifest = ctx.manifest
+    manifest["status"] = status
+    if error is not None:
+        manifest["error"] = error
+    manifest["finished_at"] = utc_now()
+    manifest["artifacts"] = dict(ctx.artifacts)
+    registry = ctx.plugins.registry
+    manifest["plugins"] = [
+        {"kind": kind, "name": name, "distribution": registry.get(kind, name).distribution,
+         "version": registry.get(kind, name).version}
+        for kind, name in ctx.components
+    ]
+    write_manifest(ctx.run_dir, manifest)

@@ -1,0 +1,105 @@
+"""Canonical sales columns, the run context handed to stages and hooks, and result types."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from omegaconf import DictConfig
+
+    from salesforge.plugin.manager import SalesforgePluginManager
+
+#: Columns every cleaned frame has, in this order, with their dtypes.
+REQUIRED_COLUMNS: dict[str, str] = {
+    "date": "datetime64[ns]",
+    "product": "string",
+    "category": "string",
+    "region": "string",
+    "quantity": "float64",
+    "price": "float64",
+    "revenue": "float64",
+}
+#: Canonical columns used when the data has them.
+OPTIONAL_COLUMNS: dict[str, str] = {
+    "customer_id": "string",
+    "order_id": "string",
+    "discount": "float64",
+    "cost": "float64",
+}
+CANONICAL_COLUMNS: dict[str, str] = {**REQUIRED_COLUMNS, **OPTIONAL_COLUMNS}
+MEASURES: tuple[str, ...] = ("quantity", "price", "revenue")
+DIMENSIONS: tuple[str, ...] = ("product", "category", "region")
+
+#: Stage names in run order; they key ``stages.<stage>`` and ``manifest.timings``.
+STAGES: tuple[str, ...] = (
+    "load", "clean", "features", "forecast", "segment", "detect", "analytics", "report",
+)
+
+
+@dataclass
+class StageOutcome:
+    """What one stage did: its duration and the artifacts it wrote (run-dir relative)."""
+
+    stage: str
+    seconds: float = 0.0
+    artifacts: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class RunContext:
+    """Everything a stage reads and writes during one run.
+
+    Stages read the frames earlier stages left (``raw``, ``clean``, ``features``) and
+    store their own results under ``results[<stage>]``; each fills its manifest section.
+    """
+
+    config: DictConfig
+    run_dir: Path
+    plugins: SalesforgePluginManager
+    manifest: dict[str, Any] = field(default_factory=dict)
+    raw: pd.DataFrame | None = None
+    clean: pd.DataFrame | None = None
+    rejected: pd.DataFrame | None = None
+    features: pd.DataFrame | None = None
+    results: dict[str, Any] = field(default_factory=dict)
+    artifacts: dict[str, str] = field(default_factory=dict)
+    components: list[tuple[str, str]] = field(default_factory=list)
+
+    def path(self, relative: str) -> Path:
+        """An absolute path inside the run directory; parent folders are created."""
+        target = self.run_dir / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target
+
+    def folder(self, relative: str) -> Path:
+        """An absolute folder path inside the run directory, created if missing."""
+        target = self.run_dir / relative
+        target.mkdir(parents=True, exist_ok=True)
+        return target
+
+    def record_artifact(self, key: str, relative: str) -> None:
+        """Register an artifact the run wrote, under a stable manifest key."""
+        self.artifacts[key] = relative
+
+    def create(self, kind: str, name: str, settings: Any = None, *, key: str | None = None) -> Any:
+        """Build a registered component and remember it for ``manifest.plugins``."""
+        component = self.plugins.create(kind, name, settings, key=key)
+        if (kind, name) not in self.components:
+            self.components.append((kind, name))
+        return component
+
+
+@dataclass
+class RunResult:
+    """What :func:`salesforge.run` returns."""
+
+    run_dir: Path
+    manifest: dict[str, Any]
+
+    @property
+    def ok(self) -> bool:
+        return self.manifest.get("status") == "ok"

@@ -1,0 +1,40 @@
+"""Stage ``clean``: canonical columns and types; bad rows to ``data/rejected.csv``."""
+
+from __future__ import annotations
+
+from omegaconf import OmegaConf
+
+from salesforge.config import choice
+from salesforge.errors import DataError
+from salesforge.schema import RunContext
+
+CLEAN = "data/clean.parquet"
+REJECTED = "data/rejected.csv"
+
+
+def run_clean(ctx: RunContext) -> None:
+    name, settings = choice(ctx.config, "cleaner")
+    cleaner = ctx.create("cleaner", name, settings, key="cleaner")
+    source = f"data file {ctx.manifest['data']['source']}"
+    node = ctx.config.data.get("columns")
+    columns = OmegaConf.to_container(node, resolve=True) if node is not None else {}
+    result = cleaner.clean(ctx.raw, columns, source=source)
+    ctx.clean, ctx.rejected = result.clean, result.rejected
+    result.clean.to_parquet(ctx.path(CLEAN), index=False)
+    result.rejected.to_csv(ctx.path(REJECTED), index=False)
+    ctx.record_artifact("clean", CLEAN)
+    ctx.record_artifact("rejected", REJECTED)
+    reasons = result.rejected["reason"].value_counts().to_dict() if len(result.rejected) else {}
+    ctx.manifest["data"].update(
+        rows_clean=len(result.clean),
+        rows_rejected=len(result.rejected),
+        rows_duplicate=result.duplicates,
+        rejected_reasons=reasons,
+        columns_mapped=result.columns_mapped,
+        date_min=result.clean["date"].min() if len(result.clean) else None,
+        date_max=result.clean["date"].max() if len(result.clean) else None,
+    )
+    if result.clean.empty:
+        first = next(iter(reasons), "no reason recorded")
+        raise DataError(f"{source} has no usable rows (e.g. {first}); see {REJECTED} in the "
+                        "run directory for every rejected row.")

@@ -70,7 +70,7 @@ def compose_check(overrides: list[str]) -> None:
 def describe_compose_error(exc: BaseException) -> str:
     text = str(exc).strip()
     first = text.splitlines()[0] if text else type(exc).__name__
-    if (match := _NOT_IN_STRUCT.search(text)) and "not in struct" in text:
+    if (match := _NOT_IN_STRUCT.search(text)) and "To append" in text:
         key = match.group(1)
         return (f"config key {key} does not exist; check its spelling, or add a new key "
                 f"with +{key}=<value>.")

@@ -29,10 +29,10 @@ class CalendarFeatures(FeatureBuilder):
         p = self.prefix
         return pd.DataFrame(
             {
-                f"{p}day_of_week": dates.dayofweek.astype("int8"),
-                f"{p}is_weekend": (dates.dayofweek >= 5).astype("int8"),
+                f"{p}day_of_week": dates.day_of_week.astype("int8"),
+                f"{p}is_weekend": (dates.day_of_week >= 5).astype("int8"),
                 f"{p}day_of_month": dates.day.astype("int8"),
-                f"{p}day_of_year": dates.dayofyear.astype("int16"),
+                f"{p}day_of_year": dates.day_of_year.astype("int16"),
                 f"{p}week_of_year": dates.isocalendar().week.to_numpy().astype("int8"),
                 f"{p}month": dates.month.astype("int8"),
                 f"{p}quarter": dates.quarter.astype("int8"),

@@ -54,7 +54,7 @@ class LinearForecaster(Forecaster):
 
     def _exogenous(self, series_id: pd.Series, ds: pd.Series) -> np.ndarray:
         ds = pd.DatetimeIndex(ds)
-        weekday = np.eye(7)[ds.dayofweek][:, 1:]
+        weekday = np.eye(7)[ds.day_of_week][:, 1:]
         month = np.eye(12)[ds.month - 1][:, 1:]
         trend = ((ds - self.origin_).days / 365.25).to_numpy()[:, None]
         codes = pd.Categorical(series_id, categories=self.series_).codes

@@ -17,7 +17,7 @@ def season_length(freq: str) -> int:
     Raises ``ValueError`` for a string pandas does not read as a frequency.
     """
     offset = pd.tseries.frequencies.to_offset(freq)
-    code = offset.name.split("-")[0].lower()
+    code = offset.rule_code.split("-")[0].lower()
     for prefix, season in sorted(_SEASON_BY_PREFIX, key=lambda p: -len(p[0])):
         if code == prefix:
             return season

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from omegaconf import OmegaConf
+
 from salesforge.data.sample import sample_labels_path, sample_path
 from salesforge.errors import DataError
 from salesforge.manifest import file_hash
@@ -38,7 +40,10 @@ def run_load(ctx: RunContext) -> None:
     if not path.exists():
         raise DataError(f"data file {path} does not exist; set data.path to an existing file.")
     name = loader_for(ctx, path)
-    loader = ctx.create("loader", name, ctx.config.data.get("options"), key="data.options")
+    options = ctx.config.data.get("options")
+    settings = {k: v for k, v in (OmegaConf.to_container(options, resolve=True) or {}).items()
+                if v is not None} if options is not None else {}
+    loader = ctx.create("loader", name, settings, key="data.options")
     ctx.raw = loader.load(path)
     ctx.manifest["data"].update(source=str(path), format=name, rows_in=len(ctx.raw),
                                 columns_in=[str(c) for c in ctx.raw.columns])

@@ -1,0 +1,190 @@
+"""The component contract suite: the checks every built-in passes, for plugin authors too.
+
+In a plugin's tests::
+
+    from salesforge.plugin.manager import build_plugin_manager
+    from salesforge.testing import check_component
+
+    def test_my_forecaster_honours_the_contract(tmp_path):
+        info = build_plugin_manager().registry.get("forecaster", "my_model")
+        check_component(info, tmp_path)
+
+:func:`check_component` raises ``AssertionError`` naming the broken rule.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from salesforge.base import (
+    Analysis,
+    Analyzer,
+    Cleaner,
+    Detector,
+    Executor,
+    FeatureBuilder,
+    Forecaster,
+    Loader,
+    ReportBundle,
+    Reporter,
+    Segmenter,
+)
+from salesforge.errors import DataError
+from salesforge.registry import ComponentInfo
+
+BASES = {
+    "loader": Loader, "cleaner": Cleaner, "feature_builder": FeatureBuilder,
+    "forecaster": Forecaster, "segmenter": Segmenter, "detector": Detector,
+    "analyzer": Analyzer, "reporter": Reporter, "executor": Executor,
+}
+
+
+@cache
+def example_transactions(rows: int = 3000, seed: int = 7) -> pd.DataFrame:
+    """Clean canonical transactions from the synthetic generator (cached; copy before use)."""
+    from salesforge.data.cleaning import StandardCleaner
+    from salesforge.data.sample import generate_sample
+
+    sales, _ = generate_sample(rows=rows, seed=seed)
+    return StandardCleaner().clean(sales).clean
+
+
+def example_series(freq: str = "D") -> pd.DataFrame:
+    """Tidy series (series_id, ds, y): the total and one per category."""
+    from salesforge.forecast.series import build_series
+
+    clean = example_transactions()
+    return pd.concat([build_series(clean, "revenue", freq),
+                      build_series(clean, "revenue", freq, ["category"])], ignore_index=True)
+
+
+def check_component(info: ComponentInfo, tmp_path: Path | None = None) -> None:
+    """Run the common checks and the checks of ``info.kind`` on a default instance."""
+    base = BASES[info.kind]
+    assert issubclass(info.cls, base), f"{info.name}: {info.cls} must subclass {base.__name__}"
+    defaults = info.settings()
+    required = [k for k, v in defaults.items() if v == "???"]
+    assert not required, f"{info.name}: settings {required} have no default"
+    if info.config is not None:
+        fields = {f.name for f in dataclasses.fields(info.config)}
+        params = set(info.cls._param_names())
+        assert fields == params, (f"{info.name}: config fields {sorted(fields)} differ from "
+                                  f"__init__ arguments {sorted(params)}")
+    component = info.cls(**defaults)
+    assert component.get_params() == defaults, \
+        f"{info.name}: __init__ must store its arguments unchanged"
+    assert type(component).__name__ in repr(component)
+    with tempfile.TemporaryDirectory() as scratch:
+        CHECKS[info.kind](component, Path(tmp_path or scratch))
+
+
+def _check_loader(loader: Loader, tmp: Path) -> None:
+    assert loader.extensions, "a loader must declare the file extensions it reads"
+    assert all(e.startswith(".") and e == e.lower() for e in loader.extensions)
+    missing = tmp / f"missing{loader.extensions[0]}"
+    try:
+        loader.load(missing)
+    except DataError as error:
+        assert str(missing) in str(error), "the missing-file error must name the file"
+    else:
+        raise AssertionError("loading a missing file must raise DataError")
+
+
+def _check_cleaner(cleaner: Cleaner, tmp: Path) -> None:
+    raw = example_transactions().drop(columns="source_row").astype({"date": "string"})
+    raw.loc[raw.index[:3], "date"] = "not a date"
+    result = cleaner.clean(raw)
+    assert result.rows_in == len(raw), "every row must be clean, rejected or a duplicate"
+    assert len(result.rejected) >= 3 and "reason" in result.rejected.columns
+    for column in ("date", "product", "quantity", "price", "revenue"):
+        assert column in result.clean.columns, f"clean data lacks {column}"
+    assert pd.api.types.is_datetime64_any_dtype(result.clean["date"])
+
+
+def _check_feature_builder(builder: FeatureBuilder, tmp: Path) -> None:
+    frame = example_transactions().copy()
+    assert builder.fit(frame) is builder, "fit must return self"
+    out = builder.transform(frame)
+    assert len(out) == len(frame) and out.index.equals(frame.index)
+    assert list(out.columns[: frame.shape[1]]) == list(frame.columns)
+    assert out.shape[1] > frame.shape[1], "a feature builder must add columns"
+
+
+def _check_forecaster(model: Forecaster, tmp: Path) -> None:
+    series = example_series("D")
+    horizon = 14
+    assert model.fit(series, "D") is model, "fit must return self"
+    out = model.predict(horizon)
+    n_series = series["series_id"].nunique()
+    assert list(out.columns[:3]) == ["series_id", "ds", "step"] and "y_pred" in out
+    assert len(out) == n_series * horizon
+    assert np.isfinite(out["y_pred"]).all(), "forecasts must be finite"
+    last = series.groupby("series_id")["ds"].max()
+    assert (out["ds"] > out["series_id"].map(last)).all(), "forecasts must be in the future"
+    again = type(model)(**model.get_params()).fit(series, "D").predict(horizon)
+    np.testing.assert_allclose(out["y_pred"], again["y_pred"], rtol=1e-6,
+                               err_msg="the same data must give the same forecast")
+
+
+def _check_segmenter(segmenter: Segmenter, tmp: Path) -> None:
+    from salesforge.stages.segment import entity_features
+
+    features = entity_features(example_transactions(), "product")
+    assert segmenter.fit(features) is segmenter, "fit must return self"
+    labels = np.asarray(segmenter.labels_)
+    assert labels.shape == (len(features),)
+    names = segmenter.segment_names_
+    assert set(np.unique(labels)) <= set(names), "every segment needs a name"
+    assert len(set(names.values())) == len(names), "segment names must be unique"
+    assert set(np.unique(segmenter.predict(features))) <= set(names)
+
+
+def _check_detector(detector: Detector, tmp: Path) -> None:
+    from salesforge.stages.detect import context_features
+
+    features, _ = context_features(example_transactions())
+    assert detector.fit(features) is detector, "fit must return self"
+    scores = detector.score_samples(features)
+    assert scores.shape == (len(features),) and ((scores >= 0) & (scores <= 1)).all()
+    flags = detector.predict(features)
+    assert flags.dtype == bool and 0 < flags.sum() < len(flags) / 2
+    if "contamination" in detector.get_params():
+        detector.set_params(contamination=0.05).fit(features)
+        rate = detector.predict(features).mean()
+        assert 0.02 <= rate <= 0.1, f"contamination=0.05 flagged {rate:.1%} of rows"
+
+
+def _check_analyzer(analyzer: Analyzer, tmp: Path) -> None:
+    clean = example_transactions()
+    result = analyzer.analyze(clean, "en", "IDR")
+    assert isinstance(result, Analysis) and "revenue" in result.kpis
+    assert result.insights == analyzer.analyze(clean, "en", "IDR").insights, "not deterministic"
+    assert analyzer.analyze(clean, "id", "IDR").insights, "Indonesian insights are empty"
+
+
+def _check_reporter(reporter: Reporter, tmp: Path) -> None:
+    clean = example_transactions()
+    table = clean.groupby("product", as_index=False)["revenue"].sum()
+    bundle = ReportBundle(title="contract", kpis={"revenue": float(clean["revenue"].sum())},
+                          tables={"products": table}, insights=["One insight."])
+    paths = reporter.write(bundle, tmp / "reports")
+    assert paths, "a reporter must write at least one file"
+    assert all(p.is_relative_to(tmp / "reports") and p.stat().st_size > 0 for p in paths)
+
+
+def _check_executor(executor: Executor, tmp: Path) -> None:
+    assert executor.map(lambda x: x * x, range(10)) == [x * x for x in range(10)]
+
+
+CHECKS = {
+    "loader": _check_loader, "cleaner": _check_cleaner, "feature_builder": _check_feature_builder,
+    "forecaster": _check_forecaster, "segmenter": _check_segmenter,
+    "detector": _check_detector, "analyzer": _check_analyzer, "reporter": _check_reporter,
+    "executor": _check_executor,
+}

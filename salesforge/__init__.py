@@ -11,7 +11,7 @@ try:
 except PackageNotFoundError:  # a source tree that was never installed
     __version__ = "0.0.0"
 
-from salesforge.base import (  # noqa: E402
+from salesforge.base import (
     Analysis,
     Analyzer,
     Cleaner,
@@ -26,9 +26,9 @@ from salesforge.base import (  # noqa: E402
     Reporter,
     Segmenter,
 )
-from salesforge.errors import ConfigError, DataError, PluginError, SalesforgeError  # noqa: E402
-from salesforge.plugin.markers import hookimpl, hookspec  # noqa: E402
-from salesforge.registry import Registry  # noqa: E402
+from salesforge.errors import ConfigError, DataError, PluginError, SalesforgeError
+from salesforge.plugin.markers import hookimpl, hookspec
+from salesforge.registry import Registry
 
 
 def __getattr__(name: str):  # the runner pulls in every stage: import it on first use

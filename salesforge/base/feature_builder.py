@@ -39,7 +39,7 @@ class FeatureBuilder(Component):
         if missing:
             raise ValueError(f"{type(self).__name__} needs columns {missing}")
 
-    def _fit(self, frame: pd.DataFrame) -> None:  # noqa: B027 - stateless builders skip it
+    def _fit(self, frame: pd.DataFrame) -> None:
         """Learn from ``frame``; stateless builders need not override."""
 
     @abstractmethod

@@ -21,7 +21,8 @@ def build_series(clean: pd.DataFrame, target: str, freq: str,
     ``series_id`` is ``"total"`` without grouping, else the group values joined by " | ".
     """
     if target not in ("revenue", "quantity"):
-        raise ConfigError(f"config key forecast.target must be revenue or quantity, not {target!r}.")
+        raise ConfigError(
+            f"config key forecast.target must be revenue or quantity, not {target!r}.")
     by = list(by)
     missing = [c for c in by if c not in clean.columns]
     if missing:

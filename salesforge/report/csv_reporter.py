@@ -24,7 +24,7 @@ class CsvReporterConfig:
 class CsvReporter(Reporter):
     """Writes ``<table>.csv`` for each table, ``insights.csv``, and a zip of them."""
 
-    def __init__(self, folder: str = "csv", zip: bool = True) -> None:  # noqa: A002
+    def __init__(self, folder: str = "csv", zip: bool = True) -> None:
         self.folder = folder
         self.zip = zip
 

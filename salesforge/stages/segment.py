@@ -25,8 +25,9 @@ def entity_features(clean: pd.DataFrame, entity: str) -> pd.DataFrame:
 def run_segment(ctx: RunContext) -> None:
     entity = str(ctx.config.segment.entity)
     if entity not in ctx.clean.columns:
+        columns = ", ".join(map(str, ctx.clean.columns))
         raise ConfigError(f"config key segment.entity names column {entity!r}, which the clean "
-                          f"data does not have (columns: {', '.join(map(str, ctx.clean.columns))}).")
+                          f"data does not have (columns: {columns}).")
     features = entity_features(ctx.clean, entity)
     name, settings = choice(ctx.config, "segmenter")
     segmenter = ctx.create("segmenter", name, settings, key="segmenter")

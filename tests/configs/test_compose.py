@@ -6,11 +6,17 @@ import pytest
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
-from salesforge.config import GROUP_KINDS, LIST_GROUPS, choice, choices, conf_dir
+from salesforge.config import (
+    GROUP_KINDS,
+    LIST_GROUPS,
+    choice,
+    choices,
+    conf_dir,
+    register_component_configs,
+)
 from salesforge.errors import ConfigError
 from salesforge.overrides import check_overrides
 from salesforge.plugin.manager import build_plugin_manager
-from salesforge.config import register_component_configs
 
 PM = build_plugin_manager()
 register_component_configs(PM.registry)

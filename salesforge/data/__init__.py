@@ -1,0 +1,1 @@
+"""Bundled and synthetic sales data."""

@@ -1,0 +1,211 @@
+"""The xgboost forecaster, tested the way a third-party plugin tests itself: installed, found
+through its entry point, held to the core's contract suite, leak-free and accurate."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from hydra import compose, initialize_config_dir
+from salesforge_xgboost.forecaster import XGBoostConfig, XGBoostForecaster
+
+from salesforge.config import choices, conf_dir, register_component_configs
+from salesforge.errors import ConfigError
+from salesforge.forecast.backtest import backtest, cutoffs, naive_scale, score
+from salesforge.forecast.seasonal_naive import SeasonalNaiveForecaster
+from salesforge.plugin.manager import build_plugin_manager
+from salesforge.testing import check_component, example_series
+
+DIST = "salesforge-xgboost"
+#: Fewer, larger steps than the defaults: same code paths, a fraction of the time.
+FAST = {"n_estimators": 60, "learning_rate": 0.1}
+
+
+@pytest.fixture(scope="module")
+def plugins():
+    return build_plugin_manager()
+
+
+@pytest.fixture(scope="module")
+def daily() -> pd.DataFrame:
+    return example_series("D")
+
+
+# 1. discovery ---------------------------------------------------------------------------
+
+
+def test_found_through_its_entry_point(plugins):
+    advertised = {ep.name: ep for ep in importlib.metadata.entry_points(group="salesforge")}
+    assert "xgboost" in advertised
+    assert advertised["xgboost"].dist.name == DIST
+    assert advertised["xgboost"].value == "salesforge_xgboost.plugin"
+
+    info = plugins.registry.get("forecaster", "xgboost")
+    assert (info.distribution, info.version) == (DIST, importlib.metadata.version(DIST))
+    assert info.cls is XGBoostForecaster and info.config is XGBoostConfig
+    assert "xgboost" in plugins.distributions
+    assert not plugins.failures
+
+    assert ("forecaster", "xgboost") not in build_plugin_manager(entry_points=False).registry
+
+
+def test_the_core_never_imports_the_plugin():
+    script = (
+        "import sys\n"
+        "from salesforge.plugin.manager import build_plugin_manager\n"
+        "import salesforge.cli, salesforge.runner, salesforge.testing\n"
+        "pm = build_plugin_manager(entry_points=False)\n"
+        "assert ('forecaster', 'xgboost') not in pm.registry\n"
+        "leaked = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('salesforge_xgboost', 'xgboost'))\n"
+        "assert not leaked, leaked\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_selectable_without_a_yaml_file(plugins):
+    stored = register_component_configs(plugins.registry)
+    assert ("forecaster", "xgboost") in stored
+    assert not (conf_dir() / "forecaster" / "xgboost.yaml").exists()
+    with initialize_config_dir(str(conf_dir()), version_base="1.3"):
+        cfg = compose("config", overrides=["forecaster=[seasonal_naive,xgboost]",
+                                           "forecaster.xgboost.n_estimators=50"])
+    selected = dict(choices(cfg, "forecaster"))
+    assert list(selected) == ["seasonal_naive", "xgboost"]
+    assert selected["xgboost"] == {**plugins.registry.get("forecaster", "xgboost").settings(),
+                                   "n_estimators": 50}
+    model = plugins.create("forecaster", "xgboost", selected["xgboost"])
+    assert model.n_estimators == 50 and model.lags == []
+
+
+# 2. the contract --------------------------------------------------------------------------
+
+
+def test_passes_the_component_contract(plugins, tmp_path):
+    check_component(plugins.registry.get("forecaster", "xgboost"), tmp_path)
+
+
+def test_feature_importances_by_name(daily):
+    model = XGBoostForecaster(**FAST).fit(daily, "D")
+    importances = model.feature_importances_
+    assert isinstance(importances, pd.Series)
+    assert list(importances.index) == ["lag_1", "lag_2", "lag_7", "day_of_week", "month",
+                                       "day_of_year", "trend", "series"]
+    assert (importances >= 0).all() and importances.sum() == pytest.approx(1.0, abs=1e-5)
+    weekly = XGBoostForecaster(**FAST).fit(example_series("W"), "W")
+    assert [n for n in weekly.feature_importances_.index if n.startswith("lag_")] == \
+        ["lag_1", "lag_2", "lag_7", "lag_52"]
+    custom = XGBoostForecaster(lags=[3, 1], **FAST).fit(daily, "D")
+    assert custom.lags == [3, 1] and custom.lags_ == [1, 3]
+
+
+def test_same_seed_same_forecast_with_threads(daily):
+    recent = daily[daily["ds"] >= "2023-07-01"]  # threads are slow on a busy 2-core box
+    params = {"n_estimators": 20, "n_jobs": 2}
+    first = XGBoostForecaster(**params).fit(recent, "D").predict(7)
+    again = XGBoostForecaster(**params).fit(recent, "D").predict(7)
+    pd.testing.assert_frame_equal(first, again)
+    other = XGBoostForecaster(**params, random_state=1).fit(recent, "D").predict(7)
+    assert not np.allclose(first["y_pred"], other["y_pred"])  # the seed is used
+
+
+def test_bad_lags_are_refused_when_fitting(daily):
+    model = XGBoostForecaster(lags=[0, 7], **FAST)  # stored unchanged, checked when used
+    with pytest.raises(ValueError, match="lags must be at least 1"):
+        model.fit(daily, "D")
+
+
+# 3. no future actuals -------------------------------------------------------------------
+
+
+def test_forecasts_ignore_actuals_after_the_cutoff(daily):
+    horizon = 14
+    cutoff = cutoffs(daily, horizon, 1, horizon)[0]
+    after = daily["ds"] > cutoff
+    scrambled = daily.copy()
+    rng = np.random.default_rng(0)
+    scrambled.loc[after, "y"] = rng.permutation(daily.loc[after, "y"].to_numpy()) * 10 + 1e6
+
+    def make() -> XGBoostForecaster:
+        return XGBoostForecaster(**FAST)
+
+    honest = backtest(make, daily, "D", horizon)
+    tampered = backtest(make, scrambled, "D", horizon)
+    assert not np.allclose(honest["y_true"], tampered["y_true"])  # the scramble took effect
+    np.testing.assert_array_equal(honest["y_pred"], tampered["y_pred"])
+
+    train = daily[~after].copy()
+    model = make().fit(train, "D")
+    direct = model.predict(horizon)
+    np.testing.assert_array_equal(direct["y_pred"], honest["y_pred"])
+    train["y"] = rng.permutation(train["y"].to_numpy())  # the caller reuses its frame
+    np.testing.assert_array_equal(model.predict(horizon)["y_pred"], direct["y_pred"])
+
+
+def test_each_step_feeds_on_earlier_forecasts_not_on_actuals(daily):
+    horizon = 14
+    cutoff = cutoffs(daily, horizon, 1, horizon)[0]
+    train, actual = daily[daily["ds"] <= cutoff], daily[daily["ds"] > cutoff]
+    model = XGBoostForecaster(**FAST).fit(train, "D")
+    forecast = model.predict(horizon)
+    np.testing.assert_array_equal(model.predict(5)["y_pred"],
+                                  forecast.loc[forecast["step"] <= 5, "y_pred"])
+
+    def one_step(window: pd.DataFrame) -> pd.DataFrame:
+        """The booster's one-step forecast of each window row from the batch features of
+        the training data followed by ``window``."""
+        extended = pd.concat([train, window[["series_id", "ds", "y"]]], ignore_index=True)
+        rows = extended.index[len(train):]
+        design = model.features(extended).loc[rows].to_numpy("float32")
+        scale = extended.loc[rows, "series_id"].map(model.scale_).to_numpy("float64")
+        return window.assign(one_step=model.model_.predict(design) * scale)
+
+    own = one_step(forecast.rename(columns={"y_pred": "y"}))
+    np.testing.assert_allclose(own["one_step"], forecast["y_pred"], rtol=1e-6)
+
+    # Had the model read actuals, its forecasts would be these: the check above can fail.
+    peeking = one_step(forecast.drop(columns="y_pred").merge(actual, on=["series_id", "ds"]))
+    first = peeking["step"] == 1
+    np.testing.assert_allclose(peeking.loc[first, "one_step"],
+                               forecast.loc[forecast["step"] == 1, "y_pred"], rtol=1e-6)
+    later = ~np.isclose(peeking.loc[~first, "one_step"],
+                        forecast.loc[forecast["step"] > 1, "y_pred"], rtol=1e-3)
+    assert later.mean() > 0.5
+
+
+# 4. accuracy ----------------------------------------------------------------------------
+
+
+def test_beats_seasonal_naive_in_a_backtest(daily):
+    # The run's defaults: 28 days ahead, two windows. Measured with xgboost 3.2:
+    # xgboost MASE 0.73, seasonal naive 1.60 (ratio 0.46).
+    horizon, windows = 28, 2
+    scale = naive_scale(daily, cutoffs(daily, horizon, windows, horizon)[0], "D")
+    boosted = backtest(XGBoostForecaster, daily, "D", horizon, windows)
+    naive = backtest(SeasonalNaiveForecaster, daily, "D", horizon, windows)
+    assert len(boosted) == daily["series_id"].nunique() * horizon * windows
+    assert np.isfinite(boosted["y_pred"]).all()
+    boosted_mase = score(boosted, scale)["mase"]
+    naive_mase = score(naive, scale)["mase"]
+    assert boosted_mase < 1.0, boosted_mase
+    assert boosted_mase < 0.75 * naive_mase, (boosted_mase, naive_mase)
+
+
+# 5. settings ----------------------------------------------------------------------------
+
+
+def test_ill_typed_setting_names_its_config_key(plugins):
+    with pytest.raises(ConfigError, match=r"forecaster\.xgboost\.n_estimators"):
+        plugins.registry.create("forecaster", "xgboost", {"n_estimators": "abc"},
+                                key="forecaster.xgboost")
+    with pytest.raises(ConfigError, match=r"forecaster\.xgboost\.depth is not a setting"):
+        plugins.registry.create("forecaster", "xgboost", {"depth": 3}, key="forecaster.xgboost")
+    model = plugins.registry.create("forecaster", "xgboost", {"n_estimators": "40"},
+                                    key="forecaster.xgboost")
+    assert model.get_params() == {**XGBoostForecaster(lags=[]).get_params(), "n_estimators": 40}

@@ -21,3 +21,8 @@ class PluginError(SalesforgeError):
 
 class StageError(SalesforgeError):
     """A stage failed for a reason the user can act on."""
+
+
+class StageSkipped(Exception):
+    """Raised by a stage that cannot work on this data (e.g. one product to segment);
+    the runner records the stage as skipped with this note and the run goes on."""

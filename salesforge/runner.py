@@ -14,7 +14,7 @@ from pathlib import Path
 from omegaconf import DictConfig, OmegaConf
 
 from salesforge import __version__
-from salesforge.errors import ConfigError
+from salesforge.errors import ConfigError, StageSkipped
 from salesforge.manifest import config_hash, utc_now, write_manifest
 from salesforge.plugin.manager import SalesforgePluginManager, build_plugin_manager
 from salesforge.schema import STAGES, RunContext, RunResult, StageOutcome
@@ -61,7 +61,8 @@ def run(cfg: DictConfig, run_dir: str | Path,
         "config_hash": config_hash(config), "data_hash": None, "plugins": [],
         "plugin_failures": [f.describe() for f in pm.failures],
         "data": {}, "forecast": None, "segments": None, "anomalies": None,
-        "analytics": None, "stages": {s: "pending" for s in STAGES}, "timings": {},
+        "analytics": None, "stages": {s: "pending" for s in STAGES}, "notes": {},
+        "timings": {},
         "artifacts": {},
     }
     ctx = RunContext(config=cfg, run_dir=run_dir, plugins=pm, manifest=manifest)
@@ -76,10 +77,15 @@ def run(cfg: DictConfig, run_dir: str | Path,
             pm.hook.salesforge_before_stage(context=ctx, stage=stage)
             started = time.perf_counter()
             before = dict(ctx.artifacts)
-            STAGE_FUNCTIONS[stage](ctx)
+            try:
+                STAGE_FUNCTIONS[stage](ctx)
+                manifest["stages"][stage] = "ok"
+            except StageSkipped as note:
+                manifest["stages"][stage] = "skipped"
+                manifest["notes"][stage] = str(note)
+                log.warning("stage %s skipped: %s", stage, note)
             seconds = time.perf_counter() - started
             manifest["timings"][stage] = round(seconds, 4)
-            manifest["stages"][stage] = "ok"
             log.info("stage %s done in %.2fs", stage, seconds)
             written = {k: v for k, v in ctx.artifacts.items() if before.get(k) != v}
             pm.hook.salesforge_after_stage(context=ctx, stage=stage,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from pandas.tseries.api import guess_datetime_format
 
 from salesforge.base.cleaner import Cleaner, CleanResult
 from salesforge.data.columns import map_columns
@@ -20,7 +21,8 @@ UNKNOWN = "Unknown"
 class StandardCleanerConfig:
     """Settings of the ``standard`` cleaner (``cleaner.*``)."""
 
-    #: Parse ambiguous dates day-first (True), month-first (False) or decide from the data.
+    #: Parse dd/mm dates day-first (True), month-first (False) or decide from the data;
+    #: the run sets it from ``data.dayfirst``.
     dayfirst: bool | None = None
     #: Drop exact duplicate rows (counted in ``manifest.data.rows_duplicate``).
     drop_duplicates: bool = True
@@ -50,14 +52,16 @@ class StandardCleaner(Cleaner):
                 f"them with data.columns.revenue=<column> (columns: "
                 f"{', '.join(map(str, raw.columns))})."
             )
-        frame = raw.rename(columns={src: canon for canon, src in mapping.items()})
-        frame = frame.loc[:, ~frame.columns.duplicated()]
+        taken = set(mapping)  # unmapped columns named like a canonical one keep their data
+        renames = {c: f"{c}_source" for c in raw.columns if c in taken and mapping.get(c) != c}
+        renames.update({src: canon for canon, src in mapping.items()})
+        frame = raw.rename(columns=renames)
         reasons = pd.Series(pd.NA, index=frame.index, dtype="string")
 
         def reject(mask: pd.Series, why: str) -> None:
             reasons[mask.fillna(False).to_numpy(bool) & reasons.isna().to_numpy()] = why
 
-        date = self._parse_dates(frame["date"])
+        date = self._parse_dates(frame["date"], f"column {mapping['date']} of {source}")
         reject(date.isna(), f"date is missing or not a date (column {mapping['date']})")
         frame["date"] = date
 
@@ -91,7 +95,7 @@ class StandardCleaner(Cleaner):
                 frame[dimension] = pd.Series(UNKNOWN, index=frame.index, dtype="string")
         for key in ("customer_id", "order_id"):
             if key in mapping:
-                frame[key] = frame[key].astype("string")
+                frame[key] = identifiers(frame[key])
 
         frame.insert(0, "source_row", np.arange(1, len(frame) + 1))
         bad = reasons.notna().to_numpy()
@@ -110,14 +114,54 @@ class StandardCleaner(Cleaner):
         clean = good[ordered + rest].sort_values("date", kind="stable").reset_index(drop=True)
         return CleanResult(clean, rejected.reset_index(drop=True), duplicates, mapping)
 
-    def _parse_dates(self, values: pd.Series) -> pd.Series:
+    def _parse_dates(self, values: pd.Series, where: str) -> pd.Series:
         if pd.api.types.is_datetime64_any_dtype(values):
             return values.astype("datetime64[ns]")
+        if pd.api.types.is_numeric_dtype(values):  # Excel serial day numbers
+            return (pd.Timestamp("1899-12-30") + pd.to_timedelta(values, unit="D")).astype(
+                "datetime64[ns]")
         text = values.astype("string").str.strip()
         parsed = pd.to_datetime(text, errors="coerce", format="ISO8601")
-        if parsed.isna().mean() > 0.5:
-            orders = [self.dayfirst] if self.dayfirst is not None else [False, True]
-            candidates = [pd.to_datetime(text, errors="coerce", format="mixed", dayfirst=first)
-                          for first in orders]
-            parsed = min(candidates, key=lambda c: int(c.isna().sum()))
+        if parsed.isna().mean() <= 0.5:
+            return parsed.astype("datetime64[ns]")
+        dayfirst = self.dayfirst if self.dayfirst is not None else day_first(text, where)
+        sample = text.dropna()
+        fmt = guess_datetime_format(sample.iloc[0], dayfirst=bool(dayfirst)) if len(sample) \
+            else None
+        parsed = pd.to_datetime(text, errors="coerce", format=fmt) if fmt else None
+        if parsed is None or parsed.isna().sum() > text.isna().sum():
+            parsed = pd.to_datetime(text, errors="coerce", format="mixed", dayfirst=bool(dayfirst))
         return parsed.astype("datetime64[ns]")
+
+
+def identifiers(values: pd.Series) -> pd.Series:
+    """Ids as text; whole floats (integers read with gaps, e.g. 12621.0) lose the ``.0``."""
+    if pd.api.types.is_float_dtype(values):
+        whole = values.dropna()
+        if (whole == np.floor(whole)).all():
+            return values.astype("Int64").astype("string")
+    return values.astype("string")
+
+
+_NUMERIC_DATE = r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})"
+
+
+def day_first(text: pd.Series, where: str) -> bool:
+    """Whether dd/mm dates are day-first, decided from the values: a first number above 12
+    means day-first, a second number above 12 month-first. Raises :class:`DataError` when
+    every value could be either (set ``data.dayfirst``)."""
+    parts = text.str.extract(_NUMERIC_DATE)
+    first = pd.to_numeric(parts[0], errors="coerce")
+    second = pd.to_numeric(parts[1], errors="coerce")
+    if first.isna().all():
+        return False  # not a numeric day/month date: parsed by its words
+    first_big, second_big = bool((first > 12).any()), bool((second > 12).any())
+    if first_big != second_big:
+        return first_big
+    if first_big:
+        raise DataError(f"dates in {where} mix day-first and month-first values; set "
+                        "data.dayfirst=true or data.dayfirst=false.")
+    raise DataError(
+        f"dates in {where} are ambiguous: every day and month is 12 or less, so 03/04 could "
+        "be 3 April or 4 March; set data.dayfirst=true (day first) or data.dayfirst=false."
+    )

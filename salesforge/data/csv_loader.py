@@ -38,7 +38,7 @@ class CsvLoader(Loader):
         head = _read_head(path)
         if not head.strip():
             raise DataError(f"data file {path} is empty (no rows); give a file with sales rows.")
-        encoding = self.encoding or _guess_encoding(head)
+        encoding = self.encoding or _guess_encoding(head, whole_file=len(head) < HEAD_BYTES)
         text = head.decode(encoding, errors="replace")
         delimiter = self.delimiter or _sniff_delimiter(text)
         try:
@@ -51,7 +51,10 @@ class CsvLoader(Loader):
             raise DataError(f"data file {path} could not be read as CSV: {first}.") from None
 
 
-def _read_head(path: Path, size: int = 65536) -> bytes:
+HEAD_BYTES = 65536
+
+
+def _read_head(path: Path, size: int = HEAD_BYTES) -> bytes:
     """The first ``size`` bytes of the decompressed file."""
     name = path.name.lower()
     if name.endswith(".gz"):
@@ -81,13 +84,13 @@ def _read_head(path: Path, size: int = 65536) -> bytes:
         return handle.read(size)
 
 
-def _guess_encoding(head: bytes) -> str:
+def _guess_encoding(head: bytes, whole_file: bool = False) -> str:
     if head.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
     try:
         head.decode("utf-8")
     except UnicodeDecodeError as exc:
-        if exc.start < len(head) - 4:  # not just a character cut at the buffer's end
+        if whole_file or exc.start < len(head) - 4:  # not a character cut at the sample's end
             return "latin-1"
     return "utf-8"
 

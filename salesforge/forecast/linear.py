@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from sklearn.linear_model import Ridge
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from salesforge.base.forecaster import Forecaster
 from salesforge.forecast.seasonality import season_length
@@ -23,7 +25,8 @@ class LinearConfig:
 
 
 class LinearForecaster(Forecaster):
-    """Ridge on lags of y, day-of-week and month dummies, a trend and the series' id.
+    """Ridge on standardised lags of y, a trend, day-of-week dummies (daily data), month
+    dummies (a year or more of history) and the series' id.
 
     One model for all series (global); each series is scaled by its mean so large and
     small series share coefficients. Multi-step forecasts are recursive: step h uses the
@@ -40,6 +43,9 @@ class LinearForecaster(Forecaster):
         self.series_ = sorted(frame["series_id"].unique())
         self.scale_ = frame.groupby("series_id")["y"].mean().replace(0.0, 1.0).abs()
         self.origin_ = frame["ds"].min()
+        span_days = (frame["ds"].max() - self.origin_).days
+        self.use_weekday_ = m in (5, 7)  # daily data: a day-of-week effect
+        self.use_month_ = span_days >= 365  # a month effect needs every month in training
         scaled = frame["y"] / frame["series_id"].map(self.scale_).to_numpy()
         grouped = scaled.groupby(frame["series_id"])
         lagged = np.column_stack([grouped.shift(lag).to_numpy() for lag in self.lags_])
@@ -48,18 +54,21 @@ class LinearForecaster(Forecaster):
         if usable.sum() < 2:
             usable = np.ones(len(frame), bool)
             design = np.nan_to_num(design)
-        self.model_ = Ridge(alpha=float(self.alpha)).fit(design[usable], scaled[usable])
+        self.model_ = make_pipeline(StandardScaler(), Ridge(alpha=float(self.alpha)))
+        self.model_.fit(design[usable], scaled[usable])
         depth = max(self.lags_)
         self.history_ = {sid: g.to_numpy()[-depth:] for sid, g in grouped}
 
     def _exogenous(self, series_id: pd.Series, ds: pd.Series) -> np.ndarray:
         ds = pd.DatetimeIndex(ds)
-        weekday = np.eye(7)[ds.day_of_week][:, 1:]
-        month = np.eye(12)[ds.month - 1][:, 1:]
-        trend = ((ds - self.origin_).days / 365.25).to_numpy()[:, None]
+        parts = [((ds - self.origin_).days / 365.25).to_numpy()[:, None]]  # trend in years
+        if self.use_weekday_:
+            parts.append(np.eye(7)[ds.day_of_week][:, 1:])
+        if self.use_month_:
+            parts.append(np.eye(12)[ds.month - 1][:, 1:])
         codes = pd.Categorical(series_id, categories=self.series_).codes
-        series = np.eye(len(self.series_))[codes][:, 1:]
-        return np.hstack([weekday, month, trend, series])
+        parts.append(np.eye(len(self.series_))[codes][:, 1:])
+        return np.hstack(parts)
 
     def _predict(self, future: pd.DataFrame) -> np.ndarray:
         future = future.sort_values(["step", "series_id"], kind="stable")

@@ -27,12 +27,13 @@ class SeasonalNaiveForecaster(Forecaster):
         self.season_length = season_length
 
     def _fit(self, frame: pd.DataFrame) -> None:
-        m = self.season_length or season_length(self.freq_)
+        m = season_length(self.freq_) if self.season_length is None else int(self.season_length)
         if m < 1:
             raise ValueError(f"season_length must be at least 1, got {m}")
         self.season_length_ = m
         self.last_season_ = {
-            sid: group.to_numpy()[-m:] for sid, group in frame.groupby("series_id")["y"]
+            sid: values[-m:] if len(values) >= m else values[-1:]
+            for sid, values in ((s, g.to_numpy()) for s, g in frame.groupby("series_id")["y"])
         }
 
     def _predict(self, future: pd.DataFrame) -> np.ndarray:

@@ -10,6 +10,8 @@ from salesforge.errors import ConfigError
 
 TOTAL = "total"
 SEPARATOR = " | "
+#: Group value for rows whose ``by`` column is empty (they are kept, never dropped).
+MISSING = "Unknown"
 
 
 def build_series(clean: pd.DataFrame, target: str, freq: str,
@@ -35,12 +37,11 @@ def build_series(clean: pd.DataFrame, target: str, freq: str,
     except ValueError:
         raise ConfigError(f"config key forecast.freq={freq!r} is not a pandas frequency "
                           "(e.g. D, W, W-FRI, MS).") from None
-    keys = [clean[c].astype("string") for c in by]
+    keys = {c: clean[c].astype("string").fillna(MISSING) for c in by}
+    frame = pd.DataFrame({**keys, "ds": clean["date"], "y": clean[target]})
     grouper = pd.Grouper(key="ds", freq=offset)
-    frame = pd.DataFrame({**{c: k for c, k in zip(by, keys, strict=True)},
-                          "ds": clean["date"], "y": clean[target]})
-    grouped = frame.groupby([*by, grouper], sort=True, observed=True)["y"].sum()
-    tidy = grouped.reset_index()
+    grouped = frame.groupby([*by, grouper], sort=True, observed=True)["y"].agg(["sum", "size"])
+    tidy = grouped[grouped["size"] > 0]["sum"].rename("y").reset_index()
     if by:
         parts = [tidy[c].astype("string") for c in by]
         tidy["series_id"] = parts[0].str.cat(parts[1:], sep=SEPARATOR) if len(by) > 1 \

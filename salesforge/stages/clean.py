@@ -14,6 +14,9 @@ REJECTED = "data/rejected.csv"
 
 def run_clean(ctx: RunContext) -> None:
     name, settings = choice(ctx.config, "cleaner")
+    dayfirst = ctx.config.data.get("dayfirst")
+    if dayfirst is not None:
+        settings["dayfirst"] = bool(dayfirst)
     cleaner = ctx.create("cleaner", name, settings, key="cleaner")
     source = f"data file {ctx.manifest['data']['source']}"
     node = ctx.config.data.get("columns")

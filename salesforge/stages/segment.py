@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from salesforge.config import choice
-from salesforge.errors import ConfigError
+from salesforge.errors import ConfigError, StageSkipped
 from salesforge.schema import RunContext
 
 SEGMENTS = "segments/segments.csv"
@@ -31,9 +31,9 @@ def run_segment(ctx: RunContext) -> None:
     features = entity_features(ctx.clean, entity)
     name, settings = choice(ctx.config, "segmenter")
     segmenter = ctx.create("segmenter", name, settings, key="segmenter")
-    if len(features) < 2:
-        raise ConfigError(f"segment.entity={entity} has {len(features)} distinct value(s); "
-                          "segmenting needs at least 2.")
+    if len(features) < 3:
+        raise StageSkipped(f"the data has {len(features)} distinct {entity} value(s); "
+                           "segmenting needs at least 3")
     segmenter.fit(features)
     names = segmenter.segment_names_
     table = features.reset_index().rename(columns={entity: "entity"})

@@ -70,3 +70,23 @@ def test_unknown_command(cli):
     result = cli("frobnicate")
     assert result.returncode != 0
     assert "unknown command 'frobnicate'" in error_line(result.stderr)
+
+
+def test_ambiguous_day_month_dates_ask_for_data_dayfirst(cli, tmp_path):
+    path = tmp_path / "ambiguous.csv"
+    rows = [f"0{d}/0{m}/2024,Mouse,{d * m}" for d in range(1, 10) for m in range(1, 10)]
+    path.write_text("tanggal,produk,penjualan\n" + "\n".join(rows) + "\n")
+    result = cli("run", f"data.path={path}", f"hydra.run.dir={tmp_path / 'run'}")
+    assert result.returncode != 0
+    line = error_line(result.stderr)
+    assert "column tanggal" in line and "ambiguous" in line and "data.dayfirst" in line
+
+    run_dir = tmp_path / "forced"
+    forced = cli("run", f"data.path={path}", "data.dayfirst=true", "forecast.horizon=3",
+                 "backtest.windows=1", f"hydra.run.dir={run_dir}")
+    assert forced.returncode == 0, forced.stderr
+    manifest = forced.manifest(run_dir)
+    assert (manifest["data"]["date_min"][:10], manifest["data"]["date_max"][:10]) == (
+        "2024-01-01", "2024-09-09")
+    assert manifest["stages"]["segment"] == "skipped"
+    assert "1 distinct product" in manifest["notes"]["segment"]

@@ -280,12 +280,6 @@ def test_explicit_monthfirst_parses_us_dates():
                           "C": pd.Timestamp("2024-12-25")}
 
 
-@pytest.mark.xfail(
-    reason="BUG: cleaning.StandardCleaner._parse_dates with dayfirst=None parses each value "
-           "on its own (format='mixed'), so in a day-first column the ambiguous dates are read "
-           "month-first: '03/01/2024' -> 2024-03-01 instead of 2024-01-03",
-    strict=True,
-)
 def test_auto_dayfirst_decides_from_the_data_for_ambiguous_dates():
     raw = base_frame(date=["13/01/2024", "03/01/2024", "05/02/2024"])
     clean = StandardCleaner().clean(raw).clean
@@ -395,13 +389,6 @@ def test_cleaning_is_deterministic():
     pd.testing.assert_frame_equal(first.rejected, second.rejected)
 
 
-@pytest.mark.xfail(
-    reason="BUG: cleaning.StandardCleaner._clean renames the explicitly mapped column to "
-           "'product' and then keeps the FIRST of the two 'product' columns "
-           "(frame.columns.duplicated()), i.e. the raw 'product' column, so the explicit "
-           "data.columns.product=Description mapping loses",
-    strict=True,
-)
 def test_explicit_mapping_wins_over_a_column_with_the_canonical_name():
     raw = pd.DataFrame({"date": ["2024-01-01", "2024-01-02"], "product": ["code1", "code2"],
                         "Description": ["Mouse", "Cable"], "qty": [1, 2], "price": [5.0, 6.0]})
@@ -458,11 +445,6 @@ def clean_invoices_start_with_c(clean: pd.DataFrame) -> bool:
     return bool(clean["order_id"].str.startswith("C").any())
 
 
-@pytest.mark.xfail(
-    reason="BUG: CustomerID (integers with NA) is read as float64 and StandardCleaner._clean "
-           "turns it into text with astype('string'), so customer 12621 becomes '12621.0'",
-    strict=True,
-)
 def test_online_retail_customer_ids_keep_their_text(online_retail):
     _raw, result = online_retail
     ids = result.clean["customer_id"].dropna()

@@ -96,13 +96,6 @@ def test_explicit_encoding_is_used(tmp_path):
     assert frame["product"].iloc[0] == "Café – Jatinegara"
 
 
-@pytest.mark.xfail(
-    reason="BUG: csv_loader._guess_encoding treats an invalid UTF-8 byte in the last 4 bytes "
-           "of the head as a character cut at the buffer's end even when the head is the "
-           "whole file, guesses utf-8, and pyarrow then returns the text columns as bytes "
-           "(b'Caf\\xe9') instead of 'Café'",
-    strict=True,
-)
 def test_latin1_text_at_the_very_end_of_a_small_file(tmp_path):
     path = tmp_path / "latin_end.csv"
     path.write_bytes(b"date,region,product\n2024-01-01,Jatinegara,Teh\n"

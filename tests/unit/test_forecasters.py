@@ -60,12 +60,6 @@ def test_season_length_rejects_unknown_frequencies(freq):
         season_length(freq)
 
 
-@pytest.mark.xfail(
-    reason="BUG: seasonality.season_length compares the offset code for equality with the "
-           "table's 'prefixes', so pandas' semi-month (SMS/SME), business-month (BMS/BME) and "
-           "business-quarter (BQS/BQE) codes never match 'sm'/'m'/'bq' and fall back to 1",
-    strict=True,
-)
 @pytest.mark.parametrize(("freq", "expected"),
                          [("SMS", 24), ("SME", 24), ("BMS", 12), ("BME", 12), ("BQE", 4),
                           ("BQS", 4)])
@@ -132,12 +126,6 @@ def test_seasonal_naive_single_point_series_repeats_it():
     np.testing.assert_array_equal(b["y_pred"], [2.0, 3.0, 4.0, 5.0])
 
 
-@pytest.mark.xfail(
-    reason="BUG: seasonal_naive.SeasonalNaiveForecaster documents that series shorter than a "
-           "season repeat their last value, but _predict cycles through the whole short "
-           "series: [1, 2, 3] at freq D predicts 1, 2, 3, 1, 2 instead of 3, 3, 3, 3, 3",
-    strict=True,
-)
 def test_seasonal_naive_short_series_falls_back_to_the_last_value():
     frame = pd.DataFrame({"series_id": "s", "ds": pd.date_range("2024-01-01", periods=3),
                           "y": [1.0, 2.0, 3.0]})
@@ -145,12 +133,6 @@ def test_seasonal_naive_short_series_falls_back_to_the_last_value():
     np.testing.assert_array_equal(forecast["y_pred"], [3.0] * 5)
 
 
-@pytest.mark.xfail(
-    reason="BUG: SeasonalNaiveForecaster._fit uses `self.season_length or season_length(freq)`, "
-           "so season_length=0 is silently replaced by the frequency's season (7) instead of "
-           "raising the 'season_length must be at least 1' ValueError",
-    strict=True,
-)
 def test_seasonal_naive_rejects_zero_season_length():
     with pytest.raises(ValueError, match="season_length"):
         SeasonalNaiveForecaster(season_length=0).fit(weekly_trend(20), "D")
@@ -200,14 +182,6 @@ def test_linear_recovers_a_clean_weekly_and_trend_signal():
     assert (saturdays > mondays * 1.2).all()
 
 
-@pytest.mark.xfail(
-    reason="BUG: linear.LinearForecaster cannot extrapolate a plain trend from 16 weeks of "
-           "history: the ridge-penalised, unscaled trend term (in years) is shrunk away and "
-           "the month dummies carry the level, so a month absent from training gets dummy 0 "
-           "and the forecast drops from 151.6 (30 Apr) to 130.9 (1 May): MAPE 20 % on "
-           "y=100+0.5t",
-    strict=True,
-)
 def test_linear_extrapolates_a_trend_across_an_unseen_month():
     ds = pd.date_range("2023-01-02", periods=140, freq="D")  # training ends 23 April
     frame = pd.DataFrame({"series_id": "s", "ds": ds, "y": 100 + 0.5 * np.arange(140.0)})

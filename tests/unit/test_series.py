@@ -149,12 +149,6 @@ def test_gap_fill_keeps_only_periods_with_sales_per_group():
     assert (series["y"] > 0).all()
 
 
-@pytest.mark.xfail(
-    reason="BUG: series.build_series without `by` groups by the time Grouper alone, which "
-           "resamples and emits every empty period with y=0, so fill='gap' still returns a "
-           "complete grid (10 daily rows instead of 3 for sales on 1, 3 and 10 January)",
-    strict=True,
-)
 def test_gap_fill_without_grouping_keeps_only_periods_with_sales():
     series = build_series(sparse(), "revenue", "D", fill="gap")
     assert list(series["ds"].dt.day) == [1, 3, 10]
@@ -199,12 +193,6 @@ def test_numeric_by_column_becomes_text_ids():
     assert series.groupby("series_id")["y"].sum().to_dict() == {"12": 7.0, "7": 8.0}
 
 
-@pytest.mark.xfail(
-    reason="BUG: series.build_series groups with pandas' default dropna=True, so rows whose "
-           "`by` value is missing (e.g. customer_id, which the cleaner leaves <NA>) are "
-           "silently dropped: totals 8.0 instead of 15.0",
-    strict=True,
-)
 def test_missing_group_values_do_not_lose_revenue():
     clean = sparse().assign(customer_id=pd.array(["c1", None, "c2", "c1", None],
                                                  dtype="string"))

@@ -19,6 +19,10 @@ class PluginError(SalesforgeError):
     """A plugin or component cannot be found, loaded or registered."""
 
 
+class DuplicateComponentError(PluginError):
+    """Two distributions register a component with the same kind and name."""
+
+
 class StageError(SalesforgeError):
     """A stage failed for a reason the user can act on."""
 

@@ -23,8 +23,8 @@ _MISSING_OPTION = re.compile(r"Could not find '([^/']+)/([^']+)'")
 
 
 def override_strings(args: Sequence[str]) -> list[str]:
-    """The ``key=value`` overrides among the command-line arguments (not Hydra's flags)."""
-    return [a for a in args if "=" in a and not a.startswith("-")]
+    """The ``key=value`` and ``~key`` overrides among the arguments (not Hydra's flags)."""
+    return [a for a in args if not a.startswith("-") and ("=" in a or a.startswith("~"))]
 
 
 def _names(value: object) -> list[str]:

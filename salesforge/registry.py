@@ -17,7 +17,7 @@ from typing import Any
 from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from salesforge.errors import ConfigError, PluginError
+from salesforge.errors import ConfigError, DuplicateComponentError, PluginError
 
 #: Component kinds, in stage order, with the config group (or key) that selects them.
 KINDS: dict[str, str] = {
@@ -94,17 +94,18 @@ class Registry:
         :raises PluginError: unknown kind, or ``(kind, name)`` already registered (the
             message names both distributions).
         """
+        distribution, version = self.source
         if kind not in KINDS:
             raise PluginError(
-                f"cannot register {name!r}: unknown component kind {kind!r} "
+                f"{distribution} cannot register {name!r}: unknown component kind {kind!r} "
                 f"(kinds: {', '.join(KINDS)})."
             )
         if config is not None and not dataclasses.is_dataclass(config):
-            raise PluginError(f"the config of {kind} {name!r} must be a dataclass, got {config!r}.")
-        distribution, version = self.source
+            raise PluginError(f"{distribution}: the config of {kind} {name!r} must be a "
+                              f"dataclass, got {config!r}.")
         existing = self._components.get((kind, name))
         if existing is not None:
-            raise PluginError(
+            raise DuplicateComponentError(
                 f"{kind} {name!r} is registered twice: by {existing.distribution} "
                 f"{existing.version} and by {distribution} {version}; uninstall one of them."
             )
@@ -123,6 +124,11 @@ class Registry:
                 f"unknown {kind} {name!r} (set by {KINDS.get(kind, kind)}); "
                 f"available: {available}."
             ) from None
+
+    def remove_added_since(self, keys: set[tuple[str, str]]) -> None:
+        """Forget every component not in ``keys`` (undo a plugin's partial registration)."""
+        for key in set(self._components) - keys:
+            del self._components[key]
 
     def names(self, kind: str) -> list[str]:
         """Sorted names of the registered components of ``kind``."""

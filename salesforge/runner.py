@@ -62,7 +62,7 @@ def run(cfg: DictConfig, run_dir: str | Path,
         "plugin_failures": [f.describe() for f in pm.failures],
         "data": {}, "forecast": None, "segments": None, "anomalies": None,
         "analytics": None, "stages": {s: "pending" for s in STAGES}, "notes": {},
-        "timings": {},
+        "timings": {}, "extensions": {},
         "artifacts": {},
     }
     ctx = RunContext(config=cfg, run_dir=run_dir, plugins=pm, manifest=manifest)
@@ -96,11 +96,20 @@ def run(cfg: DictConfig, run_dir: str | Path,
             manifest["stages"][stage] = "failed"
         _finish(ctx, "failed", error={"stage": stage, "type": type(error).__name__,
                                       "message": str(error)})
-        pm.hook.salesforge_run_error(context=ctx, stage=stage, error=error)
+        _notify(pm.hook.salesforge_run_error, context=ctx, stage=stage, error=error)
         raise
     _finish(ctx, "ok")
-    pm.hook.salesforge_run_finish(context=ctx, manifest=ctx.manifest)
+    _notify(pm.hook.salesforge_run_finish, context=ctx, manifest=ctx.manifest)
     return RunResult(run_dir=run_dir, manifest=ctx.manifest)
+
+
+def _notify(hook, **kwargs) -> None:
+    """Call a hook that reports a finished run: a plugin failing there is logged, and
+    neither changes the run's outcome nor hides the run's own error."""
+    try:
+        hook(**kwargs)
+    except Exception as exc:  # a third-party plugin may raise anything
+        log.warning("a plugin failed in %s: %s: %s", hook.name, type(exc).__name__, exc)
 
 
 def _finish(ctx: RunContext, status: str, error: dict | None = None) -> None:

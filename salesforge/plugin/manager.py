@@ -18,7 +18,7 @@ from typing import Any
 import pluggy
 
 from salesforge import __version__
-from salesforge.errors import PluginError
+from salesforge.errors import DuplicateComponentError, PluginError
 from salesforge.plugin import specs
 from salesforge.plugin.markers import NAME
 from salesforge.registry import ComponentInfo, Registry
@@ -68,17 +68,20 @@ class SalesforgePluginManager(pluggy.PluginManager):
     ) -> bool:
         """Register ``plugin`` and let it add components, attributed to ``distribution``.
 
-        Returns ``False`` (and records a :class:`PluginFailure`) when its registration
-        hook raises anything but a duplicate-component error, which propagates.
+        Returns ``False`` (and records a :class:`PluginFailure`, and forgets any component
+        it added) when its registration hook raises anything but a duplicate-component
+        error, which propagates.
         """
         self.registry.source = (distribution, version)
+        before = {(c.kind, c.name) for c in self.registry}
         try:
             self.register(plugin, name=name)
-        except PluginError:
+        except DuplicateComponentError:
             raise
         except Exception as exc:  # a third-party plugin may raise anything
             if self.is_registered(plugin):
                 self.unregister(plugin)
+            self.registry.remove_added_since(before)
             self.failures.append(PluginFailure(distribution, name, _describe(exc)))
             return False
         finally:

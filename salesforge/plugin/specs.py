@@ -40,8 +40,8 @@ def salesforge_run_start(context: RunContext) -> None:
     """Called once before the first stage, after the run directory exists.
 
     :param context: the run's :class:`salesforge.schema.RunContext` (config, run
-        directory, manifest being built). Implementations may read it and add
-        entries under ``context.manifest["extensions"]``.
+        directory, manifest being built). Implementations may read it and record their
+        own results under ``context.manifest["extensions"][<plugin name>]``.
     """
 
 
@@ -72,6 +72,8 @@ def salesforge_run_finish(context: RunContext, manifest: dict[str, Any]) -> None
 
     :param context: the run's context.
     :param manifest: the manifest as written (a plain ``dict``; changing it has no effect).
+
+    An exception raised here is logged as a warning; the run stays successful.
     """
 
 
@@ -81,5 +83,6 @@ def salesforge_run_error(context: RunContext, stage: str | None, error: BaseExce
 
     :param context: the run's context.
     :param stage: the stage that failed, or ``None`` when the run failed before a stage.
-    :param error: the exception. The run still exits non-zero after this hook.
+    :param error: the exception. The run still exits non-zero after this hook; an
+        exception raised here is logged and never replaces ``error``.
     """

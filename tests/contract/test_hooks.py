@@ -91,3 +91,28 @@ def test_run_error_hook_gets_the_failing_stage(tmp_path):
         run(config(f"data.path={tmp_path / 'missing.csv'}"), tmp_path / "run", plugins=pm)
     assert recorder.calls[-1] == ("error", "load", "DataError")
     assert ("finish", "ok") not in recorder.calls
+
+
+class Faulty:
+    @hookimpl
+    def salesforge_run_finish(self, manifest):
+        raise RuntimeError("finish hook broke")
+
+    @hookimpl
+    def salesforge_run_error(self, error):
+        raise RuntimeError("error hook broke")
+
+
+def test_a_failing_finish_hook_does_not_fail_the_run(tmp_path):
+    pm = build_plugin_manager(entry_points=False)
+    pm.register(Faulty())
+    result = run(config("stages.segment=false", "stages.detect=false",
+                        "forecaster=[seasonal_naive]"), tmp_path / "run", plugins=pm)
+    assert result.ok
+
+
+def test_a_failing_error_hook_does_not_hide_the_run_error(tmp_path):
+    pm = build_plugin_manager(entry_points=False)
+    pm.register(Faulty())
+    with pytest.raises(DataError, match="does not exist"):
+        run(config(f"data.path={tmp_path / 'missing.csv'}"), tmp_path / "run", plugins=pm)

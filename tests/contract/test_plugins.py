@@ -125,3 +125,30 @@ def test_duplicate_entry_point_component_is_an_error(tmp_path, cli):
     assert result.returncode != 0
     assert "forecaster 'acme_mean' is registered twice" in result.stderr
     assert "dup-one" in result.stderr and "dup-two" in result.stderr
+
+
+def test_a_plugin_failing_halfway_leaves_none_of_its_components():
+    class Half(Forecaster):
+        def _fit(self, frame):
+            self.x_ = 1
+
+        def _predict(self, future):
+            return [0.0] * len(future)
+
+    def half(registry):
+        registry.add("forecaster", "half", Half)
+        raise RuntimeError("second component broke")
+
+    module = types.SimpleNamespace(salesforge_register_components=hookimpl(half))
+    pm = build_plugin_manager(entry_points=False)
+    assert pm.register_plugin(module, "half", "half-dist", "1.0") is False
+    assert ("forecaster", "half") not in pm.registry
+
+
+def test_unknown_kind_is_a_broken_plugin_named_by_its_distribution():
+    module = types.SimpleNamespace(salesforge_register_components=hookimpl(
+        lambda registry: registry.add("visualiser", "fancy", object)))
+    pm = build_plugin_manager(entry_points=False)
+    assert pm.register_plugin(module, "fancy", "fancy-dist", "1.0") is False
+    assert "fancy-dist cannot register 'fancy': unknown component kind 'visualiser'" in \
+        pm.failures[0].describe()

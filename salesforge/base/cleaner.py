@@ -20,6 +20,11 @@ class CleanResult:
     rejected: pd.DataFrame
     duplicates: int
     columns_mapped: dict[str, str] = field(default_factory=dict)
+    #: Data-quality summary (nulls, parse failures, outliers, duplicates, returns, gaps).
+    quality: dict = field(default_factory=dict)
+    #: Canonical columns the data lacked and how they were made, e.g. ``{"price":
+    #: "revenue / quantity (no price column)"}``.
+    derived: dict[str, str] = field(default_factory=dict)
 
     @property
     def rows_in(self) -> int:

@@ -11,10 +11,18 @@ from salesforge.base.component import Component
 
 class FeatureBuilder(Component):
     """``fit`` learns what it needs from clean rows, ``transform`` returns the frame with
-    new columns added (existing columns untouched, row order and index kept)."""
+    new columns added (existing columns untouched, row order and index kept).
+
+    Subclasses declare the columns they read (``requires``) and the columns they add
+    (:meth:`columns_added`); :meth:`transform` checks the added columns match.
+    """
 
     #: Columns the builder reads.
     requires: tuple[str, ...] = ("date",)
+
+    def columns_added(self) -> list[str]:
+        """The names of the columns :meth:`transform` adds, in order."""
+        raise NotImplementedError(f"{type(self).__name__} must declare columns_added()")
 
     def fit(self, frame: pd.DataFrame) -> FeatureBuilder:
         self._check_columns(frame)
@@ -26,6 +34,10 @@ class FeatureBuilder(Component):
         self._check_fitted()
         self._check_columns(frame)
         added = self._transform(frame)
+        declared = self.columns_added()
+        if list(added.columns) != declared:
+            raise ValueError(f"{type(self).__name__} added {list(added.columns)} but declares "
+                             f"{declared}")
         clash = set(added.columns) & set(frame.columns)
         if clash:
             raise ValueError(f"{type(self).__name__} would overwrite columns {sorted(clash)}")
@@ -35,9 +47,13 @@ class FeatureBuilder(Component):
         return self.fit(frame).transform(frame)
 
     def _check_columns(self, frame: pd.DataFrame) -> None:
-        missing = [c for c in self.requires if c not in frame.columns]
+        missing = [c for c in self.required_columns() if c not in frame.columns]
         if missing:
             raise ValueError(f"{type(self).__name__} needs columns {missing}")
+
+    def required_columns(self) -> list[str]:
+        """The columns this instance reads (``requires`` unless settings change them)."""
+        return list(self.requires)
 
     def _fit(self, frame: pd.DataFrame) -> None:
         """Learn from ``frame``; stateless builders need not override."""

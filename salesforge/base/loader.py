@@ -12,33 +12,45 @@ from salesforge.base.component import Component
 from salesforge.errors import DataError
 
 
-class Loader(Component):
-    """Read a file into a :class:`pandas.DataFrame`.
+def is_url(source: str | Path) -> bool:
+    """Whether ``source`` is a URL such as ``sqlite:///sales.db`` rather than a file path."""
+    return isinstance(source, str) and "://" in source
 
-    Subclasses set ``extensions`` (lower-case suffixes such as ``(".csv", ".csv.gz")``)
-    and write ``_load``. The public :meth:`load` checks the file exists and is not empty.
+
+class Loader(Component):
+    """Read a file (or, for loaders with ``schemes``, a URL) into a :class:`pandas.DataFrame`.
+
+    Subclasses set ``extensions`` (lower-case suffixes such as ``(".csv", ".csv.gz")``),
+    optionally ``schemes`` (URL schemes such as ``("sqlite", "postgresql")``) and write
+    ``_load``. The public :meth:`load` checks the file exists and the result is not empty.
     """
 
     extensions: ClassVar[tuple[str, ...]] = ()
+    schemes: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
-    def handles(cls, path: str | Path) -> bool:
-        """Whether this loader reads files named like ``path``."""
-        name = Path(path).name.lower()
+    def handles(cls, source: str | Path) -> bool:
+        """Whether this loader reads ``source`` (by file extension or URL scheme)."""
+        if is_url(source):
+            scheme = str(source).split("://", 1)[0].split("+", 1)[0].lower()
+            return scheme in cls.schemes
+        name = Path(source).name.lower()
         return any(name.endswith(ext) for ext in cls.extensions)
 
-    def load(self, path: str | Path) -> pd.DataFrame:
-        """The file's rows with every column; raises :class:`DataError` naming the file."""
-        path = Path(path)
-        if not path.exists():
-            raise DataError(f"data file {path} does not exist; set data.path to an existing file.")
-        if path.is_dir():
-            raise DataError(f"data path {path} is a folder; set data.path to a file.")
-        frame = self._load(path)
+    def load(self, source: str | Path) -> pd.DataFrame:
+        """The source's rows with every column; raises :class:`DataError` naming it."""
+        if not is_url(source):
+            source = Path(source)
+            if not source.exists():
+                raise DataError(f"data file {source} does not exist; set data.path to an "
+                                "existing file.")
+            if source.is_dir():
+                raise DataError(f"data path {source} is a folder; set data.path to a file.")
+        frame = self._load(source)
         if frame.shape[1] == 0 or frame.empty:
-            raise DataError(f"data file {path} is empty (no rows); give a file with sales rows.")
+            raise DataError(f"data file {source} is empty (no rows); give a file with sales rows.")
         return frame
 
     @abstractmethod
-    def _load(self, path: Path) -> pd.DataFrame:
-        """Read ``path``; the file exists."""
+    def _load(self, source: Path | str) -> pd.DataFrame:
+        """Read ``source``: an existing file's path, or a URL for loaders with ``schemes``."""

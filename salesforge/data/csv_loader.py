@@ -1,18 +1,28 @@
-"""Delimited text files (CSV, TSV, TXT; gzip/zip/bz2/xz compressed) read through pyarrow."""
+"""Delimited text files (CSV, TSV, TXT; gzip/zip/bz2/xz compressed) read with Arrow's
+multi-threaded CSV reader straight into Arrow-backed columns."""
 
 from __future__ import annotations
 
 import csv
+import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 
 from salesforge.base.loader import Loader
+from salesforge.data.arrow_frame import arrow_to_pandas
 from salesforge.errors import DataError
 
 _TEXT = (".csv", ".tsv", ".txt")
 _COMPRESSED = (".gz", ".zip", ".bz2", ".xz")
+HEAD_BYTES = 65536
+_CONVERSION = re.compile(r"In CSV column #(\d+): CSV conversion error")
+_BLOCK = 1 << 23  # 8 MiB blocks: fewer, larger parse tasks and type inference on more rows
 
 
 @dataclass
@@ -26,7 +36,8 @@ class CsvLoaderConfig:
 
 
 class CsvLoader(Loader):
-    """Read delimited text with pandas' pyarrow engine; every column kept as read."""
+    """Read delimited text with Arrow; every column kept as read (text stays text, ISO
+    dates become datetimes, a column with any non-number stays text)."""
 
     extensions = (*_TEXT, *(t + c for t in _TEXT for c in _COMPRESSED))
 
@@ -39,19 +50,66 @@ class CsvLoader(Loader):
         if not head.strip():
             raise DataError(f"data file {path} is empty (no rows); give a file with sales rows.")
         encoding = self.encoding or _guess_encoding(head, whole_file=len(head) < HEAD_BYTES)
-        text = head.decode(encoding, errors="replace")
+        text = head.decode(encoding, errors="replace").lstrip("\ufeff")
         delimiter = self.delimiter or _sniff_delimiter(text)
-        try:
-            return pd.read_csv(path, sep=delimiter, encoding=encoding, engine="pyarrow")
-        except pd.errors.EmptyDataError:
-            raise DataError(f"data file {path} is empty (no rows); give a file with sales rows.")\
-                from None
-        except Exception as exc:  # pyarrow's messages are long; keep the first line
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise DataError(f"data file {path} could not be read as CSV: {first}.") from None
+        header = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
+        types: dict[str, Any] = {}
+        multiline = False
+        for _ in range(len(header) + 3):
+            try:
+                table = _read(path, delimiter, encoding, types, multiline)
+                binary = any(pa.types.is_binary(t) for t in table.schema.types)
+                if binary and self.encoding is None and encoding != "latin-1":
+                    encoding = "latin-1"  # bytes that are not UTF-8 past the sniffed head
+                    continue
+                return arrow_to_pandas(table)
+            except pa.ArrowInvalid as exc:
+                message = str(exc)
+                column = _CONVERSION.search(message)
+                if column and int(column.group(1)) < len(header):
+                    name = header[int(column.group(1))]
+                    if types.get(name) is None:  # numbers at first, text later: keep text
+                        types[name] = pa.string()
+                        continue
+                if "invalid UTF8" in message and self.encoding is None and encoding != "latin-1":
+                    encoding = "latin-1"
+                    continue
+                if "Expected" in message and "columns" in message and not multiline:
+                    multiline = True  # quoted values with line breaks
+                    continue
+                first = message.strip().splitlines()[0] if message.strip() else "unreadable"
+                raise DataError(f"data file {path} could not be read as CSV: {first}.") from None
+        raise DataError(f"data file {path} could not be read as CSV.")
 
 
-HEAD_BYTES = 65536
+def _read(path: Path, delimiter: str, encoding: str, types: dict[str, Any],
+          multiline: bool) -> pa.Table:
+    arrow_encoding = "utf8" if encoding.replace("-", "").lower() in ("utf8", "utf8sig") \
+        else encoding
+    read = pacsv.ReadOptions(encoding=arrow_encoding, block_size=_BLOCK)
+    parse = pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=multiline)
+    # Arrow's default missing markers ("", NA, N/A, NULL, NaN, #N/A, ...; R's NA included)
+    # keep its fast conversion path; a custom list measured 15% slower.
+    convert = pacsv.ConvertOptions(column_types=types, strings_can_be_null=True)
+    name = path.name.lower()
+    if name.endswith((".zip", ".xz")):
+        with _open_compressed(path) as handle:
+            return pacsv.read_csv(handle, read, parse, convert)
+    return pacsv.read_csv(path, read, parse, convert)  # Arrow decompresses .gz / .bz2
+
+
+def _open_compressed(path: Path):
+    if path.name.lower().endswith(".xz"):
+        import lzma
+
+        return lzma.open(path, "rb")
+    import zipfile
+
+    archive = zipfile.ZipFile(path)
+    members = [m for m in archive.namelist() if not m.endswith("/")]
+    if not members:
+        raise DataError(f"data file {path} is empty (no rows); give a file with sales rows.")
+    return archive.open(members[0])
 
 
 def _read_head(path: Path, size: int = HEAD_BYTES) -> bytes:
@@ -65,19 +123,12 @@ def _read_head(path: Path, size: int = HEAD_BYTES) -> bytes:
         import bz2
 
         opener = bz2.open
-    elif name.endswith(".xz"):
-        import lzma
-
-        opener = lzma.open
-    elif name.endswith(".zip"):
-        import zipfile
-
-        with zipfile.ZipFile(path) as archive:
-            members = [m for m in archive.namelist() if not m.endswith("/")]
-            if not members:
-                return b""
-            with archive.open(members[0]) as handle:
+    elif name.endswith((".xz", ".zip")):
+        try:
+            with _open_compressed(path) as handle:
                 return handle.read(size)
+        except DataError:
+            return b""
     else:
         opener = open
     with opener(path, "rb") as handle:

@@ -8,6 +8,9 @@ import pandas as pd
 
 from salesforge.base.feature_builder import FeatureBuilder
 
+_NAMES = ("year", "quarter", "month", "week_of_year", "day_of_month", "day_of_year",
+          "day_of_week", "is_weekend", "is_month_start", "is_month_end")
+
 
 @dataclass
 class CalendarFeaturesConfig:
@@ -18,25 +21,27 @@ class CalendarFeaturesConfig:
 
 
 class CalendarFeatures(FeatureBuilder):
-    """Day of week, weekend flag, day of month and year, ISO week, month, quarter and
-    month-end flag, computed vectorised from ``date``."""
+    """Year, quarter, month, ISO week, day of month/year/week, weekend, month start and
+    month end, computed vectorised from ``date``."""
 
     def __init__(self, prefix: str = "cal_") -> None:
         self.prefix = prefix
 
+    def columns_added(self) -> list[str]:
+        return [f"{self.prefix}{name}" for name in _NAMES]
+
     def _transform(self, frame: pd.DataFrame) -> pd.DataFrame:
         dates = pd.DatetimeIndex(frame["date"])
-        p = self.prefix
-        return pd.DataFrame(
-            {
-                f"{p}day_of_week": dates.day_of_week.astype("int8"),
-                f"{p}is_weekend": (dates.day_of_week >= 5).astype("int8"),
-                f"{p}day_of_month": dates.day.astype("int8"),
-                f"{p}day_of_year": dates.day_of_year.astype("int16"),
-                f"{p}week_of_year": dates.isocalendar().week.to_numpy().astype("int8"),
-                f"{p}month": dates.month.astype("int8"),
-                f"{p}quarter": dates.quarter.astype("int8"),
-                f"{p}is_month_end": dates.is_month_end.astype("int8"),
-            },
-            index=frame.index,
-        )
+        values = {
+            "year": dates.year.astype("int16"),
+            "quarter": dates.quarter.astype("int8"),
+            "month": dates.month.astype("int8"),
+            "week_of_year": dates.isocalendar().week.to_numpy().astype("int8"),
+            "day_of_month": dates.day.astype("int8"),
+            "day_of_year": dates.day_of_year.astype("int16"),
+            "day_of_week": dates.day_of_week.astype("int8"),
+            "is_weekend": (dates.day_of_week >= 5).astype("int8"),
+            "is_month_start": dates.is_month_start.astype("int8"),
+            "is_month_end": dates.is_month_end.astype("int8"),
+        }
+        return pd.DataFrame({f"{self.prefix}{k}": values[k] for k in _NAMES}, index=frame.index)

@@ -28,12 +28,18 @@ def run_clean(ctx: RunContext) -> None:
     ctx.record_artifact("clean", CLEAN)
     ctx.record_artifact("rejected", REJECTED)
     reasons = result.rejected["reason"].value_counts().to_dict() if len(result.rejected) else {}
+    returns = result.quality.get("returns", {})
+    ctx.results["clean"] = {"derived": result.derived, "returns": returns.get("handling", "net"),
+                            "quality": result.quality}
     ctx.manifest["data"].update(
         rows_clean=len(result.clean),
         rows_rejected=len(result.rejected),
         rows_duplicate=result.duplicates,
         rejected_reasons=reasons,
         columns_mapped=result.columns_mapped,
+        columns_derived=result.derived,
+        returns=returns,
+        quality=result.quality,
         date_min=result.clean["date"].min() if len(result.clean) else None,
         date_max=result.clean["date"].max() if len(result.clean) else None,
     )

@@ -1,55 +1,104 @@
-"""Stage ``load``: read the configured data source with the matching loader."""
+"""Stage ``load``: read every source ``data.path`` names with the matching loader."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
+from typing import Any
 
 from omegaconf import OmegaConf
 
+from salesforge.base.loader import is_url
 from salesforge.data.sample import sample_labels_path, sample_path
-from salesforge.errors import DataError
+from salesforge.data.sources import Source, resolve_sources, source_names, stack
+from salesforge.errors import ConfigError, DataError
 from salesforge.manifest import file_hash
 from salesforge.schema import RunContext
 
 
-def data_path(ctx: RunContext) -> Path:
-    """``data.path``, or the bundled sample when it is null."""
-    configured = ctx.config.data.get("path")
-    return Path(str(configured)).expanduser() if configured else sample_path()
-
-
-def loader_for(ctx: RunContext, path: Path) -> str:
-    """The loader named by ``data.format``, or the first whose extensions match the file."""
+def loader_for(ctx: RunContext, source: Source) -> str:
+    """The loader named by ``data.format``, or the first whose extensions (or URL
+    schemes) match the source."""
     registry = ctx.plugins.registry
     fmt = str(ctx.config.data.get("format") or "auto")
     if fmt != "auto":
         return fmt
     for name in registry.names("loader"):
-        if registry.get("loader", name).cls.handles(path):
+        if registry.get("loader", name).cls.handles(source):
             return name
     known = sorted({ext for name in registry.names("loader")
                     for ext in registry.get("loader", name).cls.extensions})
+    kind = str(source).split("://", 1)[0] + "://" if is_url(source) \
+        else "".join(Path(source).suffixes) or "no suffix"
     raise DataError(
-        f"data file {path} has a type no loader reads ({''.join(path.suffixes) or 'no suffix'}); "
+        f"data file {source} has a type no loader reads ({kind}); "
         f"use one of {', '.join(known)} or set data.format=<loader>."
     )
 
 
+def _options(ctx: RunContext, names: list[str]) -> dict[str, dict[str, Any]]:
+    """``data.options`` split per loader: each gets the non-null settings it knows."""
+    node = ctx.config.data.get("options")
+    given = {k: v for k, v in (OmegaConf.to_container(node, resolve=True) or {}).items()
+             if v is not None} if node is not None else {}
+    registry = ctx.plugins.registry
+    known = {name: set(registry.get("loader", name).settings()) for name in set(names)}
+    for key in given:
+        if not any(key in settings for settings in known.values()):
+            raise ConfigError(f"config key data.options.{key} is not a setting of the "
+                              f"{', '.join(sorted(known))} loader (settings: "
+                              f"{', '.join(sorted(set().union(*known.values()))) or 'none'}).")
+    return {name: {k: v for k, v in given.items() if k in known[name]} for name in known}
+
+
+def _hash(sources: list[Source], ctx: RunContext) -> str:
+    if len(sources) == 1 and not is_url(sources[0]):
+        return file_hash(sources[0])
+    digest = hashlib.sha256()
+    for source in sources:
+        if is_url(source):
+            options = ctx.config.data.get("options") or {}
+            digest.update(f"{source}|{options.get('query')}|{options.get('table')}".encode())
+        else:
+            digest.update(file_hash(source).encode())
+    return digest.hexdigest()
+
+
 def run_load(ctx: RunContext) -> None:
-    path = data_path(ctx)
-    if not path.exists():
-        raise DataError(f"data file {path} does not exist; set data.path to an existing file.")
-    name = loader_for(ctx, path)
-    options = ctx.config.data.get("options")
-    settings = {k: v for k, v in (OmegaConf.to_container(options, resolve=True) or {}).items()
-                if v is not None} if options is not None else {}
-    loader = ctx.create("loader", name, settings, key="data.options")
-    ctx.raw = loader.load(path)
-    ctx.manifest["data"].update(source=str(path), format=name, rows_in=len(ctx.raw),
-                                columns_in=[str(c) for c in ctx.raw.columns])
-    ctx.manifest["data_hash"] = file_hash(path)
-    labels = ctx.config.data.get("labels")
-    if labels:
-        ctx.results["labels_path"] = Path(str(labels)).expanduser()
-    elif not ctx.config.data.get("path"):
+    configured = ctx.config.data.get("path")
+    if configured is None or configured == "":
+        setting: Any = str(sample_path())
+    elif OmegaConf.is_list(configured):
+        setting = [str(item) for item in configured]
+    else:
+        setting = str(configured)
+    registry = ctx.plugins.registry
+
+    def readable(path: Path) -> bool:
+        return any(registry.get("loader", n).cls.handles(path) for n in registry.names("loader"))
+
+    sources = resolve_sources(setting, readable)
+    for source in sources:
+        if not is_url(source) and not Path(source).exists():
+            raise DataError(f"data file {source} does not exist; set data.path to an existing "
+                            "file.")
+    names = [loader_for(ctx, source) for source in sources]
+    options = _options(ctx, names)
+    frames = []
+    for source, name in zip(sources, names, strict=True):
+        loader = ctx.create("loader", name, options[name], key="data.options")
+        frames.append(loader.load(source))
+    labels = source_names(sources)
+    ctx.raw = stack(frames, labels)
+    shown = [str(s) for s in sources]
+    ctx.manifest["data"].update(
+        source=shown[0] if len(shown) == 1 else str(setting), sources=shown,
+        rows_per_source=dict(zip(labels, (len(f) for f in frames), strict=True)),
+        format=names[0] if len(set(names)) == 1 else sorted(set(names)),
+        rows_in=len(ctx.raw), columns_in=[str(c) for c in ctx.raw.columns])
+    ctx.manifest["data_hash"] = _hash(sources, ctx)
+    labels_path = ctx.config.data.get("labels")
+    if labels_path:
+        ctx.results["labels_path"] = Path(str(labels_path)).expanduser()
+    elif not configured:
         ctx.results["labels_path"] = sample_labels_path()

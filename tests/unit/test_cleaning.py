@@ -8,18 +8,18 @@ import pytest
 
 from salesforge.data.cleaning import UNKNOWN, StandardCleaner
 from salesforge.data.csv_loader import CsvLoader
-from salesforge.errors import DataError
+from salesforge.errors import ConfigError, DataError
 from salesforge.schema import REQUIRED_COLUMNS
 
-DATE_REASON = "date is missing or not a date"
-QUANTITY_REASON = "quantity is missing or not a number"
+DATE_MISSING = "date is missing"
+DATE_REASON = "date is not a date"
+QUANTITY_REASON = "quantity is not a number"
 PRODUCT_REASON = "product is missing"
-RETURN_REASON = "quantity is zero or negative (return or cancellation)"
 PRICE_REASON = "price is negative"
 
 
 def messy_frame() -> pd.DataFrame:
-    """Ten raw rows: 3 good, 1 exact duplicate of a good row, 6 bad in different ways."""
+    """Ten raw rows: 3 good, 1 return (kept), 1 exact duplicate of a good row, 5 bad."""
     return pd.DataFrame({
         "Tanggal": ["2024-01-03", "2024-01-01", "not a date", None, "2024-01-02",
                     "2024-01-02", "2024-01-04", "2024-01-05", "2024-01-06", "2024-01-07"],
@@ -45,8 +45,8 @@ def reason_of(result, source_row: int) -> str:
 
 
 def test_rows_in_equals_clean_plus_rejected_plus_duplicates(messy_result):
-    assert len(messy_result.clean) == 3
-    assert len(messy_result.rejected) == 6
+    assert len(messy_result.clean) == 4
+    assert len(messy_result.rejected) == 5
     assert messy_result.duplicates == 1
     assert messy_result.rows_in == len(messy_frame()) == 10
 
@@ -56,8 +56,9 @@ def test_rows_in_equals_clean_plus_rejected_plus_duplicates(messy_result):
     [
         {},
         {"drop_duplicates": False},
-        {"reject_non_positive": False},
-        {"drop_duplicates": False, "reject_non_positive": False},
+        {"returns": "drop"},
+        {"drop_duplicates": False, "returns": "drop"},
+        {"missing": {"quantity": "median", "product": "mode", "date": "ffill"}},
         {"dayfirst": True},
     ],
 )
@@ -83,17 +84,17 @@ def test_rejected_rows_carry_reason_and_source_row_and_raw_values(messy_result):
                 assert pd.isna(row[column])
             else:
                 assert row[column] == original[column]
-    assert sorted(rejected["source_row"]) == [3, 4, 7, 8, 9, 10]
+    assert sorted(rejected["source_row"]) == [3, 4, 7, 9, 10]
 
 
 def test_each_bad_row_gets_the_right_reason(messy_result):
-    assert reason_of(messy_result, 3).startswith(DATE_REASON)
-    assert "column Tanggal" in reason_of(messy_result, 3)
-    assert reason_of(messy_result, 4).startswith(DATE_REASON)
+    assert reason_of(messy_result, 3) == "date is not a date (column Tanggal)"
+    assert reason_of(messy_result, 4) == "date is missing (column Tanggal)"
     assert reason_of(messy_result, 7) == "product is missing (column Produk)"
-    assert reason_of(messy_result, 8) == RETURN_REASON
     assert reason_of(messy_result, 9) == "product is missing (column Produk)"
-    assert reason_of(messy_result, 10) == "quantity is missing or not a number (column Jumlah)"
+    assert reason_of(messy_result, 10) == "quantity is not a number (column Jumlah)"
+    returned = messy_result.clean.set_index("source_row").loc[8]
+    assert returned["is_return"] and returned["quantity"] == -2.0
 
 
 def test_first_failing_check_gives_the_reason():
@@ -110,6 +111,7 @@ def test_clean_rows_map_back_to_their_source_rows(messy_result):
         original = raw.iloc[int(row["source_row"]) - 1]
         assert row["product"] == original["Produk"].strip()
         assert row["quantity"] == float(original["Jumlah"])
+        assert row["is_return"] == (row["quantity"] < 0)
         assert row["date"] == pd.Timestamp(original["Tanggal"])
 
 
@@ -132,6 +134,7 @@ def test_unparseable_date_is_rejected():
     result = StandardCleaner().clean(raw)
     assert list(result.rejected["source_row"]) == [2]
     assert result.rejected["reason"].iloc[0] == f"{DATE_REASON} (column date)"
+    assert result.quality["columns"]["date"]["parse_failures"] == 1
     assert list(result.clean["product"]) == ["A", "C"]
 
 
@@ -146,7 +149,7 @@ def test_non_numeric_price_is_rejected():
     raw = base_frame(price=["10", "20", "n/a"])
     result = StandardCleaner().clean(raw)
     assert list(result.rejected["source_row"]) == [3]
-    assert result.rejected["reason"].iloc[0] == "price is missing or not a number (column price)"
+    assert result.rejected["reason"].iloc[0] == "price is not a number (column price)"
 
 
 @pytest.mark.parametrize("missing", [None, "", "   ", np.nan])
@@ -157,21 +160,41 @@ def test_missing_product_is_rejected(missing):
     assert result.rejected["reason"].iloc[0] == f"{PRODUCT_REASON} (column product)"
 
 
-@pytest.mark.parametrize("quantity", [-1, -12, 0])
-def test_non_positive_quantity_is_rejected_as_a_return(quantity):
+@pytest.mark.parametrize("quantity", [-1, -12])
+def test_negative_quantity_is_kept_and_flagged_as_a_return(quantity):
     raw = base_frame(quantity=[1, quantity, 3])
     result = StandardCleaner().clean(raw)
-    assert list(result.rejected["source_row"]) == [2]
-    assert result.rejected["reason"].iloc[0] == RETURN_REASON
-
-
-def test_returns_are_kept_when_reject_non_positive_is_off():
-    raw = base_frame(quantity=[1, -2, 3])
-    result = StandardCleaner(reject_non_positive=False).clean(raw)
     assert result.rejected.empty
-    assert sorted(result.clean["quantity"]) == [-2.0, 1.0, 3.0]
-    returned = result.clean.loc[result.clean["quantity"] < 0].iloc[0]
-    assert returned["revenue"] == -40.0
+    flagged = result.clean.set_index("source_row")["is_return"]
+    assert list(flagged) == [False, True, False]
+    assert result.clean.set_index("source_row").loc[2, "revenue"] == quantity * 20.0
+    assert result.quality["returns"]["rows"] == 1
+    assert result.quality["returns"]["handling"] == "net"
+
+
+def test_cancellation_prefix_followed_by_a_digit_marks_a_return():
+    raw = base_frame(quantity=[1, 2, 3])
+    raw["order_id"] = ["C536379", "CA-2019-1", "536380"]
+    clean = StandardCleaner().clean(raw).clean.set_index("order_id")
+    assert clean.loc["C536379", "is_return"]
+    assert not clean.loc["CA-2019-1", "is_return"]
+    assert not clean.loc["536380", "is_return"]
+    custom = StandardCleaner(return_prefixes=["RET"]).clean(
+        raw.assign(order_id=["RET1", "C1", "X"])).clean.set_index("order_id")
+    assert list(custom["is_return"].loc[["RET1", "C1", "X"]]) == [True, False, False]
+
+
+def test_returns_drop_moves_them_to_rejected_with_a_reason():
+    raw = base_frame(quantity=[1, -2, 3])
+    result = StandardCleaner(returns="drop").clean(raw)
+    assert list(result.rejected["source_row"]) == [2]
+    assert result.rejected["reason"].iloc[0] == "return or cancellation (cleaner.returns=drop)"
+    assert not result.clean["is_return"].any()
+
+
+def test_unknown_returns_handling_names_the_key():
+    with pytest.raises(ConfigError, match=r"cleaner\.returns='keep'"):
+        StandardCleaner(returns="keep").clean(base_frame())
 
 
 def test_negative_price_is_rejected():
@@ -247,10 +270,34 @@ def test_existing_revenue_is_not_recomputed():
     np.testing.assert_allclose(clean["price"], [10.0, 20.0, 30.0])
 
 
-def test_neither_revenue_nor_quantity_and_price_raises_data_error():
-    raw = pd.DataFrame({"date": ["2024-01-01"], "product": ["A"], "quantity": [1]})
-    with pytest.raises(DataError, match=r"data\.columns\.revenue"):
-        StandardCleaner().clean(raw)
+def test_units_only_file_keeps_quantity_and_leaves_money_empty():
+    raw = pd.DataFrame({"date": ["2024-01-01", "2024-01-02"], "product": ["A", "B"],
+                        "quantity": [1, 4]})
+    result = StandardCleaner().clean(raw)
+    assert list(result.clean["quantity"]) == [1.0, 4.0]
+    assert result.clean["revenue"].isna().all()
+    assert result.derived["revenue"] == "none (no revenue or price column)"
+
+
+def test_no_numeric_measure_raises_data_error_naming_the_key():
+    raw = pd.DataFrame({"date": ["2024-01-01"], "product": ["A"], "note": ["x"]})
+    with pytest.raises(DataError) as info:
+        StandardCleaner().clean(raw, source="toko.csv")
+    assert str(info.value) == (
+        "toko.csv has no numeric measure: no revenue, quantity or price column and no number "
+        "column; name one with data.columns.revenue=<column> (columns: date, product, note).")
+
+
+def test_several_unnamed_number_columns_ask_which_is_revenue():
+    raw = pd.DataFrame({"date": ["2024-01-01"], "a": [1.0], "b": [2.0]})
+    with pytest.raises(DataError, match=r"several number columns \(a, b\).*data\.columns\.revenue"):
+        StandardCleaner().clean(raw, source="x.csv")
+
+
+def test_price_without_quantity_or_revenue_raises():
+    raw = pd.DataFrame({"date": ["2024-01-01"], "product": ["A"], "price": [1.0]})
+    with pytest.raises(DataError, match=r"price column but neither quantity nor revenue"):
+        StandardCleaner().clean(raw, source="x.csv")
 
 
 # --- dates ---------------------------------------------------------------------------------
@@ -418,7 +465,7 @@ def test_online_retail_cleans_with_zero_config_and_loses_no_row(online_retail):
     }
     clean = result.clean
     assert len(clean) > 19000
-    assert (clean["quantity"] > 0).all()
+    assert ((clean["quantity"] > 0) | clean["is_return"]).all()
     assert clean["date"].notna().all()
     assert clean["date"].min() >= pd.Timestamp("2010-12-01")
     assert clean["date"].max() < pd.Timestamp("2012-01-01")
@@ -426,19 +473,22 @@ def test_online_retail_cleans_with_zero_config_and_loses_no_row(online_retail):
     assert "StockCode" in clean.columns  # unmapped columns pass through
 
 
-def test_online_retail_rejects_the_cancellations_with_a_reason(online_retail):
+def test_online_retail_keeps_and_flags_the_cancellations(online_retail):
     raw, result = online_retail
-    rejected = result.rejected
-    negative = raw.index[raw["Quantity"] <= 0]
+    clean = result.clean
+    negative = raw.index[raw["Quantity"] < 0]
     assert len(negative) > 300
-    returns = rejected.loc[rejected["reason"] == RETURN_REASON]
-    assert sorted(returns["source_row"]) == sorted(negative + 1)
+    kept = set(clean["source_row"])
+    flagged = set(clean.loc[clean["is_return"], "source_row"])
+    assert set(negative + 1) & kept <= flagged  # every kept negative row is a flagged return
     cancellations = raw.index[raw["InvoiceNo"].astype(str).str.startswith("C")]
     assert len(cancellations) > 0
-    assert set(cancellations + 1) <= set(rejected["source_row"])
-    assert not clean_invoices_start_with_c(result.clean)
-    assert rejected["reason"].notna().all()
-    assert set(rejected["reason"]) <= {RETURN_REASON, "product is missing (column Description)"}
+    assert set(cancellations + 1) <= flagged | set(result.rejected["source_row"])
+    assert clean_invoices_start_with_c(clean)
+    assert (clean.loc[clean["is_return"], "revenue"] <= 0).all()
+    assert set(result.rejected["reason"]) <= {"product is missing (column Description)",
+                                              "price is negative"}
+    assert result.quality["returns"]["rows"] == len(flagged)
 
 
 def clean_invoices_start_with_c(clean: pd.DataFrame) -> bool:

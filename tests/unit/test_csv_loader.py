@@ -242,3 +242,35 @@ def test_parameters_follow_the_component_conventions():
     loader = CsvLoader(delimiter=";", encoding="latin-1")
     assert loader.get_params() == {"delimiter": ";", "encoding": "latin-1"}
     assert not loader.is_fitted()
+
+
+# --- Arrow reading: CRLF, late text in a number column, late Latin-1 ----------------------
+
+
+def test_crlf_line_endings(tmp_path):
+    path = tmp_path / "windows.csv"
+    path.write_bytes(text(",").replace("\n", "\r\n").encode("utf-8"))
+    frame = CsvLoader().load(path)
+    assert_expected_frame(frame)
+    assert not frame["harga"].astype(str).str.endswith("\r").any()
+
+
+@pytest.mark.slow
+def test_number_column_with_text_after_the_first_block_stays_text(tmp_path):
+    path = tmp_path / "late_text.csv"
+    body = "".join(f"{i},2024-01-01,{i % 7}\n" for i in range(500_000))  # > one 8 MiB block
+    path.write_text("InvoiceNo,date,qty\n" + body + "C536379,2024-01-02,-1\n")
+    assert path.stat().st_size > 1 << 23
+    frame = CsvLoader().load(path)
+    assert len(frame) == 500_001
+    assert str(frame["InvoiceNo"].dtype) == "string"
+    assert frame["InvoiceNo"].iloc[-1] == "C536379" and frame["InvoiceNo"].iloc[5] == "5"
+    assert str(frame["date"].dtype) == "datetime64[ns]"
+
+
+def test_latin1_byte_far_beyond_the_sniffed_head(tmp_path):
+    path = tmp_path / "late_latin.csv"
+    body = "".join(f"2024-01-01,Produk {i},{i}\n" for i in range(20_000)).encode()
+    path.write_bytes(b"date,product,revenue\n" + body + b"2024-01-02,Caf\xe9,1\n")
+    frame = CsvLoader().load(path)
+    assert frame["product"].iloc[-1] == "Café" and len(frame) == 20_001

@@ -1,0 +1,33 @@
+"""Arrow tables to pandas frames with the dtypes the cleaner expects, without copies where
+Arrow allows: text stays Arrow-backed ``string``, dates become ``datetime64[ns]``."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+_STRING = pd.StringDtype("pyarrow")
+_TYPES = {pa.string(): _STRING, pa.large_string(): _STRING, pa.string_view(): _STRING}
+
+
+def _normalised(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    kind = column.type
+    if pa.types.is_date(kind) or (pa.types.is_timestamp(kind) and kind.tz is None
+                                  and kind.unit != "ns"):
+        return pc.cast(column, pa.timestamp("ns"))
+    if pa.types.is_timestamp(kind) and kind.tz is not None:  # wall-clock time, zone dropped
+        return pc.cast(pc.local_timestamp(column), pa.timestamp("ns"))
+    if pa.types.is_null(kind):
+        return column.cast(pa.string())
+    if pa.types.is_dictionary(kind):
+        return column.cast(kind.value_type)
+    return column
+
+
+def arrow_to_pandas(table: pa.Table) -> pd.DataFrame:
+    """``table`` as a frame: strings as Arrow-backed ``string``, dates and timestamps as
+    naive ``datetime64[ns]``, numbers as numpy numbers (integers with nulls as float64)."""
+    columns = [_normalised(table.column(i)) for i in range(table.num_columns)]
+    table = pa.Table.from_arrays(columns, names=[str(n) for n in table.column_names])
+    return table.to_pandas(types_mapper=_TYPES.get, self_destruct=True, split_blocks=True)

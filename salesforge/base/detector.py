@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from abc import abstractmethod
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from salesforge.base.component import Component
+
+
+@dataclass
+class DetectorConfig:
+    """Settings every detector has; detector config dataclasses subclass this."""
+
+    #: CSV of labelled anomalies (an id column such as order_id, and optionally a label
+    #: column); the detect stage scores this detector's flags against it.
+    labels: str | None = None
 
 
 class Detector(Component):
@@ -22,6 +32,12 @@ class Detector(Component):
     contamination: float | None = None
 
     def fit(self, features: pd.DataFrame) -> Detector:
+        self.fit_score(features)
+        return self
+
+    def fit_score(self, features: pd.DataFrame) -> np.ndarray:
+        """Fit, and return the training rows' scores (computed once, as ``fit`` needs them
+        for the threshold)."""
         self._check_features(features)
         self.feature_names_in_ = list(features.columns)
         self._fit(features)
@@ -32,7 +48,7 @@ class Detector(Component):
             self.threshold_ = float(np.quantile(scores, 1.0 - float(self.contamination)))
         else:
             self.threshold_ = float(self._default_threshold())
-        return self
+        return scores
 
     def score_samples(self, features: pd.DataFrame) -> np.ndarray:
         """Anomaly scores in [0, 1]; higher means more anomalous."""
@@ -75,3 +91,15 @@ class Detector(Component):
     @abstractmethod
     def _score(self, features: pd.DataFrame) -> np.ndarray:
         """Scores in [0, 1] for each row."""
+
+
+class ScoreThresholdDetector(Detector):
+    """A detector whose ``threshold`` setting is a 0..1 score (used when ``contamination``
+    is ``None``), for models whose raw scores have no natural unit (forests, PyOD models)."""
+
+    threshold: float = 0.99
+
+    def _default_threshold(self) -> float:
+        if not 0 < float(self.threshold) <= 1:
+            raise ValueError(f"threshold must be in (0, 1], got {self.threshold}")
+        return float(self.threshold)

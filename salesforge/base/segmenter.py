@@ -12,7 +12,12 @@ from salesforge.base.component import Component
 
 class Segmenter(Component):
     """``fit(X)`` on one row per entity (index = entity) sets ``labels_`` and
-    ``segment_names_`` (segment id -> human name); ``predict(X)`` assigns new entities."""
+    ``segment_names_`` (segment id -> human name); ``predict(X)`` assigns new entities.
+
+    ``default_entity`` is the column segmented when ``segment.entity`` is null.
+    """
+
+    default_entity: str = "product"
 
     def fit(self, features: pd.DataFrame) -> Segmenter:
         self._check_features(features, minimum_rows=2)
@@ -27,6 +32,10 @@ class Segmenter(Component):
         if missing:
             raise ValueError(f"{type(self).__name__}.predict is missing features {missing}")
         return np.asarray(self._predict(features[self.feature_names_in_]))
+
+    def predict_names(self, features: pd.DataFrame) -> list[str]:
+        """The segment name of each row of ``features`` (e.g. a new product's stats)."""
+        return [self.segment_names_[int(label)] for label in self.predict(features)]
 
     def _check_features(self, features: pd.DataFrame, minimum_rows: int) -> None:
         if len(features) < minimum_rows:

@@ -11,26 +11,32 @@ from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import StandardScaler
 
 from salesforge.base.segmenter import Segmenter
+from salesforge.segment.features import VALUE_FEATURES
+from salesforge.segment.naming import NAMES, quadrant_names
 
-#: (high revenue, high frequency) -> segment name.
-NAMES = {
-    (True, True): "Star Products",
-    (True, False): "Premium Products",
-    (False, True): "Volume Products",
-    (False, False): "Low Performers",
-}
+__all__ = ["NAMES", "KMeansSegmenter", "KMeansSegmenterConfig", "signed_log"]
+
+
+def signed_log(values: np.ndarray) -> np.ndarray:
+    """sign(x) * log(1 + |x|): tames heavy-tailed revenue and counts before scaling."""
+    return np.sign(values) * np.log1p(np.abs(values))
 
 
 @dataclass
 class KMeansSegmenterConfig:
     """Settings of the ``kmeans`` segmenter (``segmenter.*``)."""
 
-    #: Number of segments (fewer when there are fewer entities).
-    n_clusters: int = 4
+    #: Number of segments; null = choose k in [k_min, k_max] by the best silhouette.
+    n_clusters: int | None = 4
+    k_min: int = 2
+    k_max: int = 8
     #: Feature compared with its median to name segments "high/low revenue".
     revenue_feature: str = "revenue"
     #: Feature compared with its median to name segments "high/low frequency".
     frequency_feature: str = "transactions"
+    #: Features clustered on; null = revenue, transactions, units, avg_price, growth,
+    #: revenue_share and margin, those the table has.
+    features: list[str] | None = None
     random_state: int = 0
 
 
@@ -38,48 +44,61 @@ class KMeansSegmenter(Segmenter):
     """KMeans on standardised log features; each segment named from its centre's revenue
     and frequency against the medians, names made unique by rank ("— top", "— 2")."""
 
-    def __init__(self, n_clusters: int = 4, revenue_feature: str = "revenue",
-                 frequency_feature: str = "transactions", random_state: int = 0) -> None:
+    def __init__(self, n_clusters: int | None = 4, k_min: int = 2, k_max: int = 8,
+                 revenue_feature: str = "revenue", frequency_feature: str = "transactions",
+                 features: list[str] | None = None, random_state: int = 0) -> None:
         self.n_clusters = n_clusters
+        self.k_min = k_min
+        self.k_max = k_max
         self.revenue_feature = revenue_feature
         self.frequency_feature = frequency_feature
+        self.features = features
         self.random_state = random_state
 
-    def _transform(self, features: pd.DataFrame) -> np.ndarray:
-        values = features.to_numpy(float)
-        return np.sign(values) * np.log1p(np.abs(values))
+    def _columns(self, features: pd.DataFrame) -> list[str]:
+        if self.features is not None:
+            wanted = list(self.features)
+            missing = [c for c in wanted if c not in features.columns]
+            if missing:
+                raise ValueError(f"KMeansSegmenter features {missing} are not in the table "
+                                 f"(columns: {list(features.columns)})")
+            return wanted
+        known = [c for c in (*VALUE_FEATURES, "margin") if c in features.columns]
+        return list(dict.fromkeys([self.revenue_feature, self.frequency_feature, *known]))
+
+    def _scaled(self, features: pd.DataFrame) -> np.ndarray:
+        return self.scaler_.transform(signed_log(features[self.columns_].to_numpy(float)))
 
     def _fit(self, features: pd.DataFrame) -> None:
         for column in (self.revenue_feature, self.frequency_feature):
             if column not in features.columns:
                 raise ValueError(f"KMeansSegmenter needs a {column!r} feature")
-        k = max(1, min(int(self.n_clusters), len(features) - 1))
-        self.scaler_ = StandardScaler().fit(self._transform(features))
-        scaled = self.scaler_.transform(self._transform(features))
-        self.model_ = KMeans(n_clusters=k, n_init=10, random_state=self.random_state).fit(scaled)
+        self.columns_ = self._columns(features)
+        self.scaler_ = StandardScaler().fit(signed_log(features[self.columns_].to_numpy(float)))
+        scaled = self._scaled(features)
+        self.silhouettes_ = {}
+        for k in self._candidate_ks(len(features)):
+            model = KMeans(n_clusters=k, n_init=10, random_state=self.random_state).fit(scaled)
+            score = (float(silhouette_score(scaled, model.labels_))
+                     if 1 < len(set(model.labels_)) < len(features) else float("nan"))
+            self.silhouettes_[k] = score
+            best = max((s for s in self.silhouettes_.values() if s == s), default=None)
+            if len(self.silhouettes_) == 1 or score == best:
+                self.model_, self.silhouette_ = model, score
         self.labels_ = self.model_.labels_.astype(int)
-        self.silhouette_ = (float(silhouette_score(scaled, self.labels_))
-                            if 1 < k < len(features) else float("nan"))
-        self.segment_names_ = self._name_segments(features, self.labels_)
+        self.segment_names_ = quadrant_names(features[self.revenue_feature],
+                                             features[self.frequency_feature], self.labels_)
 
-    def _name_segments(self, features: pd.DataFrame, labels: np.ndarray) -> dict[int, str]:
-        revenue = features[self.revenue_feature]
-        frequency = features[self.frequency_feature]
-        centres = pd.DataFrame({"revenue": revenue, "frequency": frequency}).groupby(labels).mean()
-        base = {
-            segment: NAMES[(row.revenue >= revenue.median(), row.frequency >= frequency.median())]
-            for segment, row in centres.iterrows()
-        }
-        names: dict[int, str] = {}
-        for name in dict.fromkeys(base.values()):
-            members = centres.loc[[s for s, n in base.items() if n == name]]
-            ranked = members.sort_values("revenue", ascending=False).index
-            for rank, segment in enumerate(ranked, start=1):
-                if len(ranked) == 1:
-                    names[int(segment)] = name
-                else:
-                    names[int(segment)] = f"{name} — {'top' if rank == 1 else rank}"
-        return names
+    def _candidate_ks(self, rows: int) -> list[int]:
+        top = max(1, rows - 1)
+        if self.n_clusters is not None:
+            if int(self.n_clusters) < 1:
+                raise ValueError(f"n_clusters must be at least 1, got {self.n_clusters}")
+            return [min(int(self.n_clusters), top)]
+        if not 2 <= int(self.k_min) <= int(self.k_max):
+            raise ValueError(f"need 2 <= k_min <= k_max, got {self.k_min}, {self.k_max}")
+        ks = [k for k in range(int(self.k_min), int(self.k_max) + 1) if k <= top]
+        return ks or [top]
 
     def _predict(self, features: pd.DataFrame) -> np.ndarray:
-        return self.model_.predict(self.scaler_.transform(self._transform(features)))
+        return self.model_.predict(self._scaled(features))

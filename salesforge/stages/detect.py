@@ -1,4 +1,5 @@
-"""Stage ``detect``: score transactions against their product's norms, explain flags."""
+"""Stage ``detect``: score transactions against their product's norms and sales periods
+against their seasonal baseline; explain every flag; evaluate against labels if given."""
 
 from __future__ import annotations
 
@@ -6,79 +7,123 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from omegaconf import DictConfig, OmegaConf
 
+from salesforge.analytics.formatting import format_signed_money
 from salesforge.config import choice
+from salesforge.detect.context import context_features, fit_on_known_context, reasons
+from salesforge.detect.evaluation import evaluate
+from salesforge.detect.periods import detect_periods
+from salesforge.detect.scaling import robust_center_scale
+from salesforge.detect.series import default_season
+from salesforge.errors import ConfigError
 from salesforge.schema import RunContext
 
+__all__ = ["ANOMALIES", "context_features", "evaluate", "run_detect"]
+
 ANOMALIES = "anomalies/anomalies.csv"
-
-#: Context feature -> (measure it compares, sentence template).
-CONTEXT = {
-    "price_vs_product": ("price", "price {ratio}x the product median"),
-    "quantity_vs_product": ("quantity", "quantity {ratio}x the product median"),
-    "revenue_vs_product": ("revenue", "revenue {ratio}x the product median"),
-}
+SERIES_ANOMALIES = "anomalies/series_anomalies.csv"
+ROOT_CAUSES = "anomalies/root_causes.csv"
 
 
-def context_features(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Log-ratios of price, quantity and revenue to their product's median (model inputs)
-    and the plain ratios (for reasons). Pass-through columns are never used."""
-    ratios = {}
-    for feature, (measure, _) in CONTEXT.items():
-        median = frame.groupby("product", observed=True)[measure].transform("median")
-        ratios[feature] = frame[measure] / median.where(median > 0)
-    ratio = pd.DataFrame(ratios, index=frame.index)
-    logs = np.log(ratio.where(ratio > 0)).fillna(0.0)
-    return logs, ratio
+def _contributions(detector, inputs: pd.DataFrame) -> pd.DataFrame:
+    found = detector.contributions(inputs)
+    if found is not None:
+        return found
+    center, scale = robust_center_scale(inputs.to_numpy(float), coverage=0.8)
+    return pd.DataFrame(np.abs((inputs.to_numpy(float) - center) / scale),
+                        index=inputs.index, columns=inputs.columns)
 
 
-def _reasons(contributions: pd.DataFrame, ratio: pd.DataFrame) -> list[str]:
-    top = contributions.to_numpy().argmax(axis=1)
-    columns = list(contributions.columns)
-    out = []
-    for row, index in enumerate(top):
-        feature = columns[index]
-        value = ratio.iloc[row][feature]
-        shown = f"{value:.1f}" if value >= 0.1 else f"{value:.2f}"
-        out.append(CONTEXT[feature][1].format(ratio=shown))
-    return out
+def reason_counts(texts: pd.Series) -> dict[str, int]:
+    """How many flagged rows each kind of reason explains ("price vs product", ...)."""
+    if texts.empty:
+        return {}
+    kinds = texts.astype("string").str.extract(r"^(\w+) .*?(median in|median)")
+    where = kinds[1].map({"median": "product", "median in": "product in region"})
+    return {str(k): int(v) for k, v in (kinds[0] + " vs " + where).value_counts().items()}
 
 
-def evaluate(flagged: pd.DataFrame, frame: pd.DataFrame, labels_path: Path) -> dict | None:
-    """Precision and recall of the flags against labelled order ids, when both exist."""
-    if "order_id" not in frame.columns or not labels_path.exists():
-        return None
-    labels = pd.read_csv(labels_path, dtype={"order_id": "string"})
-    truth = set(labels["order_id"]) & set(frame["order_id"])
-    found = set(flagged["order_id"])
-    hits = len(truth & found)
-    return {"labels": str(labels_path), "labelled": len(truth), "flagged": len(found),
-            "precision": hits / len(found) if found else None,
-            "recall": hits / len(truth) if truth else None}
+def labels_path(ctx: RunContext, configured: str | None) -> Path | None:
+    """``detector.labels``, else ``data.labels`` / the bundled sample's labels."""
+    if configured:
+        return Path(str(configured)).expanduser()
+    return ctx.results.get("labels_path")
 
 
-def run_detect(ctx: RunContext) -> None:
+def score_transactions(ctx: RunContext) -> dict:
     frame = ctx.clean
-    inputs, ratio = context_features(frame)
     name, settings = choice(ctx.config, "detector")
-    detector = ctx.create("detector", name, settings, key="detector").fit(inputs)
-    scores = detector.score_samples(inputs)
+    inputs, ratio = context_features(frame)
+    detector = ctx.create("detector", name, settings, key="detector")
+    scores = fit_on_known_context(detector, inputs, ratio)
     flags = scores >= detector.threshold_
     flagged = frame.loc[flags].copy()
     flagged["anomaly_score"] = scores[flags]
     flagged["detector"] = name
-    contributions = detector.contributions(inputs.loc[flags])
-    if contributions is None:
-        contributions = inputs.loc[flags].abs()
-    flagged["reason"] = _reasons(contributions, ratio.loc[flags]) if flags.any() else []
-    flagged = flagged.sort_values("anomaly_score", ascending=False, kind="stable")
+    contributions = _contributions(detector, inputs.loc[flags])
+    flagged["reason"] = reasons(contributions, ratio.loc[flags], frame.loc[flags])
+    # scores saturate near 1 for extreme rows: the largest contribution breaks ties
+    order = np.lexsort((-contributions.to_numpy(float).max(axis=1, initial=0.0),
+                        -flagged["anomaly_score"].to_numpy()))
+    flagged = flagged.iloc[order]
     flagged.to_csv(ctx.path(ANOMALIES), index=False)
     ctx.record_artifact("anomalies", ANOMALIES)
-    ctx.results["detect"] = {"anomalies": flagged, "scores": scores}
-    ctx.manifest["anomalies"] = {
+    ctx.results["detect"] = {"anomalies": flagged, "scores": scores, "model": detector,
+                             "features": inputs}
+    path = labels_path(ctx, getattr(detector, "labels", None))
+    return {
         "detector": name, "rows_scored": len(frame), "flagged": int(flags.sum()),
         "rate": float(flags.mean()), "threshold": detector.threshold_,
         "features": list(inputs.columns),
-        "evaluation": evaluate(flagged, frame, ctx.results["labels_path"])
-        if "labels_path" in ctx.results else None,
+        "reasons": reason_counts(flagged["reason"]),
+        "evaluation": evaluate(frame, scores, flags, path) if path is not None else None,
     }
+
+
+def score_periods(ctx: RunContext) -> dict | None:
+    node = ctx.config.get("detect") or {}
+    if not node.get("series", True):
+        return None
+    freq = str(node.get("freq") or "D")
+    by = list(node.get("by") or [])
+    missing = [c for c in by if c not in ctx.clean.columns]
+    if missing:
+        raise ConfigError(f"config key detect.by names column {missing[0]!r}, which the clean "
+                          f"data does not have (columns: {', '.join(ctx.clean.columns)}).")
+    try:
+        season = int(node.get("season") or default_season(freq))
+    except ValueError:
+        raise ConfigError(f"config key detect.freq={freq!r} is not a pandas frequency "
+                          "(e.g. D, W, MS).") from None
+    name = str(node.get("series_detector") or "mad")
+    settings = node.get("series_settings")
+    settings = OmegaConf.to_container(settings, resolve=True) if isinstance(
+        settings, DictConfig) else dict(settings or {})
+    detector = ctx.create("detector", name, settings, key="detect.series_settings")
+    target = str(node.get("target") or "revenue")
+    currency = str((ctx.config.get("report") or {}).get("currency") or "IDR")
+    periods, flagged, causes = detect_periods(
+        ctx.clean, detector, target=target, freq=freq, by=by, season=season,
+        cycles=int(node.get("cycles") or 4), drill=list(node.get("drill") or []),
+        top=int(node.get("top_causes") or 3),
+        money=lambda v: format_signed_money(v, currency))
+    flagged = flagged.assign(detector=name)
+    flagged.to_csv(ctx.path(SERIES_ANOMALIES), index=False)
+    causes.to_csv(ctx.path(ROOT_CAUSES), index=False)
+    ctx.record_artifact("series_anomalies", SERIES_ANOMALIES)
+    ctx.record_artifact("root_causes", ROOT_CAUSES)
+    ctx.results["detect"].update(series=periods, series_anomalies=flagged, root_causes=causes)
+    return {
+        "detector": name, "target": target, "freq": freq, "by": by, "season": season,
+        "periods": len(periods), "flagged": len(flagged),
+        "top": [{"series_id": str(r.series_id), "ds": str(r.ds.date()), "actual": float(r.y),
+                 "expected": round(float(r.expected), 2), "reason": r.reason,
+                 "root_cause": r.root_cause} for r in flagged.head(10).itertuples()],
+    }
+
+
+def run_detect(ctx: RunContext) -> None:
+    summary = score_transactions(ctx)
+    summary["series"] = score_periods(ctx)
+    ctx.manifest["anomalies"] = summary

@@ -2,35 +2,33 @@
 
 from __future__ import annotations
 
-import pandas as pd
-
 from salesforge.config import choice
 from salesforge.errors import ConfigError, StageSkipped
 from salesforge.schema import RunContext
+from salesforge.segment.features import entity_features
+from salesforge.segment.profile import projection, segment_profile
+
+__all__ = ["entity_features", "run_segment"]
 
 SEGMENTS = "segments/segments.csv"
-
-
-def entity_features(clean: pd.DataFrame, entity: str) -> pd.DataFrame:
-    """One row per entity: revenue, transactions, units, average price, revenue share."""
-    grouped = clean.groupby(entity, observed=True)
-    table = grouped.agg(revenue=("revenue", "sum"), transactions=("revenue", "size"),
-                        units=("quantity", "sum"))
-    table["avg_price"] = table["revenue"] / table["units"].where(table["units"] != 0, 1.0)
-    table["revenue_share"] = table["revenue"] / table["revenue"].sum()
-    table.index = table.index.astype("string")
-    return table
+PROFILE = "segments/profile.csv"
+PROJECTION = "segments/projection.csv"
 
 
 def run_segment(ctx: RunContext) -> None:
-    entity = str(ctx.config.segment.entity)
-    if entity not in ctx.clean.columns:
-        columns = ", ".join(map(str, ctx.clean.columns))
-        raise ConfigError(f"config key segment.entity names column {entity!r}, which the clean "
-                          f"data does not have (columns: {columns}).")
-    features = entity_features(ctx.clean, entity)
+    settings_node = ctx.config.get("segment") or {}
     name, settings = choice(ctx.config, "segmenter")
     segmenter = ctx.create("segmenter", name, settings, key="segmenter")
+    entity = str(settings_node.get("entity") or segmenter.default_entity)
+    if entity not in ctx.clean.columns:
+        columns = ", ".join(map(str, ctx.clean.columns))
+        if settings_node.get("entity"):
+            raise ConfigError(f"config key segment.entity names column {entity!r}, which the "
+                              f"clean data does not have (columns: {columns}).")
+        raise StageSkipped(f"segmenter {name} segments {entity}, which the clean data does "
+                           f"not have; set segment.entity (columns: {columns})")
+    rows = ctx.clean[ctx.clean[entity].notna()]
+    features = entity_features(rows, entity, str(settings_node.get("freq") or "W"))
     if len(features) < 3:
         raise StageSkipped(f"the data has {len(features)} distinct {entity} value(s); "
                            "segmenting needs at least 3")
@@ -41,10 +39,26 @@ def run_segment(ctx: RunContext) -> None:
     table.insert(2, "segment_name", [names[int(s)] for s in segmenter.labels_])
     table = table.sort_values(["segment_id", "revenue"], ascending=[True, False])
     table.to_csv(ctx.path(SEGMENTS), index=False)
-    ctx.record_artifact("segments", SEGMENTS)
-    ctx.results["segment"] = {"table": table, "model": segmenter}
+    profile = segment_profile(table, list(features.columns))
+    profile.to_csv(ctx.path(PROFILE), index=False)
+    points = projection(features).reset_index(drop=True)
+    points.insert(0, "entity", features.index.to_numpy())
+    points.insert(1, "segment_name", [names[int(s)] for s in segmenter.labels_])
+    points.to_csv(ctx.path(PROJECTION), index=False)
+    for key, path in (("segments", SEGMENTS), ("segment_profile", PROFILE),
+                      ("segment_projection", PROJECTION)):
+        ctx.record_artifact(key, path)
+    ctx.results["segment"] = {"table": table, "model": segmenter, "profile": profile,
+                              "projection": points, "entity_features": features}
+    sizes = table["segment_name"].value_counts().sort_index()
+    silhouette = getattr(segmenter, "silhouette_", None)
     ctx.manifest["segments"] = {
-        "entity": entity, "segmenter": name, "n_segments": len(names),
-        "silhouette": getattr(segmenter, "silhouette_", None),
-        "sizes": table["segment_name"].value_counts().sort_index().to_dict(),
+        "entity": entity, "segmenter": name, "n_segments": len(sizes),
+        "silhouette": None if silhouette is None or silhouette != silhouette
+        else round(float(silhouette), 4),
+        "sizes": {str(k): int(v) for k, v in sizes.items()},
+        "features": list(features.columns),
+        "profile": [{"segment": row.segment_name, "entities": int(row.entities),
+                     "revenue_share": round(float(getattr(row, "segment_revenue_share", 0)), 4)}
+                    for row in profile.itertuples()],
     }

@@ -252,7 +252,7 @@ def test_context_features_are_log_ratios_to_the_product_median(sample_20k):
     sales, _ = sample_20k
     logs, ratio = context_features(sales)
     assert list(logs.columns) == ["price_vs_product", "quantity_vs_product",
-                                  "revenue_vs_product"]
+                                  "revenue_vs_product", "quantity_vs_product_region"]
     median_price = sales.groupby("product")["price"].transform("median")
     np.testing.assert_allclose(ratio["price_vs_product"], sales["price"] / median_price)
     np.testing.assert_allclose(logs["price_vs_product"], np.log(sales["price"] / median_price))

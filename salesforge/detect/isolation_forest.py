@@ -1,0 +1,58 @@
+"""Isolation Forest: rows that random splits isolate quickly are anomalous."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.ensemble import IsolationForest
+
+from salesforge.base.detector import DetectorConfig, ScoreThresholdDetector
+from salesforge.detect.scaling import RawScoreNormaliser
+
+
+@dataclass
+class IsolationForestDetectorConfig(DetectorConfig):
+    """Settings of the ``isolation_forest`` detector (``detector.*``)."""
+
+    #: Fraction of rows to flag; ``None`` flags scores at or above ``threshold``.
+    contamination: float | None = 0.02
+    #: Score (0..1) at or above which a row is flagged when ``contamination`` is ``None``.
+    threshold: float = 0.999
+    n_estimators: int = 100
+    #: Rows drawn to grow each tree (scikit-learn's default is 256).
+    max_samples: int = 256
+    random_state: int = 0
+
+
+class IsolationForestDetector(ScoreThresholdDetector):
+    """Isolation Forest (scikit-learn) with scores normalised onto 0..1.
+
+    The raw score (minus ``score_samples``) is mapped by the training scores' robust z
+    (see :class:`RawScoreNormaliser`)."""
+
+    def __init__(self, contamination: float | None = 0.02, threshold: float = 0.999,
+                 n_estimators: int = 100, max_samples: int = 256,
+                 random_state: int = 0,
+                 labels: str | None = None) -> None:
+        self.contamination = contamination
+        self.threshold = threshold
+        self.n_estimators = n_estimators
+        self.max_samples = max_samples
+        self.random_state = random_state
+        self.labels = labels
+
+    def _fit(self, features: pd.DataFrame) -> None:
+        values = features.to_numpy(np.float32)
+        self.model_ = IsolationForest(
+            n_estimators=int(self.n_estimators), max_samples=min(int(self.max_samples),
+                                                                 len(values)),
+            random_state=self.random_state).fit(values)
+        self.normaliser_ = RawScoreNormaliser().fit(self._raw(features))
+
+    def _raw(self, features: pd.DataFrame) -> np.ndarray:
+        return -self.model_.score_samples(features.to_numpy(np.float32))
+
+    def _score(self, features: pd.DataFrame) -> np.ndarray:
+        return self.normaliser_.transform(self._raw(features))

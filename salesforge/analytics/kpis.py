@@ -1,119 +1,111 @@
-"""KPIs, monthly and per-dimension tables, and ranked insight sentences."""
+"""The built-in ``kpis`` analyzer: KPIs, growth, bridges, rankings and ranked insights."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
-from salesforge.analytics.formatting import format_money, format_number, format_percent
+from salesforge.analytics.bridge import bridge
+from salesforge.analytics.growth import (
+    coverage_end,
+    daily_matrix,
+    growth_by,
+    growth_table,
+    monthly_stamped,
+    period_windows,
+)
+from salesforge.analytics.insights import InsightWriter
+from salesforge.analytics.measures import breakdown, headline_kpis, monthly
+from salesforge.analytics.rankings import (
+    month_of_year,
+    pareto,
+    top_bottom,
+    weekday,
+    weekday_by_month,
+)
 from salesforge.base.analyzer import Analysis, Analyzer
-
-TEXT = {
-    "en": {
-        "total": "Revenue totalled {revenue} from {transactions} transactions between "
-                 "{start} and {end}.",
-        "top_product": "{product} is the top product with {revenue} ({share} of revenue).",
-        "best_month": "The best month was {month} with {revenue}.",
-        "last_month": "Revenue in {month} changed {change} against {previous}.",
-        "top_region": "{region} leads the regions with {share} of revenue.",
-    },
-    "id": {
-        "total": "Total pendapatan {revenue} dari {transactions} transaksi antara "
-                 "{start} dan {end}.",
-        "top_product": "{product} adalah produk teratas dengan {revenue} ({share} dari "
-                       "pendapatan).",
-        "best_month": "Bulan terbaik adalah {month} dengan {revenue}.",
-        "last_month": "Pendapatan {month} berubah {change} dibanding {previous}.",
-        "top_region": "{region} memimpin wilayah dengan {share} dari pendapatan.",
-    },
-}
 
 
 @dataclass
 class KpiAnalyzerConfig:
     """Settings of the ``kpis`` analyzer (``analyzer.*``)."""
 
-    #: Rows in the top-products table.
+    #: Rows in the top-products and bottom-products tables.
     top_n: int = 10
+    #: Share of products whose revenue share the Pareto KPI reports (0.2 = top 20%).
+    pareto_share: float = 0.2
 
 
 class KpiAnalyzer(Analyzer):
-    """Revenue, transactions, units, average order value, distinct products and
-    customers; monthly, product, category and region tables; insight sentences."""
+    """Revenue, orders, lines, units, average order value, distinct products and
+    customers, return rate; monthly, quarterly and yearly growth with partial periods
+    aligned; growth and a price-volume-mix bridge by category and region; rankings,
+    Pareto and calendar patterns; ranked insight sentences with provenance."""
 
-    def __init__(self, top_n: int = 10) -> None:
+    def __init__(self, top_n: int = 10, pareto_share: float = 0.2) -> None:
         self.top_n = top_n
+        self.pareto_share = pareto_share
 
     def _analyze(self, clean: pd.DataFrame, language: str, currency: str) -> Analysis:
-        has_orders = "order_id" in clean.columns
-        transactions = int(clean["order_id"].nunique()) if has_orders else len(clean)
-        revenue = float(clean["revenue"].sum())
-        kpis = {
-            "revenue": revenue,
-            "transactions": transactions,
-            "units": float(clean["quantity"].sum()),
-            "average_order_value": revenue / transactions if transactions else float("nan"),
-            "products": int(clean["product"].nunique()),
-            "customers": (int(clean["customer_id"].nunique())
-                          if "customer_id" in clean.columns else None),
-            "date_min": clean["date"].min().date().isoformat(),
-            "date_max": clean["date"].max().date().isoformat(),
-        }
+        if not 0 < float(self.pareto_share) <= 1:
+            raise ValueError(f"analyzer.pareto_share must be in (0, 1], "
+                             f"not {self.pareto_share!r}")
+        kpis = headline_kpis(clean)
+        products = breakdown(clean, "product")
+        top, bottom = top_bottom(products, int(self.top_n))
+        pareto_table, pareto_summary = pareto(products, float(self.pareto_share))
+        kpis["pareto_top_products"] = pareto_summary["top_products"]
+        kpis["pareto_revenue_share_pct"] = pareto_summary["revenue_share_pct"]
+        growth_monthly = growth_table(clean, "M")
         tables = {
             "kpis": pd.DataFrame({"kpi": list(kpis), "value": list(kpis.values())}),
-            "monthly": self._monthly(clean),
-            "products": self._breakdown(clean, "product"),
-            "categories": self._breakdown(clean, "category"),
-            "regions": self._breakdown(clean, "region"),
+            "daily": daily_matrix(clean).rename_axis("date").reset_index(),
+            "monthly": monthly(clean),
+            "growth_monthly": growth_monthly,
+            "growth_quarterly": growth_table(clean, "Q"),
+            "growth_yearly": growth_table(clean, "Y"),
+            "products": top,
+            "bottom_products": bottom,
+            "categories": breakdown(clean, "category"),
+            "regions": breakdown(clean, "region"),
+            "pareto": pareto_table,
+            "month_of_year": month_of_year(growth_monthly),
         }
-        insights = self._insights(kpis, tables, language, currency)
-        return Analysis(kpis=kpis, tables=tables, insights=insights)
+        if not monthly_stamped(clean["date"]):  # weekdays mean nothing for monthly totals
+            tables["weekday"] = weekday(clean)
+            tables["weekday_month"] = weekday_by_month(clean)
+        for column in ("category", "region", "product"):
+            tables[f"growth_{column}"] = growth_by(clean, column, "M")
+        tables.update(self._bridges(clean))
+        details = InsightWriter(tables, kpis, language, currency).write()
+        return Analysis(kpis=kpis, tables=tables, insights=[i.text for i in details],
+                        details=details)
 
-    def _monthly(self, clean: pd.DataFrame) -> pd.DataFrame:
-        month = clean["date"].dt.to_period("M")
-        table = clean.groupby(month).agg(revenue=("revenue", "sum"), units=("quantity", "sum"),
-                                         transactions=("revenue", "size"))
-        table["growth_pct"] = table["revenue"].pct_change() * 100
-        table.index = table.index.astype(str)
-        return table.rename_axis("month").reset_index()
+    def _bridges(self, clean: pd.DataFrame) -> dict[str, pd.DataFrame]:
+        """Bridges of the latest month against the previous one on aligned days, by
+        category and by region, each with a ``Total`` row."""
+        day = clean["date"].dt.normalize()
+        first, last = day.min(), coverage_end(clean["date"])
+        windows = period_windows(first, last, "M")
+        windows = windows[windows["previous_lo"] >= 0]
+        if windows.empty:
+            return {}
+        line = windows.iloc[-1]
 
-    def _breakdown(self, clean: pd.DataFrame, column: str) -> pd.DataFrame:
-        table = clean.groupby(column, observed=True).agg(
-            revenue=("revenue", "sum"), units=("quantity", "sum"),
-            transactions=("revenue", "size"))
-        table["share_pct"] = table["revenue"] / table["revenue"].sum() * 100
-        table = table.sort_values(["revenue"], ascending=False, kind="stable")
-        if column == "product":
-            table = table.head(int(self.top_n))
-        return table.reset_index()
+        def between(lo: int, hi: int) -> pd.DataFrame:
+            return clean[(day >= first + pd.Timedelta(days=int(lo)))
+                         & (day <= first + pd.Timedelta(days=int(hi)))]
 
-    def _insights(self, kpis: dict, tables: dict[str, pd.DataFrame], language: str,
-                  currency: str) -> list[str]:
-        text = TEXT[language]
-
-        def money(x: float) -> str:
-            return format_money(x, currency, language)
-
-        def pct(x: float) -> str:
-            return format_percent(x, 1, language)
-
-        out = [text["total"].format(revenue=money(kpis["revenue"]),
-                                    transactions=format_number(kpis["transactions"], 0, language),
-                                    start=kpis["date_min"], end=kpis["date_max"])]
-        top = tables["products"].iloc[0]
-        out.append(text["top_product"].format(product=top["product"], revenue=money(top["revenue"]),
-                                              share=pct(top["share_pct"])))
-        monthly = tables["monthly"]
-        best = monthly.loc[monthly["revenue"].idxmax()]
-        out.append(text["best_month"].format(month=best["month"], revenue=money(best["revenue"])))
-        if len(monthly) >= 2 and np.isfinite(monthly["growth_pct"].iloc[-1]):
-            change = monthly["growth_pct"].iloc[-1]
-            out.append(text["last_month"].format(
-                month=monthly["month"].iloc[-1], previous=monthly["month"].iloc[-2],
-                change=("+" if change >= 0 else "") + pct(change)))
-        region = tables["regions"].iloc[0]
-        out.append(text["top_region"].format(region=region["region"],
-                                             share=pct(region["share_pct"])))
+        base = between(line["previous_lo"], line["previous_hi"])
+        current = between(line["lo"], line["hi"])
+        out = {}
+        for column in ("category", "region"):
+            table = pd.concat([bridge(base, current, column),
+                               bridge(base, current).rename(columns={"group": column})],
+                              ignore_index=True)
+            table.insert(1, "base_period", line["previous_month"])
+            table.insert(2, "period", line["month"])
+            table.insert(3, "basis", "full" if line["complete"] else "same days")
+            out[f"bridge_{column}"] = table
         return out

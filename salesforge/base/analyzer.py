@@ -11,13 +11,33 @@ import pandas as pd
 from salesforge.base.component import Component
 
 
+@dataclass(frozen=True)
+class Insight:
+    """One written finding with its number and provenance: the value sits in
+    ``Analysis.tables[table]`` at positional row ``row``, column ``column``."""
+
+    key: str
+    text: str
+    value: float
+    table: str
+    row: int
+    column: str
+    score: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"key": self.key, "text": self.text, "value": self.value, "table": self.table,
+                "row": self.row, "column": self.column, "score": self.score}
+
+
 @dataclass
 class Analysis:
-    """KPIs (name -> number), named tables, and insight sentences in the report language."""
+    """KPIs (name -> number), named tables, insight sentences in the report language
+    (ranked, most important first) and the same insights with their provenance."""
 
     kpis: dict[str, Any] = field(default_factory=dict)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     insights: list[str] = field(default_factory=list)
+    details: list[Insight] = field(default_factory=list)
 
 
 class Analyzer(Component):

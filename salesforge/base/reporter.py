@@ -11,6 +11,26 @@ import pandas as pd
 
 from salesforge.base.component import Component
 
+#: The report sections, in order, when ``report.sections`` is not given.
+DEFAULT_SECTIONS: tuple[str, ...] = (
+    "summary", "insights", "trend", "rankings", "growth", "bridge", "forecast", "segments",
+    "anomalies", "data_quality",
+)
+
+
+@dataclass
+class Section:
+    """One report section: a title, then paragraphs, bullet points, charts (names of
+    ``ReportBundle.charts`` / ``images``) and titled tables; ``sheet`` names its Excel sheet."""
+
+    name: str
+    title: str
+    paragraphs: list[str] = field(default_factory=list)
+    bullets: list[str] = field(default_factory=list)
+    charts: list[str] = field(default_factory=list)
+    tables: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
+    sheet: str | None = None
+
 
 @dataclass
 class ReportBundle:
@@ -18,7 +38,10 @@ class ReportBundle:
 
     ``tables`` holds whatever earlier stages produced (``kpis``, ``monthly``,
     ``forecast``, ``leaderboard``, ``segments``, ``anomalies``, ...); a reporter shows
-    the ones it knows and skips absent ones.
+    the ones it knows and skips absent ones. ``charts`` maps a chart name to its Altair
+    chart, ``specs`` to its Vega-Lite JSON and ``images`` to its PNG file;
+    ``section_names`` is ``report.sections`` and ``extra_sections`` holds sections added
+    by plugins (name -> Section or builder). ``details`` are the insights' provenance.
     """
 
     title: str
@@ -28,6 +51,12 @@ class ReportBundle:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     insights: list[str] = field(default_factory=list)
     manifest: dict[str, Any] = field(default_factory=dict)
+    details: list[Any] = field(default_factory=list)
+    charts: dict[str, Any] = field(default_factory=dict)
+    images: dict[str, Path] = field(default_factory=dict)
+    specs: dict[str, str] = field(default_factory=dict)
+    section_names: list[str] = field(default_factory=lambda: list(DEFAULT_SECTIONS))
+    extra_sections: dict[str, Any] = field(default_factory=dict)
 
 
 class Reporter(Component):

@@ -22,7 +22,8 @@ class CsvReporterConfig:
 
 
 class CsvReporter(Reporter):
-    """Writes ``<table>.csv`` for each table, ``insights.csv``, and a zip of them."""
+    """Writes ``<table>.csv`` for each table, ``insights.csv`` (with each number's
+    source table, row and column), and a zip of them."""
 
     def __init__(self, folder: str = "csv", zip: bool = True) -> None:
         self.folder = folder
@@ -37,8 +38,12 @@ class CsvReporter(Reporter):
             table.to_csv(path, index=False)
             paths.append(path)
         insights = folder / "insights.csv"
-        pd.DataFrame({"rank": range(1, len(bundle.insights) + 1),
-                      "insight": bundle.insights}).to_csv(insights, index=False)
+        frame = pd.DataFrame({"rank": range(1, len(bundle.insights) + 1),
+                              "insight": bundle.insights})
+        if bundle.details and len(bundle.details) == len(bundle.insights):  # provenance
+            details = pd.DataFrame([d.as_dict() for d in bundle.details])
+            frame = frame.join(details.drop(columns="text"))
+        frame.to_csv(insights, index=False)
         paths.append(insights)
         if self.zip:
             archive = out_dir / "report_csv.zip"

@@ -15,5 +15,7 @@ def run_analytics(ctx: RunContext) -> None:
     analyzer = ctx.create("analyzer", name, settings, key="analyzer")
     analysis = analyzer.analyze(ctx.clean, language, str(ctx.config.report.currency))
     ctx.results["analytics"] = analysis
-    ctx.manifest["analytics"] = {"analyzer": name, "kpis": analysis.kpis,
-                                 "insights": analysis.insights}
+    ctx.manifest["analytics"] = {
+        "analyzer": name, "kpis": analysis.kpis, "insights": analysis.insights,
+        "insight_sources": [d.as_dict() for d in getattr(analysis, "details", [])],
+    }

@@ -1,44 +1,109 @@
-"""Stage ``report``: hand everything the run produced to each selected reporter."""
+"""Stage ``report``: charts to ``charts/``, then every selected reporter to ``reports/``."""
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import Any
 
-from salesforge.base.reporter import ReportBundle
+import pandas as pd
+from omegaconf import OmegaConf
+
+from salesforge.base.reporter import DEFAULT_SECTIONS, ReportBundle
+from salesforge.charts.export import chart_json, save_chart
 from salesforge.config import choices
+from salesforge.errors import ConfigError
+from salesforge.report.figures import anomaly_frames, build_charts
+from salesforge.report.sections import resolve_sections
 from salesforge.schema import RunContext
+
+
+def _data_quality(ctx: RunContext) -> pd.DataFrame:
+    data = ctx.manifest["data"]
+    quality = {k: data.get(k) for k in ("rows_in", "rows_clean", "rows_rejected",
+                                        "rows_duplicate")}
+    quality.update({f"rejected: {r}": n for r, n in data.get("rejected_reasons", {}).items()})
+    return pd.DataFrame({"item": list(quality), "value": list(quality.values())})
+
+
+def _section_names(ctx: RunContext) -> list[str]:
+    node = ctx.config.report.get("sections")
+    if node is None:
+        return list(DEFAULT_SECTIONS)
+    names = OmegaConf.to_container(node, resolve=True) if not isinstance(node, str) else [node]
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise ConfigError("config key report.sections must be a list of section names, e.g. "
+                          "report.sections=[summary,insights,forecast].")
+    return names
 
 
 def bundle(ctx: RunContext) -> ReportBundle:
     """The report input: analytics tables plus forecast, segment, anomaly and data-quality
-    tables from whichever stages ran."""
+    tables from whichever stages ran (a switched-off stage leaves its tables out)."""
     report = ctx.config.report
     analysis = ctx.results.get("analytics")
     tables: dict[str, pd.DataFrame] = dict(analysis.tables) if analysis else {}
-    forecast = ctx.results.get("forecast")
-    if forecast:
-        tables["leaderboard"] = forecast["leaderboard"]
-        tables["forecast"] = forecast["forecast"]
-    if "segment" in ctx.results:
-        tables["segments"] = ctx.results["segment"]["table"]
-    if "detect" in ctx.results:
-        tables["anomalies"] = ctx.results["detect"]["anomalies"]
-    if ctx.rejected is not None:
-        data = ctx.manifest["data"]
-        quality = {k: data.get(k) for k in ("rows_in", "rows_clean", "rows_rejected",
-                                            "rows_duplicate")}
-        quality.update({f"rejected: {r}": n for r, n in data.get("rejected_reasons", {}).items()})
-        tables["data_quality"] = pd.DataFrame({"item": list(quality),
-                                               "value": list(quality.values())})
+    forecast = ctx.results.get("forecast") or {}
+    for key in ("leaderboard", "forecast", "backtest"):
+        if isinstance(forecast.get(key), pd.DataFrame):
+            tables[key] = forecast[key]
+    segment = ctx.results.get("segment") or {}
+    if isinstance(segment.get("table"), pd.DataFrame):
+        tables["segments"] = segment["table"]
+    detect = ctx.results.get("detect") or {}
+    if isinstance(detect.get("anomalies"), pd.DataFrame):
+        tables["anomalies"] = detect["anomalies"]
+    if ctx.rejected is not None and "data" in ctx.manifest:
+        tables["data_quality"] = _data_quality(ctx)
     return ReportBundle(
         title=str(report.title), language=str(report.language),
         currency=str(report.currency), kpis=analysis.kpis if analysis else {},
         tables=tables, insights=analysis.insights if analysis else [], manifest=ctx.manifest,
+        details=list(getattr(analysis, "details", []) or []),
+        section_names=_section_names(ctx),
+        extra_sections=dict(ctx.results.get("report_sections") or {}),
     )
+
+
+def _chart_extras(ctx: RunContext, tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    extras: dict[str, pd.DataFrame] = {}
+    if ctx.clean is None:
+        return extras
+    if "forecast" in tables and "forecast" in ctx.manifest:
+        from salesforge.forecast.series import build_series
+
+        cfg = ctx.manifest["forecast"]
+        extras["history"] = build_series(ctx.clean, cfg["target"], cfg["freq"],
+                                         list(cfg.get("by") or []))
+    detect = ctx.results.get("detect") or {}
+    scores, flagged = detect.get("scores"), tables.get("anomalies")
+    if scores is not None and flagged is not None and len(scores) == len(ctx.clean):
+        extras.update(anomaly_frames(ctx.clean, scores, flagged.index))
+    return extras
+
+
+def write_charts(ctx: RunContext, content: ReportBundle) -> dict[str, Any]:
+    """Build the charts, save each as ``charts/<name>.html`` and ``.png``; fills
+    ``content.charts`` and ``content.images`` and returns the artifact paths."""
+    settings = ctx.config.report
+    content.charts = build_charts(content.tables, _chart_extras(ctx, content.tables),
+                                  ctx.manifest, int(settings.get("moving_average", 28)))
+    folder = ctx.folder("charts")
+    written = {}
+    for name, chart in content.charts.items():
+        content.specs[name] = chart_json(chart)
+        paths = save_chart(content.specs[name], folder, name,
+                           png=bool(settings.get("png", True)))
+        if "png" in paths:
+            content.images[name] = paths["png"]
+        written[name] = [p.relative_to(ctx.run_dir).as_posix() for p in paths.values()]
+        for kind, path in paths.items():
+            ctx.record_artifact(f"chart:{name}:{kind}", path.relative_to(ctx.run_dir).as_posix())
+    return written
 
 
 def run_report(ctx: RunContext) -> None:
     content = bundle(ctx)
+    resolve_sections(content)  # an unknown name in report.sections fails before any work
+    ctx.manifest["charts"] = write_charts(ctx, content)
     written = {}
     for name, settings in choices(ctx.config, "reporter"):
         reporter = ctx.create("reporter", name, settings, key=f"reporter.{name}")

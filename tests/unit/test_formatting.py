@@ -8,7 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from salesforge.analytics.formatting import format_money, format_number, format_percent
+from salesforge.analytics.formatting import (
+    format_money,
+    format_number,
+    format_percent,
+    format_signed_money,
+    format_signed_percent,
+)
 from salesforge.analytics.kpis import KpiAnalyzer
 from salesforge.data.cleaning import StandardCleaner
 from salesforge.data.sample import generate_sample
@@ -126,7 +132,7 @@ def test_monthly_table_equals_pandas(clean_5k, analysis_en):
     assert len(monthly) == 24
     np.testing.assert_allclose(monthly["revenue"], expected["revenue"])
     np.testing.assert_allclose(monthly["units"], expected["units"])
-    np.testing.assert_array_equal(monthly["transactions"], expected["rows"])
+    np.testing.assert_array_equal(monthly["lines"], expected["rows"])
     growth = expected["revenue"].pct_change().to_numpy() * 100
     assert math.isnan(monthly["growth_pct"].iloc[0])
     np.testing.assert_allclose(monthly["growth_pct"].iloc[1:], growth[1:])
@@ -144,7 +150,7 @@ def test_breakdown_tables_equal_pandas(clean_5k, analysis_en, column):
     np.testing.assert_allclose(table["share_pct"],
                                expected.to_numpy()[:limit] / expected.sum() * 100)
     counts = clean_5k[column].value_counts()
-    assert list(table["transactions"]) == [counts[v] for v in table[column]]
+    assert list(table["lines"]) == [counts[v] for v in table[column]]
 
 
 def test_top_n_limits_the_products_table(clean_5k):
@@ -160,34 +166,40 @@ def test_insights_are_deterministic(clean_5k, analysis_en):
     assert again_id.insights == KpiAnalyzer().analyze(clean_5k, "id", "IDR").insights
 
 
+def by_key(analysis) -> dict[str, str]:
+    return {d.key: d.text for d in analysis.details}
+
+
 def test_insights_en_and_id_differ_but_carry_the_same_facts(clean_5k, analysis_en):
     english = analysis_en.insights
     indonesian = KpiAnalyzer().analyze(clean_5k, "id", "IDR").insights
-    assert len(english) == len(indonesian) == 5
+    assert len(english) == len(indonesian) >= 8
     assert all(e != i for e, i in zip(english, indonesian, strict=True))
     revenue = format_money(analysis_en.kpis["revenue"], "IDR")
     assert revenue in english[0] and revenue in indonesian[0]
     assert english[0].startswith("Revenue totalled ")
-    assert "from 5,000 transactions between 2022-01-01 and 2023-12-31" in english[0]
+    assert "from 5,000 orders between 2022-01-01 and 2023-12-31" in english[0]
     assert indonesian[0].startswith("Total pendapatan ")
-    assert "dari 5.000 transaksi antara 2022-01-01 dan 2023-12-31" in indonesian[0]
+    assert "dari 5.000 pesanan antara 2022-01-01 dan 2023-12-31" in indonesian[0]
     top = analysis_en.tables["products"].iloc[0]
-    assert english[1].startswith(f"{top['product']} is the top product")
-    assert f"({format_percent(top['share_pct'], 1, 'en')} of revenue)" in english[1]
-    assert f"({format_percent(top['share_pct'], 1, 'id')} dari pendapatan)" in indonesian[1]
+    en, ind = by_key(analysis_en), by_key(KpiAnalyzer().analyze(clean_5k, "id", "IDR"))
+    assert en["top_product"].startswith(f"{top['product']} is the top product")
+    assert f"({format_percent(top['share_pct'], 1, 'en')} of revenue)" in en["top_product"]
+    assert f"({format_percent(top['share_pct'], 1, 'id')} dari pendapatan)" in ind["top_product"]
 
 
 def test_insights_best_and_last_month(clean_5k, analysis_en):
-    monthly = analysis_en.tables["monthly"]
-    best = monthly.loc[monthly["revenue"].idxmax()]
-    assert analysis_en.insights[2] == (
+    growth = analysis_en.tables["growth_monthly"]
+    best = growth.loc[growth["revenue"].idxmax()]  # every month of the sample is complete
+    texts = by_key(analysis_en)
+    assert texts["best_month"] == (
         f"The best month was {best['month']} with {format_money(best['revenue'])}.")
-    change = monthly["growth_pct"].iloc[-1]
-    sign = "+" if change >= 0 else ""
-    assert analysis_en.insights[3] == (
-        f"Revenue in 2023-12 changed {sign}{format_percent(change)} against 2023-11.")
+    change = growth["change_pct"].iloc[-1]
+    verb = "rose" if change > 0 else "fell"
+    assert texts["change"] == (
+        f"Revenue in 2023-12 {verb} {format_percent(abs(change))} against 2023-11.")
     region = analysis_en.tables["regions"].iloc[0]
-    assert analysis_en.insights[4] == (
+    assert texts["top_region"] == (
         f"{region['region']} leads the regions with {format_percent(region['share_pct'])} "
         "of revenue.")
 
@@ -237,6 +249,20 @@ def test_analyzer_rejects_unknown_language_and_empty_data():
 def test_single_month_has_no_change_sentence():
     frame = orders_frame()
     frame["date"] = pd.Timestamp("2024-03-10")
-    insights = KpiAnalyzer().analyze(frame, "id").insights
-    assert len(insights) == 4
-    assert not any("berubah" in sentence for sentence in insights)
+    analysis = KpiAnalyzer().analyze(frame, "id")
+    keys = [d.key for d in analysis.details]
+    assert keys[0] == "total" and "change" not in keys and "bridge" not in keys
+    assert not any("naik" in sentence or "turun" in sentence for sentence in analysis.insights)
+
+
+def test_negative_amounts_put_the_sign_first():
+    assert format_money(-1234567, "IDR") == "-Rp 1.234.567"
+    assert format_signed_money(1234, "IDR") == "+Rp 1.234"
+    assert format_signed_money(-1234.5, "USD") == "-$1,234.50"
+    assert format_signed_percent(5.0) == "+5.0%" and format_signed_percent(-2.5, 1, "id") == "-2,5%"
+    assert format_signed_percent(0.0) == "0.0%"
+
+
+def test_values_that_round_to_zero_have_no_minus_sign():
+    assert format_percent(-0.0) == "0.0%" and format_percent(-0.01, 1, "id") == "0,0%"
+    assert format_money(-0.4, "IDR") == "Rp 0" and format_number(-0.0) == "0"

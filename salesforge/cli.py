@@ -1,4 +1,4 @@
-"""The ``salesforge`` command: run, plugins, sample, --version.
+"""The ``salesforge`` command: run, plugins, sample, predict, --version.
 
 ``salesforge run [overrides]`` is the Hydra application (the only ``@hydra.main``); the
 other sub-commands are plain argparse. Every user-facing failure prints one sentence
@@ -25,6 +25,9 @@ commands:
                     forecast.horizon=14 data.path=sales.csv; -m sweeps; --cfg job shows config)
   plugins           list every component: kind, name, distribution, version
   sample            write synthetic sales data: --rows N --seed S --out FILE
+  predict model=PATH [forecast.horizon=H] [out=FILE]
+                    forecast forward from a run directory (its best model) or a saved
+                    model folder; CSV to FILE or stdout
   --version         print the version
 
 add --verbose to any command to see tracebacks."""
@@ -62,7 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"salesforge {__version__}")
         return 0
     command, rest = args[0], args[1:]
-    commands = {"run": _run, "plugins": _plugins, "sample": _sample}
+    commands = {"run": _run, "plugins": _plugins, "sample": _sample, "predict": _predict}
     if command not in commands:
         return _fail(f"unknown command {command!r}; commands: {', '.join(commands)}.")
     try:
@@ -105,6 +108,33 @@ def _sample(args: list[str], verbose: bool) -> int:
         return _fail(f"--rows must be at least 1, not {options.rows}.")
     sales, labels = write_sample(options.out, rows=options.rows, seed=options.seed)
     print(f"wrote {options.rows:,} rows to {sales} and anomaly labels to {labels}")
+    return 0
+
+
+def _predict(args: list[str], verbose: bool) -> int:
+    from salesforge.forecast.predict import predict_saved
+    from salesforge.plugin.manager import build_plugin_manager
+
+    known = {"model", "forecast.horizon", "out"}
+    options: dict[str, str] = {}
+    for arg in args:
+        key, sep, value = arg.partition("=")
+        if not sep or key not in known:
+            return _fail(f"salesforge predict takes {', '.join(sorted(known))} as key=value, "
+                         f"not {arg!r}.")
+        options[key] = value
+    if not options.get("model"):
+        return _fail("salesforge predict needs model=<run dir or model folder>.")
+    horizon = options.get("forecast.horizon")
+    if horizon is not None and not horizon.isdigit():
+        return _fail(f"config key forecast.horizon must be a whole number, not {horizon!r}.")
+    forecast = predict_saved(options["model"], int(horizon) if horizon else None,
+                             build_plugin_manager().registry)
+    if options.get("out"):
+        forecast.to_csv(options["out"], index=False)
+        print(f"wrote {len(forecast):,} forecasts to {options['out']}")
+    else:
+        forecast.to_csv(sys.stdout, index=False)
     return 0
 
 

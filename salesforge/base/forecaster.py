@@ -8,6 +8,8 @@ intervals belong to the forecast stage, not to models.
 from __future__ import annotations
 
 from abc import abstractmethod
+from pathlib import Path
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -19,7 +21,23 @@ SERIES_COLUMNS = ("series_id", "ds", "y")
 
 class Forecaster(Component):
     """Template: public :meth:`fit`/:meth:`predict` validate, subclasses write
-    ``_fit(frame)`` and ``_predict(future) -> array``."""
+    ``_fit(frame)`` and ``_predict(future) -> array``.
+
+    Optional extras a subclass may provide:
+
+    * ``search_space``: parameter -> Optuna distribution spec used by ``tuning.enabled``,
+      ``{"type": "int"|"float", "low": a, "high": b, "log": bool}`` or
+      ``{"type": "categorical", "choices": [...]}``;
+    * ``feature_importances_`` (a Series by feature name) after fit;
+    * ``_predict_interval(future, levels)`` for model-own prediction intervals (else the
+      stage adds conformal intervals from backtest residuals);
+    * ``native_attributes`` with ``_save_native``/``_load_native`` for fitted objects that
+      have their own safe file format (XGBoost JSON, Prophet JSON); everything else is
+      saved by :mod:`salesforge.forecast.persistence`.
+    """
+
+    search_space: ClassVar[dict[str, dict[str, Any]]] = {}
+    native_attributes: ClassVar[tuple[str, ...]] = ()
 
     def fit(self, frame: pd.DataFrame, freq: str) -> Forecaster:
         """Learn from ``frame`` (columns series_id, ds, y; no missing y) at ``freq``."""
@@ -49,6 +67,34 @@ class Forecaster(Component):
                 f"expected ({len(future)},)"
             )
         return future.assign(y_pred=y_pred)
+
+    def predict_interval(self, horizon: int, levels: list[float]) -> pd.DataFrame | None:
+        """Like :meth:`predict` plus ``y_lo_<pct>``/``y_hi_<pct>`` per level in (0, 1), or
+        ``None`` when the model has no intervals of its own."""
+        self._check_fitted()
+        future = self.future_frame(int(horizon))
+        bounds = self._predict_interval(future, list(levels))
+        if bounds is None:
+            return None
+        out = future.assign(y_pred=np.asarray(self._predict(future), dtype="float64"))
+        for level, (lower, upper) in bounds.items():
+            pct = round(level * 100)
+            out[f"y_lo_{pct}"] = np.asarray(lower, dtype="float64")
+            out[f"y_hi_{pct}"] = np.asarray(upper, dtype="float64")
+        return out
+
+    def _predict_interval(self, future: pd.DataFrame,
+                          levels: list[float]) -> dict[float, tuple[np.ndarray, np.ndarray]] | None:
+        """Model-own interval bounds per level; ``None`` (the default): no own intervals."""
+        return None
+
+    def _save_native(self, name: str, value: Any, folder: Path) -> str:
+        """Save fitted attribute ``name`` in a native safe format; return the file name."""
+        raise NotImplementedError(f"{type(self).__name__} cannot save {name}")
+
+    def _load_native(self, name: str, folder: Path, file: str) -> Any:
+        """Load the fitted attribute ``name`` written by :meth:`_save_native`."""
+        raise NotImplementedError(f"{type(self).__name__} cannot load {name}")
 
     def future_frame(self, horizon: int) -> pd.DataFrame:
         """series_id, ds and step (1..horizon) for the periods after each series' end."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -29,25 +29,39 @@ def cutoffs(series: pd.DataFrame, horizon: int, windows: int, step: int) -> list
     return [pd.Timestamp(periods[len(periods) - needed - 1 + k * step]) for k in range(windows)]
 
 
-def backtest(make_model: Callable[[], Forecaster], series: pd.DataFrame, freq: str,
-             horizon: int, windows: int = 1, step: int | None = None) -> pd.DataFrame:
-    """Fit a fresh model per window on data up to the cutoff, forecast ``horizon`` periods.
-
-    Returns series_id, cutoff, ds, y_true, y_pred; the model never sees actuals after the
-    cutoff.
-    """
-    step = step or horizon
-    frames = []
-    for cutoff in cutoffs(series, horizon, windows, step):
+def backtest_windows(make_model: Callable[[], Forecaster], series: pd.DataFrame, freq: str,
+                     horizon: int, points: Sequence[pd.Timestamp],
+                     levels: Sequence[float] = ()) -> Iterator[pd.DataFrame]:
+    """Per cutoff (oldest first), fit a fresh model on data up to it and score the next
+    ``horizon`` periods: series_id, cutoff, ds, y_true, y_pred, plus ``y_lo_<pct>`` /
+    ``y_hi_<pct>`` per level when the model has intervals of its own. The model never
+    sees actuals after the cutoff."""
+    for cutoff in points:
         train = series[series["ds"] <= cutoff]
         model = make_model().fit(train, freq)
-        predicted = model.predict(horizon)[["series_id", "ds", "y_pred"]]
+        predicted = model.predict_interval(horizon, list(levels)) if levels else None
+        if predicted is None:
+            predicted = model.predict(horizon)
+        predicted = predicted.drop(columns="step")
         actual = series[series["ds"] > cutoff]
         scored = predicted.merge(actual.rename(columns={"y": "y_true"}),
                                  on=["series_id", "ds"], how="inner")
-        frames.append(scored.assign(cutoff=cutoff))
-    result = pd.concat(frames, ignore_index=True)
-    return result[["series_id", "cutoff", "ds", "y_true", "y_pred"]]
+        extra = [c for c in scored.columns if c.startswith(("y_lo_", "y_hi_"))]
+        yield scored.assign(cutoff=cutoff)[
+            ["series_id", "cutoff", "ds", "y_true", "y_pred", *extra]]
+
+
+def backtest(make_model: Callable[[], Forecaster], series: pd.DataFrame, freq: str,
+             horizon: int, windows: int = 1, step: int | None = None,
+             levels: Sequence[float] = ()) -> pd.DataFrame:
+    """Fit a fresh model per window on data up to the cutoff, forecast ``horizon`` periods.
+
+    Returns series_id, cutoff, ds, y_true, y_pred (and model-own interval columns when
+    ``levels`` are given); the model never sees actuals after the cutoff.
+    """
+    points = cutoffs(series, horizon, windows, step or horizon)
+    frames = list(backtest_windows(make_model, series, freq, horizon, points, levels))
+    return pd.concat(frames, ignore_index=True)
 
 
 def naive_scale(series: pd.DataFrame, before: pd.Timestamp, freq: str) -> pd.Series:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -12,6 +13,10 @@ from sklearn.preprocessing import StandardScaler
 
 from salesforge.base.forecaster import Forecaster
 from salesforge.forecast.seasonality import season_length
+
+#: Above this many series the one-hot series terms (a dense column per series) are left
+#: out: the per-series mean scaling alone carries each series' level.
+MAX_SERIES_DUMMIES = 200
 
 
 @dataclass
@@ -29,9 +34,14 @@ class LinearForecaster(Forecaster):
     dummies (a year or more of history) and the series' id.
 
     One model for all series (global); each series is scaled by its mean so large and
-    small series share coefficients. Multi-step forecasts are recursive: step h uses the
+    small series share coefficients (series dummies up to :data:`MAX_SERIES_DUMMIES`
+    series). Multi-step forecasts are recursive: step h uses the
     forecasts of steps < h, never actuals from the forecast window.
     """
+
+    search_space: ClassVar[dict[str, dict[str, Any]]] = {
+        "alpha": {"type": "float", "low": 1e-3, "high": 100.0, "log": True},
+    }
 
     def __init__(self, alpha: float = 1.0, lags: list[int] | None = None) -> None:
         self.alpha = alpha
@@ -46,6 +56,7 @@ class LinearForecaster(Forecaster):
         span_days = (frame["ds"].max() - self.origin_).days
         self.use_weekday_ = m in (5, 7)  # daily data: a day-of-week effect
         self.use_month_ = span_days >= 365  # a month effect needs every month in training
+        self.use_series_ = len(self.series_) <= MAX_SERIES_DUMMIES
         scaled = frame["y"] / frame["series_id"].map(self.scale_).to_numpy()
         grouped = scaled.groupby(frame["series_id"])
         lagged = np.column_stack([grouped.shift(lag).to_numpy() for lag in self.lags_])
@@ -56,8 +67,25 @@ class LinearForecaster(Forecaster):
             design = np.nan_to_num(design)
         self.model_ = make_pipeline(StandardScaler(), Ridge(alpha=float(self.alpha)))
         self.model_.fit(design[usable], scaled[usable])
+        self.feature_names_ = self.expected_features()
+        weights = np.abs(self.model_[-1].coef_)
+        self.feature_importances_ = pd.Series(
+            weights / weights.sum() if weights.sum() > 0 else weights,
+            index=self.feature_names_, name="importance")
         depth = max(self.lags_)
         self.history_ = {sid: g.to_numpy()[-depth:] for sid, g in grouped}
+
+    def expected_features(self) -> list[str]:
+        """Design column names: lags, trend, weekday and month dummies, series dummies;
+        importances are the absolute standardised coefficients."""
+        names = [f"lag_{lag}" for lag in self.lags_] + ["trend"]
+        if self.use_weekday_:
+            names += [f"day_of_week_{d}" for d in range(1, 7)]
+        if self.use_month_:
+            names += [f"month_{m}" for m in range(2, 13)]
+        if not self.use_series_:
+            return names
+        return names + [f"series_{sid}" for sid in self.series_[1:]]
 
     def _exogenous(self, series_id: pd.Series, ds: pd.Series) -> np.ndarray:
         ds = pd.DatetimeIndex(ds)
@@ -66,8 +94,9 @@ class LinearForecaster(Forecaster):
             parts.append(np.eye(7)[ds.day_of_week][:, 1:])
         if self.use_month_:
             parts.append(np.eye(12)[ds.month - 1][:, 1:])
-        codes = pd.Categorical(series_id, categories=self.series_).codes
-        parts.append(np.eye(len(self.series_))[codes][:, 1:])
+        if self.use_series_:
+            codes = pd.Categorical(series_id, categories=self.series_).codes
+            parts.append(np.eye(len(self.series_))[codes][:, 1:])
         return np.hstack(parts)
 
     def _predict(self, future: pd.DataFrame) -> np.ndarray:

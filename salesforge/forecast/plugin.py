@@ -1,6 +1,8 @@
-"""Built-in forecasters: the seasonal-naive baseline and the global linear model."""
+"""Built-in forecasters: the seasonal-naive baseline, the global linear model and the
+random forest."""
 
 from salesforge.forecast.linear import LinearConfig, LinearForecaster
+from salesforge.forecast.random_forest import RandomForestConfig, RandomForestForecaster
 from salesforge.forecast.seasonal_naive import SeasonalNaiveConfig, SeasonalNaiveForecaster
 from salesforge.plugin.markers import hookimpl
 from salesforge.registry import Registry
@@ -11,3 +13,5 @@ def salesforge_register_components(registry: Registry) -> None:
     registry.add("forecaster", "seasonal_naive", SeasonalNaiveForecaster,
                  config=SeasonalNaiveConfig)
     registry.add("forecaster", "linear", LinearForecaster, config=LinearConfig)
+    registry.add("forecaster", "random_forest", RandomForestForecaster,
+                 config=RandomForestConfig)

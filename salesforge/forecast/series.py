@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 
 import pandas as pd
 
@@ -58,3 +59,23 @@ def build_series(clean: pd.DataFrame, target: str, freq: str,
     return (tidy.set_index(["series_id", "ds"])["y"].reindex(full, fill_value=0.0)
             .astype("float64").reset_index())
 
+
+
+@cache
+def _sample_clean() -> pd.DataFrame:
+    from salesforge.data.cleaning import StandardCleaner
+    from salesforge.data.sample import sample_path
+
+    raw = pd.read_csv(sample_path(), parse_dates=["date"])
+    return StandardCleaner().clean(raw).clean
+
+
+def sample_clean() -> pd.DataFrame:
+    """The bundled sample's cleaned transactions (a copy; read once per process)."""
+    return _sample_clean().copy()
+
+
+def sample_series(target: str = "revenue", freq: str = "D",
+                  by: Sequence[str] = ()) -> pd.DataFrame:
+    """Series of the bundled sample data, for examples, tests and benchmarks."""
+    return build_series(_sample_clean(), target, freq, by)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
 
-import numpy as np
-import pandas as pd
 from xgboost import XGBRegressor
 
-from salesforge.base.forecaster import Forecaster
+from salesforge.forecast.lag_model import CALENDAR, GlobalLagForecaster
 from salesforge.forecast.seasonality import season_length
 
 #: Absolute error: the trees fit the median, which the spikes of sales data (promotions,
@@ -18,8 +18,7 @@ OBJECTIVE = "reg:absoluteerror"
 #: Under absolute error each row has hessian 1, so a leaf holds at least this many rows:
 #: its value is a median of several residuals, never one memorised spike.
 MIN_CHILD_WEIGHT = 5
-#: Features after the lags, in design-matrix order.
-CALENDAR = ("day_of_week", "month", "day_of_year", "trend", "series")
+__all__ = ["CALENDAR", "OBJECTIVE", "XGBoostConfig", "XGBoostForecaster"]
 
 
 @dataclass
@@ -44,7 +43,7 @@ class XGBoostConfig:
     n_jobs: int = 1
 
 
-class XGBoostForecaster(Forecaster):
+class XGBoostForecaster(GlobalLagForecaster):
     """XGBoost on lags of y, day of week, month, day of year, a trend and the series' code.
 
     One model for all series (global); each series is scaled by its mean so large and
@@ -53,7 +52,17 @@ class XGBoostForecaster(Forecaster):
     from the forecast window. Deterministic for a fixed ``random_state``
     (``tree_method="hist"``). After fit, ``feature_importances_`` is a Series of gain
     importances (summing to 1) by feature name: lag_<k>, ..., day_of_week, ..., series.
+    The fitted booster is saved in XGBoost's own JSON format.
     """
+
+    search_space: ClassVar[dict[str, dict[str, Any]]] = {
+        "n_estimators": {"type": "int", "low": 100, "high": 800, "log": True},
+        "max_depth": {"type": "int", "low": 3, "high": 10},
+        "learning_rate": {"type": "float", "low": 0.01, "high": 0.3, "log": True},
+        "subsample": {"type": "float", "low": 0.5, "high": 1.0},
+        "colsample_bytree": {"type": "float", "low": 0.5, "high": 1.0},
+    }
+    native_attributes: ClassVar[tuple[str, ...]] = ("model_",)
 
     def __init__(
         self,
@@ -75,76 +84,25 @@ class XGBoostForecaster(Forecaster):
         self.random_state = random_state
         self.n_jobs = n_jobs
 
-    def _fit(self, frame: pd.DataFrame) -> None:
-        lags = [int(lag) for lag in (self.lags or [1, 2, 7, season_length(self.freq_)])]
-        if min(lags) < 1:
-            raise ValueError(f"lags must be at least 1, got {sorted(lags)}")
-        self.lags_ = sorted(set(lags))
-        self.series_ = pd.Index(sorted(frame["series_id"].unique()), name="series_id")
-        self.scale_ = frame.groupby("series_id")["y"].mean().abs().replace(0.0, 1.0)
-        self.origin_ = pd.Timestamp(frame["ds"].min())
-        design = self.features(frame)
-        scaled = self._scaled(frame)
-        self.model_ = XGBRegressor(
+    def _default_lags(self) -> list[int]:
+        return [1, 2, 7, season_length(self.freq_)]
+
+    def _regressor(self, n_rows: int = 0) -> XGBRegressor:
+        return XGBRegressor(
             n_estimators=int(self.n_estimators), max_depth=int(self.max_depth),
             learning_rate=float(self.learning_rate), subsample=float(self.subsample),
             colsample_bytree=float(self.colsample_bytree), random_state=int(self.random_state),
             n_jobs=int(self.n_jobs), tree_method="hist", objective=OBJECTIVE,
             min_child_weight=MIN_CHILD_WEIGHT,
-        ).fit(design.to_numpy("float32"), scaled.to_numpy("float32"))
-        self.feature_names_ = list(design.columns)
-        self.feature_importances_ = pd.Series(
-            self.model_.feature_importances_.astype("float64"), index=self.feature_names_,
-            name="importance")
-        # The last max(lags) scaled values of each series, left-padded with NaN (missing).
-        depth = max(self.lags_)
-        from_end = frame.groupby("series_id").cumcount(ascending=False).to_numpy()
-        keep = from_end < depth
-        self.history_ = np.full((len(self.series_), depth), np.nan)
-        rows = self.series_.get_indexer(frame["series_id"][keep])
-        self.history_[rows, depth - 1 - from_end[keep]] = scaled.to_numpy()[keep]
+        )
 
-    def _scaled(self, frame: pd.DataFrame) -> pd.Series:
-        """``y`` divided by its series' training mean (index kept)."""
-        return frame["y"] / frame["series_id"].map(self.scale_).astype("float64")
+    def _save_native(self, name: str, value: Any, folder: Path) -> str:
+        """The booster in XGBoost's JSON model format (no pickle)."""
+        file = f"{name.rstrip('_')}.xgb.json"
+        value.save_model(folder / file)
+        return file
 
-    def _calendar(self, series_id: pd.Series, ds: pd.Series) -> pd.DataFrame:
-        """The non-lag features (:data:`CALENDAR`) of rows given by series id and date."""
-        ds = pd.to_datetime(ds)
-        return pd.DataFrame({
-            "day_of_week": ds.dt.day_of_week, "month": ds.dt.month,
-            "day_of_year": ds.dt.day_of_year,
-            "trend": (ds - self.origin_) / pd.Timedelta(days=365.25),
-            "series": pd.Categorical(series_id, categories=self.series_).codes,
-        }, index=series_id.index).astype("float64")
-
-    def features(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """The design matrix of a tidy frame of fitted series, one row per row of ``frame``
-        (same unique index): lags ``lag_<k>`` of the mean-scaled y within each series (NaN where
-        the series has no value k rows earlier; XGBoost treats it as missing), then
-        :data:`CALENDAR`. Uses only the rows given; scales come from fit."""
-        order = frame.sort_values(["series_id", "ds"], kind="stable")
-        grouped = self._scaled(order).groupby(order["series_id"], sort=False)
-        lagged = pd.DataFrame({f"lag_{lag}": grouped.shift(lag) for lag in self.lags_})
-        design = pd.concat([lagged, self._calendar(order["series_id"], order["ds"])], axis=1)
-        return design.loc[frame.index]
-
-    def _predict(self, future: pd.DataFrame) -> np.ndarray:
-        """Recursive forecasts: each step's lags are read from a per-series buffer that
-        holds the training tail followed by the forecasts of the earlier steps."""
-        depth = max(self.lags_)
-        steps = future["step"].to_numpy()
-        rows = self.series_.get_indexer(future["series_id"])
-        history = np.full((len(self.series_), depth + int(steps.max())), np.nan)
-        history[:, :depth] = self.history_
-        calendar = self._calendar(future["series_id"], future["ds"]).to_numpy()
-        scaled = np.empty(len(future))
-        for step in range(1, int(steps.max()) + 1):
-            at = np.flatnonzero(steps == step)
-            column = depth + step - 1  # where this step's forecast goes in the buffer
-            lagged = history[rows[at][:, None], column - np.asarray(self.lags_)]
-            design = np.hstack([lagged, calendar[at]]).astype("float32")
-            forecast = self.model_.predict(design)
-            history[rows[at], column] = forecast
-            scaled[at] = forecast
-        return scaled * future["series_id"].map(self.scale_).to_numpy("float64")
+    def _load_native(self, name: str, folder: Path, file: str) -> Any:
+        model = self._regressor()
+        model.load_model(folder / file)
+        return model

@@ -1,0 +1,62 @@
+"""Forecast forward from a saved model: ``salesforge predict model=<path> forecast.horizon=H``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from salesforge.errors import ConfigError
+from salesforge.forecast.intervals import add_intervals, bound_columns, clip_bounds
+from salesforge.forecast.persistence import MODEL_FILE, load_model
+from salesforge.manifest import MANIFEST_NAME
+
+
+def model_folder(path: str | Path) -> Path:
+    """The model folder ``path`` points at: a model folder, its model.json, or a run
+    directory (its best forecaster, ``manifest.forecast.best``)."""
+    path = Path(path)
+    if path.is_file() and path.name == MODEL_FILE:
+        return path.parent
+    if (path / MODEL_FILE).is_file():
+        return path
+    if (path / MANIFEST_NAME).is_file():
+        manifest = json.loads((path / MANIFEST_NAME).read_text(encoding="utf-8"))
+        best = (manifest.get("forecast") or {}).get("best")
+        folder = path / "models" / str(best)
+        if best and (folder / MODEL_FILE).is_file():
+            return folder
+        raise ConfigError(f"run directory {path} has no saved model for its best forecaster "
+                          f"{best!r}; rerun it with forecast.save_models=true.")
+    raise ConfigError(f"model={path} is neither a run directory nor a saved model folder "
+                      f"(no {MANIFEST_NAME} or {MODEL_FILE} there).")
+
+
+def predict_saved(path: str | Path, horizon: int | None, registry: Any) -> pd.DataFrame:
+    """series_id, ds, model, y_pred, y_lo, y_hi (+ y_lo_<pct>, y_hi_<pct>) for the
+    ``horizon`` periods after the training end (default: the horizon it was trained for).
+    Intervals are the model's own or the conformal half-widths saved with it."""
+    folder = model_folder(path)
+    model, document = load_model(folder, registry)
+    horizon = int(horizon or document.get("horizon") or 0)
+    if horizon < 1:
+        raise ConfigError(f"config key forecast.horizon must be at least 1, not {horizon}.")
+    saved = document.get("intervals") or {}
+    levels = [float(level) for level in saved.get("levels", [])]
+    future = model.predict_interval(horizon, levels) if levels else None
+    if future is None:
+        widths = pd.DataFrame.from_dict(saved.get("halfwidths", {}), orient="index",
+                                        dtype="float64")
+        widths.columns = [int(c) / 100 for c in widths.columns]
+        future = add_intervals(model.predict(horizon), widths[[lv for lv in levels
+                                                               if lv in widths.columns]])
+    future = clip_bounds(future.drop(columns="step").assign(model=document["name"]),
+                         document.get("floor"))
+    columns = ["series_id", "ds", "model", "y_pred"]
+    if levels:
+        lower, upper = bound_columns(levels[0])
+        future = future.rename(columns={lower: "y_lo", upper: "y_hi"})
+        columns += ["y_lo", "y_hi", *[c for lv in levels[1:] for c in bound_columns(lv)]]
+    return future[columns]

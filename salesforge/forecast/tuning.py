@@ -1,0 +1,185 @@
+"""Optuna tuning of a forecaster's settings against its rolling-origin backtest.
+
+TPE samples the forecaster's search space; each trial reports the running backtest
+metric after every window so the median pruner can stop poor trials early. The first
+trial of a session is the untuned settings, so the best trial is never worse than them
+on the tuning objective. Studies live in SQLite (``tuning.storage``), so a study can be
+resumed or shared between runs and Hydra ``-m`` sweep jobs.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from salesforge.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TuningResult:
+    """What a study found for one model."""
+
+    model: str
+    best_params: dict[str, Any]
+    best_value: float
+    default_value: float
+    n_trials: int
+    n_pruned: int
+    study_name: str
+    storage: str | None
+    history: pd.DataFrame
+
+    def summary(self) -> dict[str, Any]:
+        """The manifest entry (``forecast.tuning.<model>``)."""
+        return {"best_params": self.best_params, "best_value": self.best_value,
+                "default_value": self.default_value, "n_trials": self.n_trials,
+                "n_pruned": self.n_pruned, "study_name": self.study_name,
+                "storage": self.storage}
+
+
+def merge_space(space: Mapping[str, Any], overrides: Mapping[str, Any] | None,
+                key: str) -> dict[str, dict[str, Any]]:
+    """The class's search space with ``tuning.space.<model>`` entries replacing or adding
+    parameters; each spec is checked."""
+    merged = {name: dict(spec) for name, spec in space.items()}
+    for name, spec in dict(overrides or {}).items():
+        merged[name] = dict(spec)
+    for name, spec in merged.items():
+        kind = spec.get("type")
+        if kind == "categorical":
+            if not spec.get("choices"):
+                raise ConfigError(f"config key {key}.{name} needs a non-empty choices list.")
+        elif kind in ("int", "float"):
+            if "low" not in spec or "high" not in spec or spec["low"] > spec["high"]:
+                raise ConfigError(f"config key {key}.{name} needs low <= high.")
+        else:
+            raise ConfigError(f"config key {key}.{name}.type must be int, float or "
+                              f"categorical, not {kind!r}.")
+    return merged
+
+
+def suggest(trial: Any, space: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """Parameters for ``trial`` drawn from ``space``."""
+    params = {}
+    for name, spec in space.items():
+        if spec["type"] == "int":
+            params[name] = trial.suggest_int(name, int(spec["low"]), int(spec["high"]),
+                                             log=bool(spec.get("log", False)))
+        elif spec["type"] == "float":
+            params[name] = trial.suggest_float(name, float(spec["low"]), float(spec["high"]),
+                                               log=bool(spec.get("log", False)))
+        else:
+            params[name] = trial.suggest_categorical(name, list(spec["choices"]))
+    return params
+
+
+def tune(model: str, defaults: Mapping[str, Any], space: Mapping[str, Mapping[str, Any]],
+         windows: Callable[[dict[str, Any]], Iterator[float]], *, n_trials: int,
+         timeout: float | None, storage: str | None, study_name: str,
+         seed: int = 0) -> TuningResult:
+    """Minimise the backtest metric of ``model`` over ``space``.
+
+    :param defaults: the untuned settings; trial 0 evaluates them (restricted to ``space``).
+    :param windows: given full settings, yields the running metric after each backtest
+        window (the last value is the objective).
+    :param storage: an Optuna storage URL (e.g. ``sqlite:///tuning.db``); None = in memory.
+    """
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.create_study(
+        study_name=study_name, storage=storage, direction="minimize", load_if_exists=True,
+        sampler=optuna.samplers.TPESampler(seed=seed),
+        pruner=optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=0))
+    first = len(study.trials)
+    untuned = {k: defaults[k] for k in space if k in defaults}
+    study.enqueue_trial(untuned, skip_if_exists=True)
+
+    def objective(trial: optuna.Trial) -> float:
+        params = {**defaults, **suggest(trial, space)}
+        value = math.nan
+        for step, value in enumerate(windows(params)):
+            if not math.isfinite(value):
+                break
+            trial.report(value, step)
+            if trial.should_prune():
+                raise optuna.TrialPruned()
+        if not math.isfinite(value):
+            raise optuna.TrialPruned()
+        return value
+
+    study.optimize(objective, n_trials=int(n_trials), timeout=timeout, catch=(ValueError,))
+    complete = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
+    if not complete:
+        raise ConfigError(f"tuning {model} finished no trial; raise tuning.n_trials or "
+                          "tuning.timeout.")
+    session = study.trials[first:]
+    default_value = next((t.value for t in complete if t.params == untuned), math.nan)
+    history = study.trials_dataframe(attrs=("number", "value", "state", "params",
+                                            "duration"))
+    history.insert(0, "model", model)
+    best = study.best_trial
+    return TuningResult(
+        model=model, best_params={**dict(defaults), **best.params},
+        best_value=float(best.value), default_value=float(default_value),
+        n_trials=len(session),
+        n_pruned=sum(t.state == optuna.trial.TrialState.PRUNED for t in session),
+        study_name=study_name, storage=storage, history=history)
+
+
+TUNING_CSV = "forecast/tuning.csv"
+TUNING_DB = "forecast/tuning.db"
+
+
+def tune_selected(ctx: Any, selected: Mapping[str, dict[str, Any]], baseline: str,
+                  plan: Any) -> dict[str, TuningResult]:
+    """Tune the selected forecasters the ``tuning`` config names (every one with a
+    search space but the baseline when ``tuning.models`` is empty); writes the trial
+    history to ``forecast/tuning.csv``. Returns model -> result (empty when disabled)."""
+    from salesforge.forecast.engine import running_metric
+
+    cfg = ctx.config.get("tuning")
+    if cfg is None or not bool(cfg.get("enabled", False)):
+        return {}
+    n_trials = cfg.get("n_trials")
+    if isinstance(n_trials, bool) or not isinstance(n_trials, int) or n_trials < 1:
+        raise ConfigError(f"config key tuning.n_trials must be a whole number of at least 1, "
+                          f"not {n_trials!r}.")
+    wanted = list(cfg.get("models") or [])
+    unknown = [m for m in wanted if m not in selected]
+    if unknown:
+        raise ConfigError(f"config key tuning.models names {unknown[0]!r}, which is not a "
+                          f"selected forecaster ({', '.join(selected)}).")
+    overrides = dict(cfg.get("space") or {})
+    storage = str(cfg.get("storage") or f"sqlite:///{ctx.path(TUNING_DB)}")
+    results: dict[str, TuningResult] = {}
+    for name, settings in selected.items():
+        info = ctx.plugins.registry.get("forecaster", name)
+        if (wanted and name not in wanted) or (not wanted and name == baseline):
+            continue
+        space = merge_space(info.cls.search_space, overrides.get(name),
+                            f"tuning.space.{name}")
+        if not space:
+            continue
+        defaults = {**info.settings(), **settings}
+
+        def windows(params: dict[str, Any], name: str = name) -> Iterator[float]:
+            return running_metric(lambda: ctx.plugins.create("forecaster", name, params), plan)
+
+        results[name] = tune(
+            name, defaults, space, windows, n_trials=n_trials,
+            timeout=None if cfg.get("timeout") is None else float(cfg.timeout),
+            storage=storage, study_name=str(cfg.get("study_name") or name),
+            seed=int(cfg.get("seed") or 0))
+    if results:
+        history = pd.concat([r.history for r in results.values()], ignore_index=True)
+        history.to_csv(ctx.path(TUNING_CSV), index=False)
+        ctx.record_artifact("tuning", TUNING_CSV)
+    return results

@@ -74,6 +74,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if verbose:
             traceback.print_exc()
         return _fail(str(error), error.exit_code)
+    except BrokenPipeError:  # e.g. `salesforge predict ... | head`
+        sys.stderr.close()
+        return 0
+    except Exception as error:  # unexpected: still one sentence unless --verbose
+        if verbose:
+            traceback.print_exc()
+        return _fail(_describe(error), 1)
 
 
 def _plugins(args: list[str], verbose: bool) -> int:
@@ -169,7 +176,7 @@ def _task(cfg) -> None:
     try:
         result = run(cfg, run_dir, plugins=_State.plugins)
     except BaseException as error:  # report in one sentence; the manifest has the rest
-        if _State.verbose or not isinstance(error, Exception):
+        if _State.verbose or hydra_cfg.verbose or not isinstance(error, Exception):
             traceback.print_exc()
         message = _describe(error)
         _State.failures.append(message)

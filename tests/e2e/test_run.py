@@ -66,8 +66,8 @@ def test_forecast_outputs_follow_the_run_directory_contract(default_run):
     backtest = pd.read_csv(run_dir / "forecast/backtest.csv")
     forecast = pd.read_csv(run_dir / "forecast/forecast.csv")
     leaderboard = pd.read_csv(run_dir / "forecast/leaderboard.csv")
-    assert list(backtest.columns) == ["series_id", "cutoff", "ds", "model", "y_true", "y_pred",
-                                      "y_lo", "y_hi"]
+    assert list(backtest.columns)[:8] == ["series_id", "cutoff", "ds", "model", "y_true",
+                                          "y_pred", "y_lo", "y_hi"]
     assert list(forecast.columns)[:6] == ["series_id", "ds", "model", "y_pred", "y_lo", "y_hi"]
     horizon = manifest["forecast"]["horizon"]
     assert len(forecast) == horizon * len(manifest["forecast"]["models"])

@@ -188,3 +188,25 @@ CHECKS = {
     "detector": _check_detector, "analyzer": _check_analyzer, "reporter": _check_reporter,
     "executor": _check_executor,
 }
+
+
+def modules_loaded_by_core(prefixes: tuple[str, ...], *, entry_points: bool = False) -> list[str]:
+    """Modules under the top-level names ``prefixes`` that importing the core (CLI, runner,
+    testing) and building the plugin manager loads, in a fresh interpreter.
+
+    A plugin's tests use it to prove the core never imports the plugin (``entry_points=False``)
+    or that discovery never imports its heavy library (``entry_points=True``).
+    """
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "import salesforge.cli, salesforge.runner, salesforge.testing\n"
+        "from salesforge.plugin.manager import build_plugin_manager\n"
+        f"build_plugin_manager(entry_points={entry_points!r})\n"
+        f"print('\\n'.join(sorted(m for m in sys.modules if m.split('.')[0] in {prefixes!r})))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=180, check=True)
+    return proc.stdout.split()

@@ -28,6 +28,10 @@ commands:
   predict model=PATH [forecast.horizon=H] [out=FILE]
                     forecast forward from a run directory (its best model) or a saved
                     model folder; CSV to FILE or stdout
+  serve [--runs DIR] [--port 5006]
+                    the results app (Panel) over a runs folder (default outputs/)
+  api [--host 127.0.0.1] [--port 8000] [--store DIR]
+                    the REST API (FastAPI; OpenAPI docs at /docs) over a data store
   --version         print the version
 
 add --verbose to any command to see tracebacks."""
@@ -66,6 +70,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     command, rest = args[0], args[1:]
     commands = {"run": _run, "plugins": _plugins, "sample": _sample, "predict": _predict}
+    commands["serve"] = _serve
+    commands["api"] = _api
     if command not in commands:
         return _fail(f"unknown command {command!r}; commands: {', '.join(commands)}.")
     try:
@@ -142,6 +148,32 @@ def _predict(args: list[str], verbose: bool) -> int:
         print(f"wrote {len(forecast):,} forecasts to {options['out']}")
     else:
         forecast.to_csv(sys.stdout, index=False)
+    return 0
+
+
+def _serve(args: list[str], verbose: bool) -> int:
+    parser = argparse.ArgumentParser(prog="salesforge serve",
+                                     description="Serve the results app over a runs folder.")
+    parser.add_argument("--runs", default="outputs", help="folder of run directories")
+    parser.add_argument("--port", type=int, default=5006, help="port on 127.0.0.1")
+    options = parser.parse_args(args)
+    from salesforge.app.main import serve
+
+    print(f"salesforge: serving {options.runs} at http://127.0.0.1:{options.port}/salesforge",
+          flush=True)
+    serve(options.runs, options.port)
+    return 0
+
+
+def _api(args: list[str], verbose: bool) -> int:
+    parser = argparse.ArgumentParser(prog="salesforge api", description="Serve the REST API.")
+    parser.add_argument("--host", default="127.0.0.1", help="interface to listen on")
+    parser.add_argument("--port", type=int, default=8000, help="port")
+    parser.add_argument("--store", default=None, help="data store folder (default: api.store)")
+    options = parser.parse_args(args)
+    from salesforge.api.server import serve as serve_api
+
+    serve_api(options.host, options.port, options.store)
     return 0
 
 

@@ -1,0 +1,54 @@
+"""Looking records up by id (404 when unknown) and turning frames into JSON-safe lists."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from starlette.exceptions import HTTPException
+
+from .store import Store
+
+_WHAT = {"datasets": "dataset", "models": "model", "runs": "run"}
+
+
+def find(store: Store, section: str, item_id: str | None) -> dict[str, Any]:
+    """The record ``item_id`` of ``section``; 404 with one sentence when unknown."""
+    record = store.get(section, item_id) if item_id else None
+    if record is None:
+        what = _WHAT[section]
+        raise HTTPException(404, f"no {what} with id {item_id!r}; list them with "
+                                 f"GET /api/{'models/list' if what == 'model' else section}.")
+    return record
+
+
+def model_record(store: Store, model_id: str | None, kind: str) -> dict[str, Any]:
+    """The model ``model_id`` (default: the active model of ``kind``), which must be of
+    ``kind``."""
+    model_id = model_id or store.active(kind)
+    if model_id is None:
+        raise HTTPException(404, f"no {kind} model is loaded; train one or call "
+                                 f"POST /api/models/load/{kind}.")
+    record = find(store, "models", model_id)
+    if record["type"] != kind:
+        raise HTTPException(422, f"model {model_id} is a {record['type']} model, not a "
+                                 f"{kind} model.")
+    return record
+
+
+def model_path(store: Store, record: dict[str, Any]) -> Path:
+    return store.run_dir(record["run"]) / record["path"]
+
+
+def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as JSON-safe dicts (NaN -> null, timestamps -> ISO text)."""
+    return json.loads(frame.to_json(orient="records", date_format="iso"))
+
+
+def read_manifest(store: Store, run_id: str) -> dict[str, Any] | None:
+    path = store.run_dir(run_id) / "manifest.json"
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text("utf-8"), parse_constant=lambda _: None)

@@ -1,0 +1,60 @@
+"""Settings of the REST API: the ``api:`` node of the packaged config, overridable in code."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from omegaconf import OmegaConf
+
+from salesforge.config import conf_dir
+from salesforge.errors import ConfigError
+
+#: Environment variable with comma-separated API keys, added to ``api.keys``.
+KEYS_ENV = "SALESFORGE_API_KEYS"
+
+
+@dataclass(frozen=True)
+class ApiSettings:
+    """Where the API keeps its data and what it accepts.
+
+    ``store`` holds datasets, models, runs and their index; ``max_upload_mb`` bounds an
+    upload; ``keys`` non-empty requires header ``X-API-Key`` on every endpoint but
+    ``/api/health``; ``cors_origins`` are the browser origins allowed to call the API;
+    ``workers`` is the number of background job threads.
+    """
+
+    store: Path = Path(".salesforge-api")
+    max_upload_mb: float = 16.0
+    keys: tuple[str, ...] = ()
+    cors_origins: tuple[str, ...] = ()
+    workers: int = 2
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return int(self.max_upload_mb * 1024 * 1024)
+
+    def with_(self, **changes: Any) -> ApiSettings:
+        """A copy with ``changes`` applied (``None`` values ignored)."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def load_settings(path: str | Path | None = None) -> ApiSettings:
+    """Settings from the ``api:`` node of ``path`` (default: the packaged config.yaml),
+    plus keys from the ``SALESFORGE_API_KEYS`` environment variable."""
+    node = OmegaConf.load(Path(path) if path else conf_dir() / "config.yaml").get("api") or {}
+    values = OmegaConf.to_container(node, resolve=True) if OmegaConf.is_config(node) else node
+    keys = [str(k) for k in values.get("keys") or []]
+    keys += [k.strip() for k in os.environ.get(KEYS_ENV, "").split(",") if k.strip()]
+    settings = ApiSettings(
+        store=Path(str(values.get("store") or ".salesforge-api")).expanduser(),
+        max_upload_mb=float(values.get("max_upload_mb") or 16),
+        keys=tuple(keys),
+        cors_origins=tuple(str(o) for o in values.get("cors_origins") or []),
+        workers=int(values.get("workers") or 2),
+    )
+    if settings.max_upload_mb <= 0 or settings.workers < 1:
+        raise ConfigError("config keys api.max_upload_mb and api.workers must be positive.")
+    return settings

@@ -1,0 +1,130 @@
+"""Checking uploaded files: safe names, size limit, type by extension AND content.
+
+Uploaded bytes are only ever read by the registered loaders (CSV/TSV, Excel, JSON,
+Parquet); nothing is unpickled, and database files are refused.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from salesforge.errors import DataError
+
+CHUNK = 1024 * 1024
+#: Content check per accepted suffix (compressed variants are checked as gzip).
+_TEXT = (".csv", ".tsv", ".txt")
+_JSON = (".json", ".jsonl", ".ndjson")
+ACCEPTED = (*_TEXT, *_JSON, *(s + ".gz" for s in (*_TEXT, *_JSON)),
+            ".xlsx", ".xlsm", ".xls", ".parquet", ".pq")
+_GZIP = b"\x1f\x8b"
+_ZIP = b"PK\x03\x04"
+_OLE = bytes.fromhex("d0cf11e0a1b11ae1")
+_PARQUET = b"PAR1"
+
+
+class UploadTooLarge(Exception):
+    """The upload exceeds ``api.max_upload_mb``."""
+
+
+def safe_filename(name: str | None) -> str:
+    """The last path component of ``name`` reduced to letters, digits, ``.``, ``_``, ``-``;
+    raises :class:`DataError` when nothing usable is left."""
+    base = re.split(r"[\\/]", name or "")[-1]
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", base).lstrip("._")[-120:]
+    if not cleaned or "." not in cleaned:
+        raise DataError(f"uploaded file name {name!r} has no usable name and suffix; "
+                        f"send a file such as sales.csv ({', '.join(ACCEPTED)}).")
+    return cleaned
+
+
+def suffix_of(filename: str) -> str:
+    """The accepted suffix ``filename`` ends with; :class:`DataError` otherwise."""
+    lower = filename.lower()
+    for suffix in sorted(ACCEPTED, key=len, reverse=True):
+        if lower.endswith(suffix):
+            return suffix
+    raise DataError(f"uploaded file {filename} has a type the API does not accept; "
+                    f"send one of {', '.join(ACCEPTED)}.")
+
+
+def copy_limited(source: BinaryIO, target: Path, limit: int) -> int:
+    """Copy ``source`` to ``target`` in chunks; raise :class:`UploadTooLarge` past ``limit``
+    bytes. Returns the number of bytes written."""
+    written = 0
+    with open(target, "wb") as out:
+        while chunk := source.read(CHUNK):
+            written += len(chunk)
+            if written > limit:
+                raise UploadTooLarge
+            out.write(chunk)
+    return written
+
+
+def _looks_like_text(head: bytes) -> bool:
+    if b"\x00" in head:
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if error.start < len(head) - 4:  # a cut multi-byte character at the end is fine
+            try:
+                head.decode("latin-1")
+            except UnicodeDecodeError:
+                return False
+    return True
+
+
+def check_content(path: Path, filename: str) -> str:
+    """Raise :class:`DataError` unless the bytes of ``path`` match the type its suffix
+    claims; returns the suffix."""
+    suffix = suffix_of(filename)
+    with open(path, "rb") as handle:
+        head = handle.read(8192)
+        handle.seek(max(0, path.stat().st_size - 4))
+        tail = handle.read(4)
+    if not head:
+        raise DataError(f"uploaded file {filename} is empty.")
+    if suffix.endswith(".gz"):
+        ok = head.startswith(_GZIP)
+    elif suffix in _TEXT:
+        ok = _looks_like_text(head)
+    elif suffix in _JSON:
+        ok = _looks_like_text(head) and head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"[", b"{")
+    elif suffix in (".xlsx", ".xlsm"):
+        ok = head.startswith(_ZIP)
+    elif suffix == ".xls":
+        ok = head.startswith(_OLE)
+    else:  # parquet
+        ok = head.startswith(_PARQUET) and tail == _PARQUET
+    if not ok:
+        raise DataError(f"uploaded file {filename} does not contain what its suffix {suffix} "
+                        "says; send the file in its real format.")
+    return suffix
+
+
+def summarise(path: Path, filename: str, plugins: Any) -> dict[str, Any]:
+    """Load ``path`` with the registered loader for its type and clean it with the standard
+    cleaner; returns rows, columns and date range (:class:`DataError` if unusable)."""
+    registry = plugins.registry
+    names = [n for n in registry.names("loader") if registry.get("loader", n).cls.handles(path)]
+    if not names:
+        raise DataError(f"uploaded file {filename} has a type no installed loader reads.")
+    raw = plugins.create("loader", names[0], {}).load(path)
+    result = plugins.create("cleaner", "standard", {}).clean(
+        raw, {}, source=f"uploaded file {filename}")
+    clean = result.clean
+    if clean.empty:
+        reasons = result.rejected["reason"].value_counts() if len(result.rejected) else None
+        first = reasons.index[0] if reasons is not None and len(reasons) else "no usable rows"
+        raise DataError(f"uploaded file {filename} has no usable sales rows (e.g. {first}).")
+    return {
+        "loader": names[0], "rows_in": len(raw), "rows_clean": len(clean),
+        "rows_rejected": len(result.rejected), "rows_duplicate": int(result.duplicates),
+        "columns": [str(c) for c in raw.columns],
+        "columns_mapped": {str(k): str(v) for k, v in result.columns_mapped.items()},
+        "date_min": str(clean["date"].min().date()), "date_max": str(clean["date"].max().date()),
+        "revenue_total": float(clean["revenue"].sum()) if "revenue" in clean else None,
+        "products": int(clean["product"].nunique()) if "product" in clean else None,
+    }

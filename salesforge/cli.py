@@ -69,9 +69,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"salesforge {__version__}")
         return 0
     command, rest = args[0], args[1:]
-    commands = {"run": _run, "plugins": _plugins, "sample": _sample, "predict": _predict}
-    commands["serve"] = _serve
-    commands["api"] = _api
+    commands = {"run": _run, "plugins": _plugins, "sample": _sample, "predict": _predict,
+                "serve": _serve, "api": _api}
     if command not in commands:
         return _fail(f"unknown command {command!r}; commands: {', '.join(commands)}.")
     try:

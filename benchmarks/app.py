@@ -1,0 +1,84 @@
+"""Time the results app in Debian's chromium: first KPI render, tab switches, upload-to-results.
+
+    python benchmarks/app.py
+
+Starts ``salesforge serve`` over a scratch runs folder holding one sample run, then prints
+seconds to the first KPI card, per tab switch, and from pressing "Upload and run" (sample
+data as plain CSV) to the new run's KPI cards. Never used in tests.
+"""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import expect, sync_playwright
+
+from salesforge.app.jobs import compose_config
+from salesforge.data.sample import sample_path
+from salesforge.runner import run
+
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+TABS = {"Forecasting": "Leaderboard", "Segmentation": "Segment profile",
+        "Anomaly": "flagged transactions", "Comparison": "Pick at least two runs",
+        "Reports": "Reports of this run", "Overview": "Insights"}
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as scratch:
+        runs, csv = Path(scratch) / "runs", Path(scratch) / "sales.csv"
+        cfg, _ = compose_config([])
+        run(cfg, runs / "sample")
+        with gzip.open(sample_path(), "rb") as src, csv.open("wb") as dst:
+            shutil.copyfileobj(src, dst)
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        server = subprocess.Popen([sys.executable, "-m", "salesforge.cli", "serve", "--runs",
+                                   str(runs), "--port", str(port)], stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL)
+        url = f"http://127.0.0.1:{port}/salesforge"
+        try:
+            while True:
+                try:
+                    urllib.request.urlopen(url, timeout=5)
+                    break
+                except OSError:
+                    time.sleep(0.3)
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+                page = browser.new_page(viewport={"width": 1440, "height": 1000})
+                for visit in ("first", "second"):
+                    started = time.perf_counter()
+                    page.goto(url)
+                    page.locator(".sf-kpi[data-kpi=revenue]").wait_for(timeout=60_000)
+                    print(f"{visit} visit, KPI render {time.perf_counter() - started:6.2f} s")
+                for title, text in TABS.items():
+                    started = time.perf_counter()
+                    page.locator(".bk-tab", has_text=title).click()
+                    page.get_by_text(text).first.wait_for()
+                    print(f"switch to {title:<12}     {time.perf_counter() - started:6.2f} s")
+                page.locator("input[type=file]").set_input_files(str(csv))
+                picker = page.locator("select").first
+                before = picker.input_value()
+                started = time.perf_counter()
+                page.get_by_role("button", name="Upload and run").click()
+                expect(picker).not_to_have_value(before, timeout=300_000)
+                page.locator(".sf-kpi[data-kpi=revenue]").wait_for()
+                print(f"upload to results        {time.perf_counter() - started:6.2f} s")
+                browser.close()
+        finally:
+            server.terminate()
+            server.wait(10)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,68 @@
+"""Global filters (date range, category, region, product) applied to every table and chart."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import panel as pn
+import param
+
+DIMENSIONS = ("category", "region", "product")
+
+
+class GlobalFilters(param.Parameterized):
+    """Sidebar widgets; ``version`` changes whenever any filter does, so views can watch
+    one parameter. An empty choice means "all"."""
+
+    version = param.Integer(default=0)
+
+    def __init__(self, **params) -> None:
+        super().__init__(**params)
+        self.dates = pn.widgets.DateRangePicker(label="Date range", sizing_mode="stretch_width")
+        self.choices = {d: pn.widgets.MultiChoice(label=d.title(), options=[], placeholder="All",
+                                                  sizing_mode="stretch_width")
+                        for d in DIMENSIONS}
+        for widget in (self.dates, *self.choices.values()):
+            widget.param.watch(self._changed, "value")
+
+    def _changed(self, _event) -> None:
+        self.version += 1
+
+    def reset(self, clean: pd.DataFrame | None) -> None:
+        """Options and full date range from a run's clean data; clears every choice."""
+        with param.parameterized.batch_call_watchers(self):
+            for dim, widget in self.choices.items():
+                present = clean is not None and dim in clean.columns
+                widget.options = sorted(clean[dim].dropna().astype(str).unique()) if present else []
+                widget.value = []
+            if clean is not None and len(clean):
+                start, end = clean["date"].min().date(), clean["date"].max().date()
+                self.dates.param.update(start=start, end=end, value=(start, end))
+            else:
+                self.dates.value = None
+
+    @property
+    def active(self) -> bool:
+        """True when some filter narrows the data."""
+        full = (self.dates.start, self.dates.end)
+        return any(w.value for w in self.choices.values()) or (
+            self.dates.value is not None and tuple(self.dates.value) != full)
+
+    def apply(self, frame: pd.DataFrame | None, date: str = "date") -> pd.DataFrame | None:
+        """The rows of ``frame`` inside every filter (columns it lacks are not filtered)."""
+        if frame is None or frame.empty:
+            return frame
+        keep = pd.Series(True, index=frame.index)
+        if self.dates.value and date in frame.columns:
+            start, end = (pd.Timestamp(v) for v in self.dates.value)
+            when = pd.to_datetime(frame[date])
+            keep &= (when >= start) & (when < end + dt.timedelta(days=1))
+        for dim, widget in self.choices.items():
+            if widget.value and dim in frame.columns:
+                keep &= frame[dim].astype(str).isin(widget.value)
+        return frame.loc[keep]
+
+    def panel(self) -> pn.Column:
+        return pn.Column("### Filters", self.dates, *self.choices.values(),
+                         sizing_mode="stretch_width")

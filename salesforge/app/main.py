@@ -1,0 +1,221 @@
+"""The app: sidebar (run picker, upload and run, options, progress, filters) and six tabs."""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+from functools import cache
+from pathlib import Path
+
+import panel as pn
+
+from salesforge.app.filters import GlobalFilters
+from salesforge.app.jobs import Job, JobRunner, compose_config, path_override
+from salesforge.app.runs import RunData, discover_runs
+from salesforge.app.tabs.anomaly import AnomalyTab
+from salesforge.app.tabs.comparison import ComparisonTab
+from salesforge.app.tabs.forecasting import ForecastingTab
+from salesforge.app.tabs.overview import OverviewTab
+from salesforge.app.tabs.reports import ReportsTab
+from salesforge.app.tabs.segmentation import SegmentationTab
+from salesforge.app.theme import ACCENT, CSS, FONT
+from salesforge.app.uploads import DEFAULT_MAX_MB, save_uploads
+from salesforge.errors import SalesforgeError
+from salesforge.plugin.manager import SalesforgePluginManager, build_plugin_manager
+from salesforge.schema import STAGES
+
+pn.extension("vega", "tabulator", raw_css=[CSS], notifications=True)
+
+
+# Panel's Fast design links a Google web font; the app uses system fonts and must work
+# offline (no failed requests, no console errors), so that link is dropped.
+pn.theme.Fast._resources = {**pn.theme.Fast._resources, "font": {}}
+
+
+ICONS = {"pending": "○", "running": "◔", "ok": "●", "skipped": "–", "failed": "✖"}
+_RUNNERS: dict[Path, JobRunner] = {}
+
+
+def runner_for(runs: Path) -> JobRunner:
+    """One job pool per runs folder, shared by every browser session of the server."""
+    return _RUNNERS.setdefault(runs.resolve(), JobRunner(runs))
+
+
+@cache
+def shared_setup() -> tuple[SalesforgePluginManager, float]:
+    """The plugin manager and ``app.upload_max_mb``, built once per server process (a
+    second each), not once per browser session."""
+    cfg, _ = compose_config([])
+    return build_plugin_manager(), float((cfg.get("app") or {}).get("upload_max_mb")
+                                         or DEFAULT_MAX_MB)
+
+
+class SalesforgeApp:
+    """One browser session's page over the runs folder ``runs``."""
+
+    def __init__(self, runs: str | Path) -> None:
+        self.runs_dir = Path(runs)
+        self.runner = runner_for(self.runs_dir)
+        self.plugins, self.max_mb = shared_setup()
+        self.job: Job | None = None
+        self.future: Future | None = None
+        self._poller = None
+        self.filters = GlobalFilters()
+        registry = self.plugins.registry
+        self.tabs_list = [
+            OverviewTab(self.filters),
+            ForecastingTab(self.filters, registry.names("forecaster"), self.rerun),
+            SegmentationTab(self.filters),
+            AnomalyTab(self.filters, self.plugins),
+            ComparisonTab(self.filters, lambda: self.runs),
+            ReportsTab(self.filters, self.rerun),
+        ]
+        self.tabs = pn.Tabs(*[(t.title, t.layout) for t in self.tabs_list], dynamic=True,
+                            sizing_mode="stretch_width")
+        self._build_sidebar(registry)
+        self.runs: list[RunData] = []
+        self.refresh_runs()
+
+    # sidebar -----------------------------------------------------------------------------
+    def _build_sidebar(self, registry) -> None:
+        self.picker = pn.widgets.Select(label="Run", options={}, sizing_mode="stretch_width")
+        self.picker.param.watch(lambda e: self.open_run(e.new), "value")
+        self.upload = pn.widgets.FileInput(accept=".csv,.xlsx,.json,.parquet", multiple=True,
+                                           sizing_mode="stretch_width")
+        self.forecasters = pn.widgets.MultiChoice(
+            label="Forecasters", options=registry.names("forecaster"),
+            value=[n for n in ("seasonal_naive", "linear") if n in registry.names("forecaster")],
+            sizing_mode="stretch_width")
+        self.horizon = pn.widgets.IntInput(label="Horizon", value=28, start=1, end=730,
+                                           sizing_mode="stretch_width")
+        self.freq = pn.widgets.Select(label="Frequency", options={"Daily": "D", "Weekly": "W",
+                                                                 "Monthly": "MS"},
+                                      sizing_mode="stretch_width")
+        self.detector = pn.widgets.Select(label="Detector", options=registry.names("detector"),
+                                          value="mad", sizing_mode="stretch_width")
+        self.run_upload = pn.widgets.Button(label="Upload and run", color="primary",
+                                            sizing_mode="stretch_width")
+        self.run_sample = pn.widgets.Button(label="Run on sample data", color="light",
+                                            sizing_mode="stretch_width")
+        self.run_upload.on_click(lambda _e: self.start_upload())
+        self.run_sample.on_click(lambda _e: self.start([]))
+        self.progress = pn.indicators.Progress(value=0, max=100, visible=False,
+                                               sizing_mode="stretch_width")
+        self.stage_text = pn.pane.HTML("", css_classes=["sf-stages"], sizing_mode="stretch_width")
+        self.message = pn.pane.Alert("", alert_type="danger", visible=False,
+                                     sizing_mode="stretch_width")
+
+    def sidebar(self) -> list:
+        return [self.picker, pn.layout.Divider(), "### New run", self.upload, self.forecasters,
+                pn.Row(self.horizon, self.freq, sizing_mode="stretch_width"), self.detector,
+                self.run_upload, self.run_sample, self.progress, self.stage_text, self.message,
+                pn.layout.Divider(), self.filters.panel()]
+
+    # runs ----------------------------------------------------------------------------------
+    def refresh_runs(self, select: Path | None = None) -> None:
+        self.runs = discover_runs(self.runs_dir) if self.runs_dir.exists() else []
+        options = {r.label: str(r.path) for r in self.runs}
+        chosen = str(select) if select is not None else (
+            self.picker.value if self.picker.value in options.values()
+            else next((str(r.path) for r in self.runs if r.ok),
+                      next(iter(options.values()), None)))
+        self.picker.options = options
+        if self.picker.value == chosen:
+            self.open_run(chosen)
+        else:
+            self.picker.value = chosen
+
+    def open_run(self, path: str | None) -> None:
+        run = next((r for r in self.runs if str(r.path) == path), None)
+        self.filters.reset(run.clean if run is not None and run.ok else None)
+        for tab in self.tabs_list:
+            tab.show(run if run is not None and run.ok else None)
+        if run is not None and not run.ok:
+            self.show_error((run.manifest.get("error") or {}).get("message") or "the run failed.")
+
+    # background runs -----------------------------------------------------------------------
+    def options_overrides(self) -> list[str]:
+        return [f"forecaster=[{','.join(self.forecasters.value)}]",
+                f"forecast.horizon={int(self.horizon.value)}", f"forecast.freq={self.freq.value}",
+                f"detector={self.detector.value}"]
+
+    def start_upload(self) -> Job | None:
+        values, names = self.upload.value, self.upload.filename
+        if not values:
+            self.show_error("choose one or more files to upload first.")
+            return None
+        if not isinstance(values, list):
+            values, names = [values], [names]
+        try:
+            paths = save_uploads(dict(zip(names, values, strict=True)),
+                                 self.runs_dir / "uploads" / self.runner_stamp(), self.max_mb)
+        except SalesforgeError as error:
+            self.show_error(str(error))
+            return None
+        return self.start([path_override(paths)])
+
+    def runner_stamp(self) -> str:
+        import uuid
+
+        return uuid.uuid4().hex[:10]
+
+    def rerun(self, run: RunData, overrides: list[str]) -> Job:
+        """Run ``run``'s data again with ``overrides`` (retrain, generate reports)."""
+        data = (run.manifest.get("config") or {}).get("data") or {}
+        base = [] if data.get("path") is None else [
+            path_override([Path(p) for p in (data["path"] if isinstance(data["path"], list)
+                                             else [data["path"]])])]
+        return self.start(base + overrides, options=False)
+
+    def start(self, data: list[str], options: bool = True) -> Job:
+        self.message.visible = False
+        self.job, self.future = self.runner.submit(
+            data + (self.options_overrides() if options else []))
+        self.progress.param.update(visible=True, value=0)
+        self.poll()
+        if pn.state.curdoc is not None and self._poller is None:
+            self._poller = pn.state.add_periodic_callback(self.poll, period=400)
+        return self.job
+
+    def poll(self) -> None:
+        """Show the job's progress; when it ends open its run or show its error."""
+        job = self.job
+        if job is None:
+            return
+        self.progress.value = int(job.fraction * 100)
+        self.stage_text.object = " ".join(
+            f"<span title='{s}: {job.stages[s]}'>{ICONS[job.stages[s]]} {s}</span>"
+            for s in STAGES)
+        if not job.done:
+            return
+        if self._poller is not None:
+            self._poller.stop()
+            self._poller = None
+        self.job = None
+        self.progress.visible = False
+        self.refresh_runs(select=job.run_dir if job.status == "ok" else None)
+        if job.status == "failed":
+            self.show_error(job.error or "the run failed.")
+
+    def show_error(self, text: str) -> None:
+        self.message.param.update(object=text, visible=True)
+
+    # page ----------------------------------------------------------------------------------
+    def template(self) -> pn.template.FastListTemplate:
+        return pn.template.FastListTemplate(
+            title="salesforge — sales results", sidebar=self.sidebar(), main=[self.tabs],
+            accent=ACCENT, theme_toggle=True, sidebar_width=340, main_layout=None,
+            font=FONT, font_url="")
+
+
+def create_app(runs: str | Path = "outputs") -> pn.template.FastListTemplate:
+    """A fresh page (one per browser session) over the runs folder ``runs``."""
+    return SalesforgeApp(runs).template()
+
+
+def serve(runs: str | Path = "outputs", port: int = 5006, address: str = "127.0.0.1",
+          show: bool = False) -> None:
+    """Serve the app until interrupted."""
+    shared_setup()  # before the first visitor, not during their page load
+    pn.serve({"salesforge": lambda: create_app(runs)}, port=port, address=address, show=show,
+             title="salesforge", websocket_origin=[f"{address}:{port}", f"localhost:{port}"],
+             threaded=False)

@@ -1,0 +1,8 @@
+"""``panel serve salesforge/app/serve_app.py``: the app over ``$SALESFORGE_RUNS`` (default
+``outputs``)."""
+
+import os
+
+from salesforge.app.main import create_app
+
+create_app(os.environ.get("SALESFORGE_RUNS", "outputs")).servable(title="salesforge")

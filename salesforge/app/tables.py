@@ -1,0 +1,45 @@
+"""Sortable tables with a CSV download button, and chart panes sized for the layout."""
+
+from __future__ import annotations
+
+import io
+
+import altair as alt
+import pandas as pd
+import panel as pn
+from bokeh.models.widgets.tables import NumberFormatter
+
+PAGE_SIZE = 15
+
+
+def table(frame: pd.DataFrame, name: str, page_size: int = PAGE_SIZE) -> pn.Column:
+    """A sortable, paginated Tabulator of ``frame`` and a button downloading it as
+    ``<name>.csv``."""
+    frame = frame.reset_index(drop=True)
+    decimals = {c: NumberFormatter(format="0,0.[0000]") for c in frame.columns
+                if pd.api.types.is_float_dtype(frame[c])}
+    widget = pn.widgets.Tabulator(frame, show_index=False, formatters=decimals,
+                                  pagination="remote", page_size=page_size, disabled=True,
+                                  sizing_mode="stretch_width")
+
+    def csv() -> io.BytesIO:
+        return io.BytesIO(widget.value.to_csv(index=False).encode("utf-8"))
+
+    download = pn.widgets.FileDownload(callback=csv, filename=f"{name}.csv",
+                                       label=f"Download {name}.csv", color="light",
+                                       width=260)
+    return pn.Column(widget, download, sizing_mode="stretch_width")
+
+
+def chart(spec: alt.TopLevelMixin, height: int | None = None) -> pn.pane.Vega:
+    """An Altair chart stretched to the page width, scroll-zoomable and with tooltips."""
+    interactive = spec.interactive(bind_y=False) if isinstance(spec, alt.Chart) else spec
+    theme = {"theme": "dark"} if pn.config.theme == "dark" else {}
+    with alt.data_transformers.disable_max_rows():
+        return pn.pane.Vega(interactive.properties(width="container"),
+                            sizing_mode="stretch_width", height=height or 320, **theme)
+
+
+def note(text: str) -> pn.pane.Alert:
+    """A grey notice saying why a section is empty."""
+    return pn.pane.Alert(text, alert_type="light", sizing_mode="stretch_width")

@@ -1,0 +1,113 @@
+"""Anomaly: timeline and price/quantity scatter, a filterable table with reasons, and a
+contamination slider that re-scores the run's clean data with the run's detector."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import panel as pn
+
+from salesforge.app.filters import GlobalFilters
+from salesforge.app.runs import RunData
+from salesforge.app.tables import chart, note, table
+from salesforge.app.tabs import Tab
+from salesforge.charts import anomaly_scatter, anomaly_timeline
+from salesforge.detect.context import context_features, fit_on_known_context, reasons
+from salesforge.plugin.manager import SalesforgePluginManager
+
+ALL = "All reasons"
+SCATTER_NORMAL = 3000  # normal points drawn in the scatter (a seeded sample)
+
+
+def rescore(run: RunData, contamination: float, plugins: SalesforgePluginManager
+            ) -> pd.DataFrame:
+    """The clean rows the run's detector flags when it flags ``contamination`` of them,
+    with ``anomaly_score``, ``detector`` and ``reason``, highest score first."""
+    frame = run.clean
+    settings = dict((run.manifest.get("config") or {}).get("detector") or {"name": "mad"})
+    name = str(settings.pop("name"))
+    settings["contamination"] = float(contamination)
+    detector = plugins.registry.create("detector", name, settings, key="detector")
+    inputs, ratio = context_features(frame)
+    scores = fit_on_known_context(detector, inputs, ratio)
+    flags = scores >= detector.threshold_
+    contributions = detector.contributions(inputs.loc[flags])
+    if contributions is None:
+        contributions = inputs.loc[flags].abs()
+    flagged = frame.loc[flags].assign(anomaly_score=scores[flags], detector=name)
+    flagged["reason"] = reasons(contributions, ratio.loc[flags], frame.loc[flags])
+    return flagged.sort_values("anomaly_score", ascending=False, kind="stable")
+
+
+class AnomalyTab(Tab):
+    title = "Anomaly"
+
+    def __init__(self, filters: GlobalFilters, plugins: SalesforgePluginManager) -> None:
+        super().__init__(filters)
+        self.plugins = plugins
+        self.rescored: pd.DataFrame | None = None
+        self.contamination = pn.widgets.FloatSlider(
+            label="Contamination (share flagged; re-scores)", start=0.001, end=0.1, step=0.001,
+            value=0.02, format="0.0%", width=320)
+        self.contamination.param.watch(self._rescore, "value_throttled")
+        self.reason = pn.widgets.Select(label="Reason", options=[ALL], width=240)
+        self.search = pn.widgets.TextInput(label="Search (product, order, reason)", width=260)
+        for widget in (self.reason, self.search):
+            widget.param.watch(lambda _e: self.refresh(), "value")
+
+    def show(self, run: RunData | None) -> None:
+        self.rescored = None
+        rate = run.section("anomalies").get("rate") if run is not None else None
+        if rate:
+            self.contamination.value = float(np.clip(round(rate, 3), 0.001, 0.1))
+        super().show(run)
+
+    def _rescore(self, event) -> None:
+        if self.run is not None and self.run.clean is not None:
+            self.rescored = rescore(self.run, event.new, self.plugins)
+            self.refresh()
+
+    def flagged(self, run: RunData) -> pd.DataFrame | None:
+        """The flagged rows (re-scored ones once the slider moved) inside every filter."""
+        frame = self.rescored if self.rescored is not None else run.table("anomalies")
+        if frame is None:
+            return None
+        frame = self.filters.apply(frame.assign(date=pd.to_datetime(frame["date"])))
+        kinds = frame["reason"].astype(str).str.extract(r"^(\w+)")[0]
+        self.reason.options = [ALL, *sorted(kinds.dropna().unique())]
+        if self.reason.value != ALL:
+            frame = frame[kinds == self.reason.value]
+        if self.search.value:
+            text = frame.astype(str).agg(" ".join, axis=1) if len(frame) else frame
+            frame = frame[text.str.contains(self.search.value, case=False, regex=False)] \
+                if len(frame) else frame
+        return frame
+
+    def render(self, run: RunData) -> list:
+        frame = self.flagged(run)
+        if frame is None:
+            return [note(run.manifest.get("notes", {}).get("detect")
+                         or "This run has no anomalies.")]
+        info = run.section("anomalies")
+        parts: list = [pn.pane.Markdown(
+            f"**{len(frame):,} flagged transactions** shown (detector {info.get('detector')}; "
+            f"the run flagged {info.get('flagged', 0):,} of {info.get('rows_scored', 0):,})."),
+            pn.Row(self.contamination, self.reason, self.search, sizing_mode="stretch_width")]
+        if len(frame):
+            daily = frame.groupby(frame["date"].dt.normalize()).agg(
+                flagged=("anomaly_score", "size"), max_score=("anomaly_score", "max"))
+            parts.append(chart(anomaly_timeline(daily.rename_axis("date").reset_index()),
+                               height=220))
+            parts.append(chart(anomaly_scatter(self._points(run, frame)), height=340))
+        parts.append(table(frame.drop(columns=["source_row"], errors="ignore"), "anomalies"))
+        return parts
+
+    def _points(self, run: RunData, flagged: pd.DataFrame) -> pd.DataFrame:
+        rows = self.filters.apply(run.clean)
+        columns = ["product", "quantity", "price"]
+        normal = rows.drop(index=flagged.index.intersection(rows.index), errors="ignore") \
+            if self.rescored is not None else rows
+        normal = normal.sample(min(SCATTER_NORMAL, len(normal)), random_state=0)[columns]
+        points = pd.concat([normal.assign(status="normal", rank=0),
+                            flagged[columns].assign(status="flagged", rank=1)])
+        return points[(points["price"] > 0) & (points["quantity"] >= 0)]

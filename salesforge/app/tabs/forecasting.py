@@ -1,0 +1,117 @@
+"""Forecasting: leaderboard, backtest and future forecast with interval band, feature
+importance; pick models to show and retrain with other models and horizon."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import altair as alt
+import pandas as pd
+import panel as pn
+
+from salesforge.app.filters import GlobalFilters
+from salesforge.app.runs import RunData
+from salesforge.app.tables import chart, note, table
+from salesforge.app.tabs import Tab
+from salesforge.charts import forecast_chart
+
+
+def leaderboard(run: RunData) -> pd.DataFrame | None:
+    """One row per model, one column per metric, best (selection metric) first."""
+    long = run.table("forecast/leaderboard.csv")
+    if long is None or long.empty:
+        return None
+    wide = long.pivot_table(index="model", columns="metric", values="value").reset_index()
+    metric = run.section("forecast").get("selection_metric")
+    if metric in wide.columns:
+        wide = wide.sort_values(metric, kind="stable")
+    return wide.rename_axis(None, axis=1).round(4)
+
+
+def importance_chart(frame: pd.DataFrame) -> alt.Chart:
+    """Horizontal bars of ``importance`` per ``feature`` coloured by ``model``."""
+    return alt.Chart(frame, title="Feature importance").mark_bar().encode(
+        x=alt.X("importance:Q"), y=alt.Y("feature:N", sort="-x", title=None),
+        color=alt.Color("model:N", legend=alt.Legend(orient="top")),
+        tooltip=["model:N", "feature:N", alt.Tooltip("importance:Q", format=".4f")])
+
+
+class ForecastingTab(Tab):
+    title = "Forecasting"
+
+    def __init__(self, filters: GlobalFilters, forecasters: list[str],
+                 on_retrain: Callable[[RunData, list[str]], None] | None = None) -> None:
+        super().__init__(filters)
+        self.on_retrain = on_retrain
+        self.models = pn.widgets.MultiChoice(label="Models shown", options=[], width=320)
+        self.models.param.watch(lambda _e: self.refresh(), "value")
+        self.retrain_models = pn.widgets.MultiChoice(label="Retrain with", options=forecasters,
+                                                     width=320)
+        self.horizon = pn.widgets.IntInput(label="Horizon (periods)", value=28, start=1,
+                                           end=730, width=160)
+        self.retrain = pn.widgets.Button(label="Retrain", color="primary", width=120,
+                                         align="end")
+        self.retrain.on_click(self._retrain)
+
+    def retrain_overrides(self) -> list[str]:
+        """The config overrides of a retrain from the widgets."""
+        return [f"forecaster=[{','.join(self.retrain_models.value)}]",
+                f"forecast.horizon={int(self.horizon.value)}"]
+
+    def _retrain(self, _event=None) -> None:
+        if self.run is not None and self.on_retrain and self.retrain_models.value:
+            self.on_retrain(self.run, self.retrain_overrides())
+
+    def show(self, run: RunData | None) -> None:
+        info = run.section("forecast") if run is not None else {}
+        names = list((info.get("models") or {}).keys())
+        best = [n for n in (info.get("best"), info.get("baseline")) if n in names]
+        self.models.param.update(options=names, value=best or names[:2])
+        self.retrain_models.value = [n for n in names if n in self.retrain_models.options]
+        self.horizon.value = int(info.get("horizon") or 28)
+        super().show(run)
+
+    def render(self, run: RunData) -> list:
+        info = run.section("forecast")
+        controls = pn.Row(self.retrain_models, self.horizon, self.retrain,
+                          sizing_mode="stretch_width")
+        board = leaderboard(run)
+        if board is None:
+            return [note(run.manifest.get("notes", {}).get("forecast")
+                         or "This run has no forecast."), controls]
+        best = info.get("best_reason", info.get("best"))
+        parts: list = [pn.pane.Markdown(f"**Best model:** {best}"),
+                       pn.pane.Markdown("### Leaderboard"), table(board, "leaderboard"),
+                       self.models]
+        chosen = set(self.models.value)
+        backtest, future = run.table("forecast/backtest.csv"), run.table("forecast/forecast.csv")
+        if backtest is not None and future is not None:
+            backtest = self.filters.apply(backtest.assign(ds=pd.to_datetime(backtest["ds"])), "ds")
+            future = future.assign(ds=pd.to_datetime(future["ds"]))
+            series = sorted(future["series_id"].astype(str).unique())[0]
+            history = self._history(run, info)
+            for model in [m for m in self.models.options if m in chosen]:
+                fc = future[(future["model"] == model)
+                            & (future["series_id"].astype(str) == series)]
+                bt = backtest[(backtest["model"] == model)
+                              & (backtest["series_id"].astype(str) == series)]
+                parts.append(chart(forecast_chart(history, fc, bt, title=f"{model} — {series}")))
+        importance = run.table("forecast/importance.csv")
+        if importance is not None and len(importance):
+            top = importance[importance["model"].isin(chosen)].sort_values(
+                "importance", ascending=False).head(20)
+            if len(top):
+                parts.append(chart(importance_chart(top), height=360))
+        parts.append(pn.pane.Markdown("### Retrain"))
+        parts.append(controls)
+        return parts
+
+    def _history(self, run: RunData, info: dict) -> pd.DataFrame:
+        """The filtered actuals at the forecast frequency (``ds``, ``y``)."""
+        rows = self.filters.apply(run.clean)
+        target = str(info.get("target") or "revenue")
+        if rows is None or not len(rows) or target not in rows.columns:
+            return pd.DataFrame({"ds": pd.Series(dtype="datetime64[ns]"), "y": []})
+        freq = str(info.get("freq") or "D")
+        series = rows.set_index("date")[target].resample(freq).sum()
+        return series.rename("y").rename_axis("ds").reset_index()

@@ -1,0 +1,58 @@
+"""Overview: KPI cards, revenue trend, insights."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import panel as pn
+
+from salesforge.analytics.measures import headline_kpis
+from salesforge.app.format import KPI_CARDS, currency_of, format_value
+from salesforge.app.runs import RunData
+from salesforge.app.tables import chart, note, table
+from salesforge.app.tabs import Tab
+from salesforge.charts import revenue_trend
+
+
+class OverviewTab(Tab):
+    title = "Overview"
+
+    def kpis(self, run: RunData) -> dict[str, Any]:
+        """The run's KPIs (``analytics.kpis``); recomputed on the rows inside the filters
+        when a filter narrows the data."""
+        if self.filters.active and run.clean is not None:
+            rows = self.filters.apply(run.clean)
+            return headline_kpis(rows) if len(rows) else {}
+        return dict((run.section("analytics").get("kpis")) or {})
+
+    def cards(self, run: RunData) -> pn.FlexBox:
+        kpis, currency = self.kpis(run), currency_of(run.manifest)
+        cards = [pn.pane.HTML(
+            f'<div class="sf-kpi" data-kpi="{key}"><div class="sf-kpi-title">{title}</div>'
+            f'<div class="sf-kpi-value">{html.escape(format_value(kpis.get(key), kind, currency))}'
+            "</div></div>", margin=6)
+            for key, title, kind in KPI_CARDS]
+        return pn.FlexBox(*cards, sizing_mode="stretch_width")
+
+    def render(self, run: RunData) -> list:
+        parts: list = [self.cards(run)]
+        rows = self.filters.apply(run.clean)
+        if rows is not None and len(rows):
+            daily = rows.groupby(rows["date"].dt.normalize())["revenue"].sum().rename_axis(
+                "date").reset_index()
+            window = int((run.manifest.get("config") or {}).get("report", {}).get(
+                "moving_average") or 28)
+            parts.append(chart(revenue_trend(daily, window=window, title="Revenue trend")))
+        else:
+            parts.append(note("No rows inside the filters."))
+        insights = run.section("analytics").get("insights") or []
+        if insights:
+            parts.append(pn.pane.Markdown("### Insights\n" + "\n".join(f"- {t}" for t in insights),
+                                          sizing_mode="stretch_width"))
+        if rows is not None and len(rows) and "product" in rows.columns:
+            top = rows.groupby("product", observed=True)["revenue"].sum().sort_values(
+                ascending=False).rename_axis("product").reset_index()
+            parts.append(pn.pane.Markdown("### Revenue by product"))
+            parts.append(table(top, "products", page_size=10))
+        return parts

@@ -1,0 +1,178 @@
+"""The app's view objects over a real run of the bundled sample (Panel's testing pattern:
+build the component, set widget values, assert on the objects)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pandas as pd
+import panel as pn
+import pytest
+
+from salesforge.app.format import KPI_CARDS, format_value
+from salesforge.app.jobs import JobRunner, compose_config
+from salesforge.app.main import SalesforgeApp
+from salesforge.app.runs import RunData, discover_runs
+from salesforge.app.tabs.comparison import side_by_side
+from salesforge.app.uploads import check_upload, safe_name, save_uploads
+from salesforge.data.sample import sample_path
+from salesforge.errors import DataError
+from salesforge.runner import run
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """A runs folder with two real runs of the sample that differ in horizon."""
+    root = tmp_path_factory.mktemp("runs")
+    for name, extra in (("a", "reporter=[csv]"), ("b", "stages.report=false")):
+        cfg, _ = compose_config([f"forecast.horizon={28 if name == 'a' else 14}", extra])
+        run(cfg, root / name)
+    return root
+
+
+@pytest.fixture(scope="module")
+def app(runs):
+    return SalesforgeApp(runs)
+
+
+def objects(tab) -> list[str]:
+    return [type(o).__name__ for o in tab.layout.objects]
+
+
+def test_discovers_runs_and_reads_artifacts(runs):
+    found = discover_runs(runs)
+    assert sorted(r.path.name for r in found) == ["a", "b"]
+    run_a = RunData(runs / "a")
+    assert len(run_a.clean) == run_a.manifest["data"]["rows_clean"]
+    assert set(run_a.table("forecast/leaderboard.csv")["model"]) == {"seasonal_naive", "linear"}
+    assert run_a.table("no/such.csv") is None
+
+
+def test_overview_cards_show_the_manifest_kpis(app):
+    overview = app.tabs_list[0]
+    kpis = overview.run.manifest["analytics"]["kpis"]
+    html = overview.layout.objects[0].objects
+    for pane, (key, _title, kind) in zip(html, KPI_CARDS, strict=True):
+        assert format_value(kpis[key], kind) in pane.object
+    assert "Vega" in objects(overview)
+
+
+def test_filters_recompute_kpis_and_narrow_tables(app):
+    overview, anomaly = app.tabs_list[0], app.tabs_list[3]
+    run_ = overview.run
+    total = len(anomaly.flagged(run_))
+    app.filters.choices["region"].value = ["Jakarta"]
+    try:
+        jakarta = run_.clean[run_.clean["region"] == "Jakarta"]
+        assert overview.kpis(run_)["revenue"] == pytest.approx(jakarta["revenue"].sum())
+        shown = anomaly.flagged(run_)
+        assert 0 < len(shown) < total and set(shown["region"]) == {"Jakarta"}
+    finally:
+        app.filters.choices["region"].value = []
+    assert overview.kpis(run_) == run_.manifest["analytics"]["kpis"]
+
+
+def test_forecasting_tab_leaderboard_models_and_retrain_overrides(app):
+    tab = app.tabs_list[1]
+    board = tab.layout.objects[2].objects[0].value
+    assert next(iter(board["model"])) == tab.run.manifest["forecast"]["best"]
+    charts = objects(tab).count("Vega")
+    tab.models.value = ["linear"]
+    assert objects(tab).count("Vega") < charts
+    tab.retrain_models.value, tab.horizon.value = ["linear"], 7
+    assert tab.retrain_overrides() == ["forecaster=[linear]", "forecast.horizon=7"]
+
+
+def test_segment_members_follow_the_segment_choice(app):
+    tab = app.tabs_list[2]
+    every = tab.members(tab.run)
+    tab.segment.value = tab.segment.options[1]
+    members = tab.members(tab.run)
+    assert 0 < len(members) < len(every)
+    assert set(members["segment_name"]) == {tab.segment.value}
+
+
+def test_contamination_slider_rescores(app):
+    tab = app.tabs_list[3]
+    tab.contamination.param.trigger("value_throttled")  # no change yet: nothing re-scored
+    tab.contamination.value = 0.05
+    tab._rescore(type("Event", (), {"new": 0.05})())
+    rows = tab.run.manifest["data"]["rows_clean"]
+    assert len(tab.flagged(tab.run)) == pytest.approx(0.05 * rows, rel=0.05)
+    assert tab.rescored["reason"].str.len().min() > 0
+    tab.reason.value = "price"
+    assert tab.flagged(tab.run)["reason"].str.startswith("price").all()
+    tab.reason.value = "All reasons"
+
+
+def test_comparison_shows_metrics_and_config_differences(app, runs):
+    figures, diffs = side_by_side([RunData(runs / "a"), RunData(runs / "b")])
+    assert "forecast.horizon" in set(diffs["config key"])
+    horizon = figures.set_index("figure").loc["horizon"]
+    assert sorted(horizon) == ["14", "28"]
+    assert len(app.tabs_list[4].picker.value) == 2
+
+
+def test_reports_tab_generates_reports_in_a_new_run(app):
+    tab = app.tabs_list[5]
+    tab.show(RunData(app.runs_dir / "a"))
+    assert [b.filename for b in tab.downloads(tab.run)] == ["report_csv.zip"]
+    tab.formats.value = ["excel", "html"]
+    tab.generate.clicks += 1
+    app.future.result()
+    app.poll()
+    fresh = app.tabs_list[5].run
+    assert fresh.path.parent.parent.name == "app"
+    assert fresh.manifest["config"]["forecast"]["horizon"] == 28
+    assert [b.filename for b in tab.downloads(fresh)] == ["report.xlsx", "report.html"]
+
+
+def test_upload_checks(tmp_path):
+    assert safe_name("../../etc/pass wd?.csv") == "pass_wd_.csv"
+    assert check_upload("x.txt", b"date,revenue\n2024-01-01,5\n") == ("x.csv", "csv")
+    book = io.BytesIO()
+    with zipfile.ZipFile(book, "w") as z:
+        z.writestr("xl/workbook.xml", "<workbook/>")
+    assert check_upload("sales.xlsx", book.getvalue())[1] == "excel"
+    import pickle
+
+    with pytest.raises(DataError, match=r"^upload evil.csv is not CSV"):
+        check_upload("evil.csv", pickle.dumps({"a": 1}))
+    with pytest.raises(DataError, match=r"over the 0\.001 MB limit"):
+        check_upload("big.csv", b"a,b\n" * 1000, max_mb=0.001)
+    paths = save_uploads({"s.csv": b"a,b\n1,2\n", "s.txt": b"a,b\n3,4\n"}, tmp_path)
+    assert [p.name for p in paths] == ["s.csv", "s-1.csv"]
+
+
+def test_upload_and_run_in_the_background_csv_and_excel(tmp_path):
+    frame = pd.read_csv(sample_path()).head(4000)
+    frame.to_excel(tmp_path / "sales.xlsx", index=False)
+    page = SalesforgeApp(tmp_path / "runs")
+    page.forecasters.value, page.horizon.value = ["seasonal_naive"], 7
+    page.upload.param.update(value=[(tmp_path / "sales.xlsx").read_bytes(),
+                                    frame.to_csv(index=False).encode()],
+                             filename=["sales.xlsx", "more.csv"])
+    job = page.start_upload()
+    page.future.result()
+    page.poll()
+    assert job.status == "ok", job.error
+    assert all(state in ("ok", "skipped") for state in job.stages.values())
+    run_ = page.tabs_list[0].run
+    assert run_.path == job.run_dir
+    assert run_.manifest["data"]["rows_in"] == 8000
+    assert sorted(run_.manifest["data"]["rows_per_source"]) == ["more.csv", "sales.xlsx"]
+
+
+def test_a_failed_run_shows_the_cli_sentence(tmp_path):
+    runner = JobRunner(tmp_path)
+    job, future = runner.submit(["forecast.horizon=0"])
+    future.result()
+    assert job.status == "failed"
+    assert job.error.startswith("config key forecast.horizon")
+    page = SalesforgeApp(tmp_path / "empty")
+    page.upload.value = None
+    assert page.start_upload() is None and page.message.visible
+    assert isinstance(page.template(), pn.template.FastListTemplate)

@@ -14,7 +14,7 @@ import traceback
 from collections.abc import Sequence
 
 from salesforge import __version__
-from salesforge.errors import SalesforgeError
+from salesforge.errors import SalesforgeError, describe_error
 
 log = logging.getLogger("salesforge")
 
@@ -50,13 +50,6 @@ def _fail(message: str, code: int = 2) -> int:
     return code
 
 
-def _describe(error: BaseException) -> str:
-    if isinstance(error, SalesforgeError):
-        return str(error)
-    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
-    return f"{type(error).__name__}: {text}".rstrip(": ") + " (rerun with --verbose for details)."
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -85,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # unexpected: still one sentence unless --verbose
         if verbose:
             traceback.print_exc()
-        return _fail(_describe(error), 1)
+        return _fail(describe_error(error), 1)
 
 
 def _plugins(args: list[str], verbose: bool) -> int:
@@ -209,7 +202,7 @@ def _task(cfg) -> None:
     except BaseException as error:  # report in one sentence; the manifest has the rest
         if _State.verbose or hydra_cfg.verbose or not isinstance(error, Exception):
             traceback.print_exc()
-        message = _describe(error)
+        message = describe_error(error)
         _State.failures.append(message)
         print(f"salesforge: error: {message}", file=sys.stderr)
         print(f"salesforge: run directory: {run_dir}", file=sys.stderr)

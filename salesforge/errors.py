@@ -30,3 +30,12 @@ class StageError(SalesforgeError):
 class StageSkipped(Exception):
     """Raised by a stage that cannot work on this data (e.g. one product to segment);
     the runner records the stage as skipped with this note and the run goes on."""
+
+
+def describe_error(error: BaseException) -> str:
+    """The one sentence a user sees for ``error``: its message for a :class:`SalesforgeError`,
+    else the exception type and the first line of its message, pointing to ``--verbose``."""
+    if isinstance(error, SalesforgeError):
+        return str(error)
+    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    return f"{type(error).__name__}: {text}".rstrip(": ") + " (rerun with --verbose for details)."

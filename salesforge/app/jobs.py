@@ -14,7 +14,7 @@ from pathlib import Path
 from hydra import compose, initialize_config_dir
 
 from salesforge.config import conf_dir, register_component_configs
-from salesforge.errors import SalesforgeError
+from salesforge.errors import describe_error
 from salesforge.overrides import check_overrides
 from salesforge.plugin import hookimpl
 from salesforge.plugin.manager import build_plugin_manager
@@ -22,13 +22,6 @@ from salesforge.runner import run
 from salesforge.schema import STAGES
 
 COMPOSE_LOCK = threading.Lock()
-
-
-def describe(error: BaseException) -> str:
-    """The one sentence the CLI prints for ``error``."""
-    from salesforge.cli import _describe
-
-    return _describe(error)
 
 
 def compose_config(overrides: list[str]):
@@ -104,7 +97,7 @@ class JobRunner:
             job.stages.update(result.manifest["stages"])
             job.status = "ok"
         except BaseException as error:
-            job.error = str(error) if isinstance(error, SalesforgeError) else describe(error)
+            job.error = describe_error(error)
             job.status = "failed"
             for stage, state in job.stages.items():
                 if state == "running":

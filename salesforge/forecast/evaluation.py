@@ -58,6 +58,10 @@ def value_added(by_series: pd.DataFrame, overall: dict[str, dict[str, float]],
     return pd.concat(rows, ignore_index=True)
 
 
+#: Metrics a model can be selected or tuned on: lower is better for each of them.
+SELECTION_METRICS: tuple[str, ...] = ("mase", "mae", "rmse", "mape", "smape")
+
+
 def select_best(models: dict[str, dict[str, float]], baseline: str,
                 metric: str) -> tuple[str, str]:
     """``(best, reason)``: the model with the lowest ``metric`` if it beats the baseline,

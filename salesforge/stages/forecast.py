@@ -20,7 +20,13 @@ from salesforge.forecast.engine import (
     importance_table,
     split_short,
 )
-from salesforge.forecast.evaluation import model_metrics, select_best, series_metrics, value_added
+from salesforge.forecast.evaluation import (
+    SELECTION_METRICS,
+    model_metrics,
+    select_best,
+    series_metrics,
+    value_added,
+)
 from salesforge.forecast.intervals import bound_columns, pct
 from salesforge.forecast.series import build_series
 from salesforge.forecast.tuning import tune_selected
@@ -74,6 +80,14 @@ def _reconcile(outcomes: list[ModelOutcome], keys: dict, method: str) -> None:
         outcome.forecast = rec.reconcile_frame(outcome.forecast, ids, matrix, ["ds"])
 
 
+def _selection_metric(value: object, key: str) -> str:
+    metric = str(value)
+    if metric not in SELECTION_METRICS:
+        raise ConfigError(f"config key {key} must be one of {', '.join(SELECTION_METRICS)} "
+                          f"(lower is better), not {metric!r}.")
+    return metric
+
+
 def run_forecast(ctx: RunContext) -> None:
     cfg = ctx.config.forecast
     horizon = _positive_int(cfg.horizon, "forecast.horizon")
@@ -81,7 +95,10 @@ def run_forecast(ctx: RunContext) -> None:
     step = _positive_int(ctx.config.backtest.step or horizon, "backtest.step")
     levels = interval_levels(cfg)
     by = list(cfg.by or [])
-    freq, target, metric = str(cfg.freq), str(cfg.target), str(cfg.metric)
+    freq, target = str(cfg.freq), str(cfg.target)
+    metric = _selection_metric(cfg.metric, "forecast.metric")
+    tuning_metric = _selection_metric(ctx.config.get("tuning", {}).get("metric") or metric,
+                                      "tuning.metric")
     method = str(cfg.get("reconcile") or "none")
     if method not in rec.METHODS:
         raise ConfigError(f"config key forecast.reconcile must be one of "
@@ -118,7 +135,7 @@ def run_forecast(ctx: RunContext) -> None:
                         "backtest.windows, or use a finer forecast.freq.")
     plan = Plan(series=long, freq=freq, horizon=horizon, cutoffs=points, levels=levels,
                 scale=naive_scale(long, points[0], freq),
-                metric=str(ctx.config.get("tuning", {}).get("metric") or metric))
+                metric=tuning_metric)
     tuned = tune_selected(ctx, selected, baseline, plan)
     executor_name, executor_settings = choice(ctx.config, "executor")
     executor = ctx.create("executor", executor_name, executor_settings, key="executor")

@@ -85,6 +85,13 @@ class RunContext:
         """Register an artifact the run wrote, under a stable manifest key."""
         self.artifacts[key] = relative
 
+    def report_progress(self, stage: str, task: str, done: int,
+                        total: int | None = None) -> None:
+        """Tell ``salesforge_progress`` hook implementations (the terminal progress
+        display, trackers) that ``task`` of ``stage`` has ``done`` of ``total`` units."""
+        self.plugins.hook.salesforge_progress(context=self, stage=stage, task=task,
+                                              done=int(done), total=total)
+
     def create(self, kind: str, name: str, settings: Any = None, *, key: str | None = None) -> Any:
         """Build a registered component and remember it for ``manifest.plugins``."""
         component = self.plugins.create(kind, name, settings, key=key)

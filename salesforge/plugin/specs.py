@@ -67,6 +67,23 @@ def salesforge_after_stage(context: RunContext, stage: str, outcome: StageOutcom
 
 
 @hookspec
+def salesforge_progress(context: RunContext, stage: str, task: str, done: int,
+                        total: int | None) -> None:
+    """Called as a long stage makes progress: per model, backtest window or tuning trial.
+
+    :param context: the run's context.
+    :param stage: the stage reporting (e.g. ``"forecast"``).
+    :param task: what is progressing, e.g. ``"backtest linear"`` or ``"tuning xgboost"``;
+        one task reports ``done`` = 0, 1, ..., ``total``.
+    :param done: units finished so far in this task.
+    :param total: units in the task, or ``None`` when unknown.
+
+    Used by the terminal progress display; an exception raised here fails the run like
+    one raised by ``salesforge_after_stage``.
+    """
+
+
+@hookspec
 def salesforge_run_finish(context: RunContext, manifest: dict[str, Any]) -> None:
     """Called once after every stage succeeded and ``manifest.json`` was written.
 

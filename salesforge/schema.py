@@ -68,6 +68,7 @@ class RunContext:
     results: dict[str, Any] = field(default_factory=dict)
     artifacts: dict[str, str] = field(default_factory=dict)
     components: list[tuple[str, str]] = field(default_factory=list)
+    _executor: Any = field(default=None, repr=False)
 
     def path(self, relative: str) -> Path:
         """An absolute path inside the run directory; parent folders are created."""
@@ -91,6 +92,23 @@ class RunContext:
         display, trackers) that ``task`` of ``stage`` has ``done`` of ``total`` units."""
         self.plugins.hook.salesforge_progress(context=self, stage=stage, task=task,
                                               done=int(done), total=total)
+
+    def executor(self) -> Any:
+        """The run's :class:`~salesforge.base.executor.Executor` (config group ``executor``),
+        built on first use and shared by every stage; :meth:`close_executor` releases it."""
+        if self._executor is None:
+            from salesforge.config import choice
+
+            name, settings = choice(self.config, "executor")
+            self._executor = self.create("executor", name, settings, key="executor")
+        return self._executor
+
+    def close_executor(self) -> None:
+        """Close the run's executor if one was built (the runner calls it as the run ends:
+        a LocalCluster stops, a connection to a cluster closes)."""
+        executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.close()
 
     def create(self, kind: str, name: str, settings: Any = None, *, key: str | None = None) -> Any:
         """Build a registered component and remember it for ``manifest.plugins``."""

@@ -178,8 +178,38 @@ def _check_reporter(reporter: Reporter, tmp: Path) -> None:
     assert all(p.is_relative_to(tmp / "reports") and p.stat().st_size > 0 for p in paths)
 
 
+def _square(x: int) -> int:
+    """A module-level task: executors may ship tasks to other processes by reference."""
+    if x < 0:
+        raise ValueError(f"negative task {x}")
+    return x * x
+
+
+def _add_shared(item: tuple[list[int], int]) -> int:
+    values, extra = item
+    return sum(values) + extra
+
+
 def _check_executor(executor: Executor, tmp: Path) -> None:
-    assert executor.map(lambda x: x * x, range(10)) == [x * x for x in range(10)]
+    try:
+        seen: list[tuple[int, int]] = []
+        items = list(range(10))[::-1]
+        assert executor.map(_square, items, progress=lambda d, t: seen.append((d, t))) == \
+            [x * x for x in items], "map must return results in item order"
+        assert seen and seen[-1] == (10, 10), "progress must reach (total, total)"
+        assert executor.map(_square, []) == []
+        shared = executor.share([1, 2, 3])
+        assert executor.map(_add_shared, [(shared, 1), (shared, 2)]) == [7, 8], \
+            "a task must receive the value of a shared handle in its item"
+        try:
+            executor.map(_square, [1, -1])
+        except ValueError as error:
+            assert "negative task -1" in str(error), "a task's error must reach the caller"
+        else:
+            raise AssertionError("a task's exception must reach the caller of map")
+    finally:
+        executor.close()
+    executor.close()  # closing twice is harmless
 
 
 CHECKS = {

@@ -35,15 +35,20 @@ def backtest_windows(make_model: Callable[[], Forecaster], series: pd.DataFrame,
     """Per cutoff (oldest first), fit a fresh model on data up to it and score the next
     ``horizon`` periods: series_id, cutoff, ds, y_true, y_pred, plus ``y_lo_<pct>`` /
     ``y_hi_<pct>`` per level when the model has intervals of its own. The model never
-    sees actuals after the cutoff."""
+    sees actuals after the cutoff; covariates (columns beyond series_id, ds, y) after the
+    cutoff are the observed ones, being known in advance by assumption."""
+    covariates = [c for c in series.columns if c not in ("series_id", "ds", "y")]
     for cutoff in points:
         train = series[series["ds"] <= cutoff]
         model = make_model().fit(train, freq)
-        predicted = model.predict_interval(horizon, list(levels)) if levels else None
-        if predicted is None:
-            predicted = model.predict(horizon)
-        predicted = predicted.drop(columns="step")
         actual = series[series["ds"] > cutoff]
+        exog = actual[["series_id", "ds", *covariates]] if covariates else None
+        predicted = model.predict_interval(horizon, list(levels), exog=exog) if levels \
+            else None
+        if predicted is None:
+            predicted = model.predict(horizon, exog=exog)
+        predicted = predicted.drop(columns="step")
+        actual = actual[["series_id", "ds", "y"]]
         scored = predicted.merge(actual.rename(columns={"y": "y_true"}),
                                  on=["series_id", "ds"], how="inner")
         extra = [c for c in scored.columns if c.startswith(("y_lo_", "y_hi_"))]

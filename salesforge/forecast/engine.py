@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from salesforge.base.executor import Executor, Progress
 from salesforge.base.forecaster import Forecaster
 from salesforge.forecast.backtest import backtest_windows
 from salesforge.forecast.evaluation import model_metrics
@@ -32,6 +33,7 @@ class Plan:
     levels: list[float]           # interval levels, primary first
     scale: pd.Series              # MASE scale per series
     metric: str                   # selection / tuning metric
+    exog_future: pd.DataFrame | None = None  # series_id, ds, covariates after the data
 
     @property
     def floor(self) -> float | None:
@@ -77,20 +79,32 @@ def running_metric(make: Callable[[], Forecaster], plan: Plan) -> Iterator[float
 
 def evaluate(name: str, make: Callable[[], Forecaster], plan: Plan) -> ModelOutcome:
     """Backtest ``make()`` on the plan, add intervals (the model's own, else conformal
-    from backtest residuals), then fit on all of ``plan.series`` and forecast."""
-    windows = backtest_windows(make, plan.series, plan.freq, plan.horizon, plan.cutoffs,
-                               plan.levels)
-    scored = pd.concat(list(windows), ignore_index=True).assign(model=name)
-    scored = clip_bounds(add_backtest_intervals(scored, plan.levels), plan.floor)
-    widths = halfwidths(scored, plan.levels)
-    model = make().fit(plan.series, plan.freq)
-    future = model.predict_interval(plan.horizon, plan.levels)
-    if future is None:
-        future = add_intervals(model.predict(plan.horizon), widths)
-    future = clip_bounds(future.drop(columns="step").assign(model=name), plan.floor)
-    importance = getattr(model, "feature_importances_", None)
-    return ModelOutcome(name=name, settings={}, backtest=scored, forecast=future, model=model,
-                        widths=widths, importance=importance)
+    from backtest residuals), then fit on all of ``plan.series`` and forecast; in this
+    process (see :func:`evaluate_models` for several models through an executor)."""
+    return evaluate_models({name: make()}, plan)[0]
+
+
+def evaluate_models(models: Mapping[str, Forecaster], plan: Plan,
+                    executor: Executor | None = None,
+                    progress: Progress | None = None) -> list[ModelOutcome]:
+    """:func:`evaluate` for every unfitted model of ``models`` (name -> forecaster), as one
+    flat list of backtest-window and final-fit tasks run by ``executor`` (``None`` = in
+    this process); outcomes in ``models`` order, equal whichever executor ran them."""
+    from salesforge.forecast.tasks import run_models
+
+    outcomes = []
+    for name, (windows, model, future, own) in run_models(models, plan, executor,
+                                                           progress).items():
+        scored = pd.concat(windows, ignore_index=True).assign(model=name)
+        scored = clip_bounds(add_backtest_intervals(scored, plan.levels), plan.floor)
+        widths = halfwidths(scored, plan.levels)
+        if not own:
+            future = add_intervals(future, widths)
+        future = clip_bounds(future.drop(columns="step").assign(model=name), plan.floor)
+        importance = getattr(model, "feature_importances_", None)
+        outcomes.append(ModelOutcome(name=name, settings={}, backtest=scored, forecast=future,
+                                     model=model, widths=widths, importance=importance))
+    return outcomes
 
 
 def fallback_forecast(make_baseline: Callable[[], Forecaster], short: pd.DataFrame,

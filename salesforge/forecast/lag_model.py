@@ -7,7 +7,7 @@ design matrix, the per-series scaling and the recursive multi-step loop live her
 from __future__ import annotations
 
 from abc import abstractmethod
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -27,8 +27,9 @@ def default_lags(freq: str) -> list[int]:
 
 class GlobalLagForecaster(Forecaster):
     """One regressor for all series (series code as a feature) on mean-scaled lags of y,
-    day of week, month, day of year and a trend in years; the regressor must accept NaN
-    (a lag before the series' start).
+    day of week, month, day of year, a trend in years and the covariates of
+    ``forecast.exog`` (``exog_<name>``, as given); the regressor must accept NaN (a lag
+    before the series' start).
 
     Each series is divided by its training mean so large and small series share the
     model. Forecasts are recursive: step h reads lags from a buffer holding the training
@@ -36,6 +37,8 @@ class GlobalLagForecaster(Forecaster):
     fit, ``feature_names_`` lists the design columns and ``feature_importances_`` is a
     Series by name (summing to 1) when the regressor has native importances.
     """
+
+    supports_exog: ClassVar[bool] = True
 
     @abstractmethod
     def _regressor(self, n_rows: int = 0) -> Any:
@@ -71,7 +74,8 @@ class GlobalLagForecaster(Forecaster):
 
     def expected_features(self) -> list[str]:
         """The design columns this code builds for the fitted lags."""
-        return [f"lag_{lag}" for lag in self.lags_] + list(CALENDAR)
+        return [f"lag_{lag}" for lag in self.lags_] + list(CALENDAR) + [
+            f"exog_{name}" for name in self._exog_names()]
 
     def _default_lags(self) -> list[int]:
         """Lags used when the ``lags`` setting is empty."""
@@ -80,6 +84,15 @@ class GlobalLagForecaster(Forecaster):
     def _scaled(self, frame: pd.DataFrame) -> pd.Series:
         """``y`` divided by its series' training mean (index kept)."""
         return frame["y"] / frame["series_id"].map(self.scale_).astype("float64")
+
+    def _covariates(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """:data:`CALENDAR` then ``exog_<name>`` of rows with series_id, ds and covariates."""
+        calendar = self._calendar(rows["series_id"], rows["ds"])
+        names = self._exog_names()
+        if not names:
+            return calendar
+        exog = rows[names].astype("float64").rename(columns=lambda c: f"exog_{c}")
+        return pd.concat([calendar, exog], axis=1)
 
     def _calendar(self, series_id: pd.Series, ds: pd.Series) -> pd.DataFrame:
         """The non-lag features (:data:`CALENDAR`) of rows given by series id and date."""
@@ -95,11 +108,11 @@ class GlobalLagForecaster(Forecaster):
         """The design matrix of a tidy frame of fitted series, one row per row of ``frame``
         (same unique index): lags ``lag_<k>`` of the mean-scaled y within each series (NaN
         where the series has no value k rows earlier), then :data:`CALENDAR`. Uses only
-        the rows given; scales come from fit."""
+        the rows given; scales come from fit. Covariates (``exog_``) follow the calendar."""
         order = frame.sort_values(["series_id", "ds"], kind="stable")
         grouped = self._scaled(order).groupby(order["series_id"], sort=False)
         lagged = pd.DataFrame({f"lag_{lag}": grouped.shift(lag) for lag in self.lags_})
-        design = pd.concat([lagged, self._calendar(order["series_id"], order["ds"])], axis=1)
+        design = pd.concat([lagged, self._covariates(order)], axis=1)
         return design.loc[frame.index]
 
     def _predict(self, future: pd.DataFrame) -> np.ndarray:
@@ -110,7 +123,7 @@ class GlobalLagForecaster(Forecaster):
         rows = self.series_.get_indexer(future["series_id"])
         history = np.full((len(self.series_), depth + int(steps.max())), np.nan)
         history[:, :depth] = self.history_
-        calendar = self._calendar(future["series_id"], future["ds"]).to_numpy()
+        calendar = self._covariates(future).to_numpy()
         scaled = np.empty(len(future))
         for step in range(1, int(steps.max()) + 1):
             at = np.flatnonzero(steps == step)

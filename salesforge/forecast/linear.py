@@ -31,7 +31,8 @@ class LinearConfig:
 
 class LinearForecaster(Forecaster):
     """Ridge on standardised lags of y, a trend, day-of-week dummies (daily data), month
-    dummies (a year or more of history) and the series' id.
+    dummies (a year or more of history), the series' id and the covariates of
+    ``forecast.exog`` (``exog_<name>``), every column standardised.
 
     One model for all series (global); each series is scaled by its mean so large and
     small series share coefficients (series dummies up to :data:`MAX_SERIES_DUMMIES`
@@ -42,6 +43,7 @@ class LinearForecaster(Forecaster):
     search_space: ClassVar[dict[str, dict[str, Any]]] = {
         "alpha": {"type": "float", "low": 1e-3, "high": 100.0, "log": True},
     }
+    supports_exog: ClassVar[bool] = True
 
     def __init__(self, alpha: float = 1.0, lags: list[int] | None = None) -> None:
         self.alpha = alpha
@@ -60,7 +62,8 @@ class LinearForecaster(Forecaster):
         scaled = frame["y"] / frame["series_id"].map(self.scale_).to_numpy()
         grouped = scaled.groupby(frame["series_id"])
         lagged = np.column_stack([grouped.shift(lag).to_numpy() for lag in self.lags_])
-        design = np.hstack([lagged, self._exogenous(frame["series_id"], frame["ds"])])
+        design = np.hstack([lagged, self._exogenous(frame["series_id"], frame["ds"]),
+                            frame[self.exog_].to_numpy("float64")])
         usable = ~np.isnan(lagged).any(axis=1)
         if usable.sum() < 2:
             usable = np.ones(len(frame), bool)
@@ -83,9 +86,9 @@ class LinearForecaster(Forecaster):
             names += [f"day_of_week_{d}" for d in range(1, 7)]
         if self.use_month_:
             names += [f"month_{m}" for m in range(2, 13)]
-        if not self.use_series_:
-            return names
-        return names + [f"series_{sid}" for sid in self.series_[1:]]
+        if self.use_series_:
+            names += [f"series_{sid}" for sid in self.series_[1:]]
+        return names + [f"exog_{name}" for name in getattr(self, "exog_", None) or []]
 
     def _exogenous(self, series_id: pd.Series, ds: pd.Series) -> np.ndarray:
         ds = pd.DatetimeIndex(ds)
@@ -109,7 +112,8 @@ class LinearForecaster(Forecaster):
             lagged = np.array([[history[sid][-lag] for lag in self.lags_]
                                for sid in rows["series_id"]])
             design = np.hstack([np.nan_to_num(lagged, nan=1.0),  # 1.0 = the series mean
-                                self._exogenous(rows["series_id"], rows["ds"])])
+                                self._exogenous(rows["series_id"], rows["ds"]),
+                                rows[self._exog_names()].to_numpy("float64")])
             step_pred = self.model_.predict(design)
             scaled.loc[rows.index] = step_pred
             for sid, value in zip(rows["series_id"], step_pred, strict=True):

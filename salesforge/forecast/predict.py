@@ -34,23 +34,50 @@ def model_folder(path: str | Path) -> Path:
                       f"(no {MANIFEST_NAME} or {MODEL_FILE} there).")
 
 
-def predict_saved(path: str | Path, horizon: int | None, registry: Any) -> pd.DataFrame:
+def future_exog(model: Any, document: dict[str, Any], horizon: int, registry: Any,
+                exog_future: str | None) -> pd.DataFrame | None:
+    """Future covariate values of a model fitted with ``forecast.exog``: calendar ones
+    recomputed, the others from the ``exog_future`` file (a one-sentence error without
+    it); ``None`` for a model without covariates."""
+    from salesforge.forecast.exog import future_values, spec_from_saved
+
+    saved = document.get("exog")
+    if not getattr(model, "exog_", None) or not saved:
+        return None
+    spec = spec_from_saved(saved, exog_future)
+    given = [c for c in spec.columns if c not in spec.calendar]
+    if given and not exog_future:
+        raise ConfigError(f"model {document['name']!r} was trained with the covariates "
+                          f"{', '.join(given)}; pass exog_future=<CSV or Parquet with ds, "
+                          f"{', '.join([*document.get('by', []), *given])}> covering the "
+                          f"{horizon} periods to forecast.")
+    ends = model.last_ds_
+    series = pd.DataFrame({"series_id": ends.index.astype(str), "ds": ends.to_numpy()})
+    return future_values(spec, registry, series, document["freq"], horizon,
+                         list(document.get("by") or []))
+
+
+def predict_saved(path: str | Path, horizon: int | None, registry: Any,
+                  exog_future: str | None = None) -> pd.DataFrame:
     """series_id, ds, model, y_pred, y_lo, y_hi (+ y_lo_<pct>, y_hi_<pct>) for the
     ``horizon`` periods after the training end (default: the horizon it was trained for).
-    Intervals are the model's own or the conformal half-widths saved with it."""
+    Intervals are the model's own or the conformal half-widths saved with it. A model
+    trained with covariates reads their future values from ``exog_future`` (calendar
+    covariates are recomputed)."""
     folder = model_folder(path)
     model, document = load_model(folder, registry)
     horizon = int(horizon or document.get("horizon") or 0)
     if horizon < 1:
         raise ConfigError(f"config key forecast.horizon must be at least 1, not {horizon}.")
+    exog = future_exog(model, document, horizon, registry, exog_future)
     saved = document.get("intervals") or {}
     levels = [float(level) for level in saved.get("levels", [])]
-    future = model.predict_interval(horizon, levels) if levels else None
+    future = model.predict_interval(horizon, levels, exog=exog) if levels else None
     if future is None:
         widths = pd.DataFrame.from_dict(saved.get("halfwidths", {}), orient="index",
                                         dtype="float64")
         widths.columns = [int(c) / 100 for c in widths.columns]
-        future = add_intervals(model.predict(horizon), widths[[lv for lv in levels
+        future = add_intervals(model.predict(horizon, exog=exog), widths[[lv for lv in levels
                                                                if lv in widths.columns]])
     future = clip_bounds(future.drop(columns="step").assign(model=document["name"]),
                          document.get("floor"))

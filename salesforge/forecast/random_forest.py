@@ -37,7 +37,8 @@ class RandomForestForecaster(GlobalLagForecaster):
 
     Trees fit squared error on mean-scaled y, each on a bootstrap sample of at most
     ``max_rows_per_tree`` rows; ``feature_importances_`` holds the impurity
-    importances by feature name (lag_<k>, day_of_week, month, day_of_year, trend, series).
+    importances by feature name (lag_<k>, day_of_week, month, day_of_year, trend, series,
+    then exog_<name> for each covariate of ``forecast.exog``).
     """
 
     search_space: ClassVar[dict[str, dict[str, Any]]] = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,8 @@ class SeasonalNaiveConfig:
 class SeasonalNaiveForecaster(Forecaster):
     """y(T + h) = y(T + h - m·k), the value one season earlier; series shorter than a
     season repeat their last value."""
+
+    per_series: ClassVar[bool] = True
 
     def __init__(self, season_length: int | None = None) -> None:
         self.season_length = season_length

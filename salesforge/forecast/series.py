@@ -38,17 +38,12 @@ def build_series(clean: pd.DataFrame, target: str, freq: str,
     except ValueError:
         raise ConfigError(f"config key forecast.freq={freq!r} is not a pandas frequency "
                           "(e.g. D, W, W-FRI, MS).") from None
-    keys = {c: clean[c].astype("string").fillna(MISSING) for c in by}
-    frame = pd.DataFrame({**keys, "ds": clean["date"], "y": clean[target]})
+    frame = pd.DataFrame({"series_id": series_keys(clean, by), "ds": clean["date"],
+                          "y": clean[target]})
     grouper = pd.Grouper(key="ds", freq=offset)
-    grouped = frame.groupby([*by, grouper], sort=True, observed=True)["y"].agg(["sum", "size"])
+    grouped = frame.groupby(["series_id", grouper], sort=True, observed=True)["y"].agg(
+        ["sum", "size"])
     tidy = grouped[grouped["size"] > 0]["sum"].rename("y").reset_index()
-    if by:
-        parts = [tidy[c].astype("string") for c in by]
-        tidy["series_id"] = parts[0].str.cat(parts[1:], sep=SEPARATOR) if len(by) > 1 \
-            else parts[0]
-    else:
-        tidy["series_id"] = TOTAL
     tidy = tidy[["series_id", "ds", "y"]]
     if fill == "gap":
         return tidy.astype({"y": "float64"})
@@ -59,6 +54,15 @@ def build_series(clean: pd.DataFrame, target: str, freq: str,
     return (tidy.set_index(["series_id", "ds"])["y"].reindex(full, fill_value=0.0)
             .astype("float64").reset_index())
 
+
+def series_keys(frame: pd.DataFrame, by: Sequence[str]) -> pd.Series:
+    """The ``series_id`` of each row: ``"total"`` without ``by``, else the row's ``by``
+    values joined by " | " (empty values become :data:`MISSING`)."""
+    by = list(by)
+    if not by:
+        return pd.Series(TOTAL, index=frame.index, dtype="string")
+    parts = [frame[c].astype("string").fillna(MISSING) for c in by]
+    return parts[0].str.cat(parts[1:], sep=SEPARATOR) if len(by) > 1 else parts[0]
 
 
 @cache

@@ -11,10 +11,10 @@ from omegaconf import DictConfig, OmegaConf
 
 from salesforge.analytics.formatting import format_signed_money
 from salesforge.config import choice
-from salesforge.detect.context import context_features, fit_on_known_context, reasons
+from salesforge.detect import partitions
+from salesforge.detect.context import context_features
 from salesforge.detect.evaluation import evaluate
 from salesforge.detect.periods import detect_periods
-from salesforge.detect.scaling import robust_center_scale
 from salesforge.detect.series import default_season
 from salesforge.errors import ConfigError
 from salesforge.schema import RunContext
@@ -24,15 +24,6 @@ __all__ = ["ANOMALIES", "context_features", "evaluate", "run_detect"]
 ANOMALIES = "anomalies/anomalies.csv"
 SERIES_ANOMALIES = "anomalies/series_anomalies.csv"
 ROOT_CAUSES = "anomalies/root_causes.csv"
-
-
-def _contributions(detector, inputs: pd.DataFrame) -> pd.DataFrame:
-    found = detector.contributions(inputs)
-    if found is not None:
-        return found
-    center, scale = robust_center_scale(inputs.to_numpy(float), coverage=0.8)
-    return pd.DataFrame(np.abs((inputs.to_numpy(float) - center) / scale),
-                        index=inputs.index, columns=inputs.columns)
 
 
 def reason_counts(texts: pd.Series) -> dict[str, int]:
@@ -54,27 +45,31 @@ def labels_path(ctx: RunContext, configured: str | None) -> Path | None:
 def score_transactions(ctx: RunContext) -> dict:
     frame = ctx.clean
     name, settings = choice(ctx.config, "detector")
-    inputs, ratio = context_features(frame)
     detector = ctx.create("detector", name, settings, key="detector")
-    scores = fit_on_known_context(detector, inputs, ratio)
-    flags = scores >= detector.threshold_
+    column = (ctx.config.get("detect") or {}).get("partition_by")
+    column = None if column is None else str(column)
+    scored = partitions.score_transactions(  # per partition: one task each on the executor
+        frame, detector, column, ctx.executor() if column else None,
+        lambda done, total: ctx.report_progress("detect", "partitions", done, total))
+    scores, flags, inputs = scored.scores, scored.flags, scored.inputs
     flagged = frame.loc[flags].copy()
     flagged["anomaly_score"] = scores[flags]
     flagged["detector"] = name
-    contributions = _contributions(detector, inputs.loc[flags])
-    flagged["reason"] = reasons(contributions, ratio.loc[flags], frame.loc[flags])
+    flagged["reason"] = scored.reasons
     # scores saturate near 1 for extreme rows: the largest contribution breaks ties
-    order = np.lexsort((-contributions.to_numpy(float).max(axis=1, initial=0.0),
-                        -flagged["anomaly_score"].to_numpy()))
+    order = np.lexsort((-scored.top, -flagged["anomaly_score"].to_numpy()))
     flagged = flagged.iloc[order]
     flagged.to_csv(ctx.path(ANOMALIES), index=False)
     ctx.record_artifact("anomalies", ANOMALIES)
-    ctx.results["detect"] = {"anomalies": flagged, "scores": scores, "model": detector,
+    model = scored.detectors["all"] if column is None else scored.detectors
+    ctx.results["detect"] = {"anomalies": flagged, "scores": scores, "model": model,
                              "features": inputs}
     path = labels_path(ctx, getattr(detector, "labels", None))
     return {
         "detector": name, "rows_scored": len(frame), "flagged": int(flags.sum()),
-        "rate": float(flags.mean()), "threshold": detector.threshold_,
+        "rate": float(flags.mean()),
+        "threshold": model.threshold_ if column is None else None,
+        "partition_by": column, "partitions": scored.partitions or None,
         "features": list(inputs.columns),
         "reasons": reason_counts(flagged["reason"]),
         "evaluation": evaluate(frame, scores, flags, path) if path is not None else None,

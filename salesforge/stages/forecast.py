@@ -8,14 +8,15 @@ from typing import Any
 
 import pandas as pd
 
-from salesforge.config import choice, choices
+from salesforge.config import choices
 from salesforge.errors import ConfigError, DataError
+from salesforge.forecast import exog as covariates
 from salesforge.forecast import reconcile as rec
 from salesforge.forecast.backtest import cutoffs, naive_scale
 from salesforge.forecast.engine import (
     ModelOutcome,
     Plan,
-    evaluate,
+    evaluate_models,
     fallback_forecast,
     importance_table,
     split_short,
@@ -114,6 +115,10 @@ def run_forecast(ctx: RunContext) -> None:
         series, keys = rec.hierarchy_series(ctx.clean, target, freq, by)
     else:
         series = build_series(ctx.clean, target, freq, by, str(cfg.fill))
+    if keys and covariates.exog_columns(cfg.get("exog")):
+        raise ConfigError("config key forecast.exog cannot be combined with "
+                          "forecast.reconcile yet; set one of them.")
+    series, exog_future, exog = covariates.prepare(ctx, series, by, freq, horizon)
 
     selected = dict(choices(ctx.config, "forecaster"))
     if not selected:
@@ -135,19 +140,16 @@ def run_forecast(ctx: RunContext) -> None:
                         "backtest.windows, or use a finer forecast.freq.")
     plan = Plan(series=long, freq=freq, horizon=horizon, cutoffs=points, levels=levels,
                 scale=naive_scale(long, points[0], freq),
-                metric=tuning_metric)
+                metric=tuning_metric, exog_future=exog_future)
     tuned = tune_selected(ctx, selected, baseline, plan)
-    executor_name, executor_settings = choice(ctx.config, "executor")
-    executor = ctx.create("executor", executor_name, executor_settings, key="executor")
-
-    def run_one(item: tuple[str, dict]) -> ModelOutcome:
-        name, settings = item
-        settings = tuned[name].best_params if name in tuned else settings
-        outcome = evaluate(name, lambda: ctx.plugins.create("forecaster", name, settings), plan)
-        outcome.settings, outcome.tuning = settings, tuned.get(name)
-        return outcome
-
-    outcomes: list[ModelOutcome] = executor.map(run_one, list(selected.items()))
+    chosen = {name: tuned[name].best_params if name in tuned else settings
+              for name, settings in selected.items()}
+    outcomes = evaluate_models(  # unfitted copies travel to the executor's workers
+        {name: ctx.plugins.create("forecaster", name, settings)
+         for name, settings in chosen.items()}, plan, ctx.executor(),
+        lambda done, total: ctx.report_progress("forecast", "backtest", done, total))
+    for outcome in outcomes:
+        outcome.settings, outcome.tuning = chosen[outcome.name], tuned.get(outcome.name)
     if keys:
         _reconcile(outcomes, keys, method)
     scored = pd.concat([o.backtest for o in outcomes], ignore_index=True)
@@ -156,7 +158,7 @@ def run_forecast(ctx: RunContext) -> None:
     fva = value_added(by_series, metrics, baseline, metric)
     forecasts = [o.forecast for o in outcomes]
     if short:
-        short_rows = series[series["series_id"].isin(short)]
+        short_rows = series[series["series_id"].isin(short)][["series_id", "ds", "y"]]
         forecasts.append(fallback_forecast(
             lambda: ctx.plugins.create("forecaster", baseline, selected[baseline]),
             short_rows, freq, horizon, baseline, levels))
@@ -200,6 +202,7 @@ def run_forecast(ctx: RunContext) -> None:
         "settings": {o.name: o.settings for o in outcomes},
         "tuning": {name: result.summary() for name, result in tuned.items()},
         "saved_models": saved,
+        "exog": {**exog.summary(), **covariates.exog_users(outcomes)} if exog.columns else None,
     }
 
 
@@ -214,6 +217,7 @@ def _save_models(ctx: RunContext, outcomes: list[ModelOutcome], plan: Plan, targ
         metadata = {
             "target": target, "freq": plan.freq, "horizon": plan.horizon, "by": by,
             "floor": plan.floor, "config_hash": ctx.manifest.get("config_hash"),
+            "exog": covariates.saved_spec(outcome.model, ctx),
             "training": {"start": plan.series["ds"].min().isoformat(),
                          "end": plan.series["ds"].max().isoformat(),
                          "series": int(plan.series["series_id"].nunique()),

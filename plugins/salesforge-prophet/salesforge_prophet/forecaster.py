@@ -52,7 +52,8 @@ class ProphetConfig:
 
 class ProphetForecaster(Forecaster):
     """One Prophet model per series (trend, weekly and yearly seasonality, the holidays of
-    ``country_holidays``), with Prophet's own prediction intervals.
+    ``country_holidays``), with Prophet's own prediction intervals; the covariates of
+    ``forecast.exog`` enter as extra regressors (``add_regressor``, standardised by Prophet).
 
     Unlike the global models it is local: each series is fitted alone. Forecasts never see
     actuals after the training end. ``feature_importances_`` is the share of each
@@ -67,6 +68,8 @@ class ProphetForecaster(Forecaster):
         "seasonality_mode": {"type": "categorical", "choices": ["additive", "multiplicative"]},
     }
     native_attributes: ClassVar[tuple[str, ...]] = ("models_",)
+    supports_exog: ClassVar[bool] = True
+    per_series: ClassVar[bool] = True  # one Prophet model per series
 
     def __init__(self, country_holidays: str | None = "ID", seasonality_mode: str = "additive",
                  changepoint_prior_scale: float = 0.05, seasonality_prior_scale: float = 10.0,
@@ -96,17 +99,22 @@ class ProphetForecaster(Forecaster):
             uncertainty_samples=int(self.uncertainty_samples), daily_seasonality=False)
         if self.country_holidays:
             model.add_country_holidays(country_name=str(self.country_holidays))
+        for name in self._exog_names():
+            model.add_regressor(name)
         return model
 
     def _fit(self, frame: pd.DataFrame) -> None:
         self.models_: dict[str, Any] = {}
         spreads = []
+        names = self._exog_names()
         for sid, rows in frame.groupby("series_id", sort=True):
-            model = self._prophet().fit(rows[["ds", "y"]].reset_index(drop=True))
+            model = self._prophet().fit(rows[["ds", "y", *names]].reset_index(drop=True))
             self.models_[str(sid)] = model
-            fitted = self._point(model, rows[["ds"]].reset_index(drop=True))
+            fitted = self._point(model, rows[["ds", *names]].reset_index(drop=True))
             spreads.append(pd.Series({c: float(fitted[c].std()) for c in COMPONENTS
                                       if c in fitted}))
+            if names:  # the covariates' joint effect
+                spreads[-1]["exogenous"] = float(fitted[list(names)].to_numpy().sum(axis=1).std())
         spread = pd.concat(spreads, axis=1).mean(axis=1).fillna(0.0)
         total = spread.sum()
         self.feature_importances_ = (spread / total if total > 0 else spread).rename(
@@ -121,10 +129,15 @@ class ProphetForecaster(Forecaster):
         finally:
             model.uncertainty_samples = samples
 
+    def _dates(self, future: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+        """Prophet's future frame: ``ds`` and the covariates of the given rows."""
+        columns = ["ds", *self._exog_names()]
+        return pd.DataFrame({c: future[c].to_numpy()[rows] for c in columns})
+
     def _predict(self, future: pd.DataFrame) -> np.ndarray:
         out = np.empty(len(future))
         for sid, rows in future.groupby("series_id", sort=False).indices.items():
-            dates = pd.DataFrame({"ds": future["ds"].to_numpy()[rows]})
+            dates = self._dates(future, rows)
             out[rows] = self._point(self.models_[str(sid)], dates)["yhat"].to_numpy()
         return out
 
@@ -135,7 +148,7 @@ class ProphetForecaster(Forecaster):
             return None
         bounds = {level: (np.empty(len(future)), np.empty(len(future))) for level in levels}
         for sid, rows in future.groupby("series_id", sort=False).indices.items():
-            dates = pd.DataFrame({"ds": future["ds"].to_numpy()[rows]})
+            dates = self._dates(future, rows)
             state = np.random.get_state()
             np.random.seed(int(self.random_state))
             try:

@@ -44,14 +44,16 @@ class XGBoostConfig:
 
 
 class XGBoostForecaster(GlobalLagForecaster):
-    """XGBoost on lags of y, day of week, month, day of year, a trend and the series' code.
+    """XGBoost on lags of y, day of week, month, day of year, a trend, the series' code and
+    the covariates of ``forecast.exog`` (``exog_<name>``).
 
     One model for all series (global); each series is scaled by its mean so large and
     small series share trees; the trees fit absolute error (:data:`OBJECTIVE`). Multi-step
     forecasts are recursive: step h feeds on the forecasts of steps < h, never on actuals
     from the forecast window. Deterministic for a fixed ``random_state``
     (``tree_method="hist"``). After fit, ``feature_importances_`` is a Series of gain
-    importances (summing to 1) by feature name: lag_<k>, ..., day_of_week, ..., series.
+    importances (summing to 1) by feature name: lag_<k>, ..., day_of_week, ..., series,
+    exog_<name>.
     The fitted booster is saved in XGBoost's own JSON format.
     """
 

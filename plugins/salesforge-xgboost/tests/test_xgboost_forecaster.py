@@ -195,3 +195,29 @@ def test_ill_typed_setting_names_its_config_key(plugins):
     model = plugins.registry.create("forecaster", "xgboost", {"n_estimators": "40"},
                                     key="forecaster.xgboost")
     assert model.get_params() == {**XGBoostForecaster(lags=[]).get_params(), "n_estimators": 40}
+
+
+# 6. covariates (forecast.exog) ----------------------------------------------------------
+
+
+def test_covariates_are_features_and_survive_saving(daily, plugins, tmp_path):
+    from salesforge.data.sample import RAMADAN_PERIODS
+    from salesforge.forecast.persistence import load_model, save_model
+
+    days = daily["ds"]
+    mudik = pd.Series(0, index=daily.index)  # the two weeks before Lebaran sell more
+    for period in RAMADAN_PERIODS:
+        lebaran = pd.Timestamp(period.lebaran)
+        mudik[(days >= lebaran - pd.Timedelta(days=14)) & (days < lebaran)] = 1
+    model = XGBoostForecaster(**FAST).fit(daily.assign(mudik=mudik), "D")
+    assert model.exog_ == ["mudik"] and model.feature_names_[-1] == "exog_mudik"
+    assert model.feature_importances_["exog_mudik"] > 0
+    future = model.future_frame(14)[["series_id", "ds"]]
+    plain = model.predict(14, exog=future.assign(mudik=0))
+    surge = model.predict(14, exog=future.assign(mudik=1))
+    assert surge["y_pred"].sum() > 1.1 * plain["y_pred"].sum()
+    save_model(model, "xgboost", tmp_path / "xgb", {"freq": "D"})
+    loaded, _ = load_model(tmp_path / "xgb", plugins.registry)
+    pd.testing.assert_frame_equal(loaded.predict(14, exog=future.assign(mudik=1)), surge)
+    with pytest.raises(ValueError, match="mudik"):
+        loaded.predict(14)

@@ -5,6 +5,11 @@ from __future__ import annotations
 from omegaconf import OmegaConf
 
 from salesforge.config import choice
+from salesforge.data.out_of_core import (
+    aggregated_columns,
+    aggregated_settings,
+    clean_manifest,
+)
 from salesforge.errors import DataError
 from salesforge.schema import RunContext
 
@@ -17,14 +22,21 @@ def run_clean(ctx: RunContext) -> None:
     dayfirst = ctx.config.data.get("dayfirst")
     if dayfirst is not None:
         settings["dayfirst"] = bool(dayfirst)
+    aggregated = ctx.results.get("out_of_core")  # rows summed by DuckDB in the load stage
+    if aggregated is not None:
+        settings = aggregated_settings(settings)
     cleaner = ctx.create("cleaner", name, settings, key="cleaner")
     source = f"data file {ctx.manifest['data']['source']}"
     node = ctx.config.data.get("columns")
     columns = OmegaConf.to_container(node, resolve=True) if node is not None else {}
+    if aggregated is not None:
+        columns = aggregated_columns(ctx.raw)
     result = cleaner.clean(ctx.raw, columns, source=source)
-    ctx.clean, ctx.rejected = result.clean, result.rejected
+    rejected, counts = (result.rejected, {}) if aggregated is None \
+        else clean_manifest(aggregated, result)
+    ctx.clean, ctx.rejected = result.clean, rejected
     result.clean.to_parquet(ctx.path(CLEAN), index=False)
-    result.rejected.to_csv(ctx.path(REJECTED), index=False)
+    rejected.to_csv(ctx.path(REJECTED), index=False)
     ctx.record_artifact("clean", CLEAN)
     ctx.record_artifact("rejected", REJECTED)
     reasons = result.rejected["reason"].value_counts().to_dict() if len(result.rejected) else {}
@@ -43,6 +55,7 @@ def run_clean(ctx: RunContext) -> None:
         date_min=result.clean["date"].min() if len(result.clean) else None,
         date_max=result.clean["date"].max() if len(result.clean) else None,
     )
+    ctx.manifest["data"].update(counts)  # source-row counts of an out-of-core load
     if result.clean.empty:
         first = next(iter(reasons), "no reason recorded")
         raise DataError(f"{source} has no usable rows (e.g. {first}); see {REJECTED} in the "

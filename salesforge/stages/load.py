@@ -9,6 +9,7 @@ from typing import Any
 from omegaconf import OmegaConf
 
 from salesforge.base.loader import is_url
+from salesforge.data.out_of_core import decide, load_aggregated, parse_settings
 from salesforge.data.sample import sample_labels_path, sample_path
 from salesforge.data.sources import Source, resolve_sources, source_names, stack
 from salesforge.errors import ConfigError, DataError
@@ -84,18 +85,25 @@ def run_load(ctx: RunContext) -> None:
                             "file.")
     names = [loader_for(ctx, source) for source in sources]
     options = _options(ctx, names)
-    frames = []
-    for source, name in zip(sources, names, strict=True):
-        loader = ctx.create("loader", name, options[name], key="data.options")
-        frames.append(loader.load(source))
-    labels = source_names(sources)
-    ctx.raw = stack(frames, labels)
-    shown = [str(s) for s in sources]
-    ctx.manifest["data"].update(
-        source=shown[0] if len(shown) == 1 else str(setting), sources=shown,
-        rows_per_source=dict(zip(labels, (len(f) for f in frames), strict=True)),
-        format=names[0] if len(set(names)) == 1 else sorted(set(names)),
-        rows_in=len(ctx.raw), columns_in=[str(c) for c in ctx.raw.columns])
+    node = ctx.config.data.get("out_of_core")
+    out_of_core = parse_settings(OmegaConf.to_container(node, resolve=True) if node else {})
+    aggregated, why = decide(out_of_core, sources)
+    if aggregated:  # larger than memory: DuckDB aggregates to daily rows first
+        load_aggregated(ctx, sources, out_of_core, why, str(setting))
+    else:
+        frames = []
+        for source, name in zip(sources, names, strict=True):
+            loader = ctx.create("loader", name, options[name], key="data.options")
+            frames.append(loader.load(source))
+        labels = source_names(sources)
+        ctx.raw = stack(frames, labels)
+        shown = [str(s) for s in sources]
+        ctx.manifest["data"].update(
+            source=shown[0] if len(shown) == 1 else str(setting), sources=shown,
+            rows_per_source=dict(zip(labels, (len(f) for f in frames), strict=True)),
+            format=names[0] if len(set(names)) == 1 else sorted(set(names)),
+            rows_in=len(ctx.raw), columns_in=[str(c) for c in ctx.raw.columns],
+            out_of_core={"used": False, "reason": why})
     ctx.manifest["data_hash"] = _hash(sources, ctx)
     labels_path = ctx.config.data.get("labels")
     if labels_path:

@@ -112,6 +112,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     plugins = build_plugin_manager()
     store = Store(settings.store)
     api_state = ApiState(settings, store, plugins, Jobs(store, plugins, settings.workers))
+    routes_runs.record_into_store(plugins, store)  # API runs go to <store>/runs.db
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

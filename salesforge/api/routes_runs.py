@@ -2,21 +2,100 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse
 from starlette.exceptions import HTTPException
 
+from salesforge.errors import ConfigError
+from salesforge.manifest import to_jsonable
+from salesforge.runs.compare import compare as compare_runs
+from salesforge.runs.diff import diff_runs
+from salesforge.runs.index import RunIndex
+from salesforge.runs.recorder import RunRecorder
+from salesforge.runs.summary import summarize
+
 from .app import state
 from .records import find, read_manifest
 from .schemas import RunRequest
+from .store import Store
 
 router = APIRouter(prefix="/api/runs", tags=["runs"])
 RUN_ID = PathParam(pattern=r"^run-[0-9a-f]{12}$")
 ARTIFACT = PathParam(pattern=r"^[A-Za-z0-9_.:-]{1,120}$")
+#: A job id (run-...), a run id of the index, a unique prefix of one, ``last`` or ``-N``.
+ANY_RUN = r"^[A-Za-z0-9_-]{1,64}$"
+INDEX_NAME = "runs.db"
+LAST = Query(None, ge=1, le=100000, description="only the newest N runs")
+WHERE = Query([], max_length=20, description="conditions such as mase<0.9 or status=ok (ANDed)")
+IDS = Query(..., min_length=2, max_length=20, description="two or more runs to compare")
+BUILTIN_RECORDER = "salesforge.runs.recorder"
+
+
+def record_into_store(plugins: Any, store: Store) -> None:
+    """Record the API's runs in ``<store>/runs.db`` instead of the launch folder's index."""
+    if plugins.get_plugin(BUILTIN_RECORDER) is not None:
+        plugins.unregister(name=BUILTIN_RECORDER)
+    plugins.register(RunRecorder(store.root / INDEX_NAME), name="salesforge-api-run-index")
+
+
+def store_index(store: Store) -> RunIndex:
+    """The run index of the store (rebuilt from ``<store>/runs/*`` when missing)."""
+    return RunIndex(store.root / INDEX_NAME, roots=[store.root / "runs"])
+
+
+def _public(row: dict[str, Any]) -> dict[str, Any]:
+    """An index row without the server's file path."""
+    return to_jsonable({k: v for k, v in row.items() if k != "path"})
+
+
+def resolve(store: Store, ref: str) -> dict[str, Any]:
+    """The run ``ref`` names (job id, run id, unique prefix, ``last``, ``-N``) with its
+    metrics and path; 404 when unknown or not finished, 422 when ambiguous."""
+    if not re.match(ANY_RUN, ref):
+        raise HTTPException(422, f"run reference {ref!r} is not a job id, run id or prefix.")
+    if store.get("runs", ref) is not None:
+        manifest = read_manifest(store, ref)
+        if manifest is None:
+            raise HTTPException(404, f"run {ref} has no manifest yet; poll GET /api/runs/{ref}.")
+        return summarize(manifest, store.run_dir(ref))
+    try:
+        return store_index(store).resolve(ref)
+    except ConfigError as error:
+        if "ambiguous" in str(error):
+            raise HTTPException(422, str(error)) from None
+        raise HTTPException(404, f"no run {ref!r}; list them with GET /api/runs/index.") from None
+
+
+@router.get("/index", summary="The run index: finished runs with key metrics, newest first")
+def index(request: Request, last: int | None = LAST, where: list[str] = WHERE
+          ) -> list[dict[str, Any]]:
+    rows = store_index(state(request).store).runs(last=last, where=where)
+    return [_public(r) for r in rows]
+
+
+@router.get("/compare", summary="Compare runs: metrics side by side with the best marked")
+def compare(request: Request, ids: list[str] = IDS,
+            every: bool = Query(False, alias="all", description="every metric, not only key ones")
+            ) -> dict[str, Any]:
+    store = state(request).store
+    rows = [resolve(store, ref) for ref in ids]
+    if len({r["run_id"] for r in rows}) < 2:
+        raise HTTPException(422, "ids must name at least two different runs.")
+    return to_jsonable(compare_runs(rows, everything=every).to_json())
+
+
+@router.get("/{a}/diff/{b}", summary="What changed from run a to run b")
+def diff(request: Request, a: str = PathParam(pattern=ANY_RUN),
+         b: str = PathParam(pattern=ANY_RUN),
+         every: bool = Query(False, alias="all", description="also each model's metrics")
+         ) -> dict[str, Any]:
+    store = state(request).store
+    return to_jsonable(diff_runs(resolve(store, a), resolve(store, b), everything=every))
 
 
 @router.post("", status_code=202, summary="Run the whole pipeline on a dataset (background job)")

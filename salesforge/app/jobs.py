@@ -4,6 +4,7 @@ thread-safe), run it in a worker thread, report per-stage progress through the r
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 import uuid
@@ -91,7 +92,8 @@ class JobRunner:
     def _work(self, job: Job) -> Job:
         job.status = "running"
         try:
-            cfg, pm = compose_config(job.overrides)
+            index = json.dumps(str(self.runs / "runs.db"))  # the app's runs folder's index
+            cfg, pm = compose_config([*job.overrides, f"runs.index={index}"])
             pm.register(Progress(job), name=f"app-progress-{job.id}")
             result = run(cfg, job.run_dir, plugins=pm)
             job.stages.update(result.manifest["stages"])

@@ -1,15 +1,24 @@
-"""Finding run directories under a runs folder and reading their manifest and artifacts."""
+"""Run directories of a runs folder (listed through the run index) and their artifacts."""
 
 from __future__ import annotations
 
 import json
+import logging
+import sqlite3
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from salesforge.errors import SalesforgeError
+from salesforge.runs.index import RunIndex, find_manifests
+
 MANIFEST = "manifest.json"
+#: The app's run index, inside the runs folder it serves (``outputs/runs.db`` by default,
+#: the same file ``salesforge run`` records in).
+INDEX_NAME = "runs.db"
+log = logging.getLogger(__name__)
 
 
 class RunData:
@@ -70,14 +79,28 @@ class RunData:
         return frame
 
 
+def run_index(root: str | Path) -> RunIndex:
+    """The run index of runs folder ``root`` (``<root>/runs.db``, scanning ``root``)."""
+    return RunIndex(Path(root) / INDEX_NAME, roots=[Path(root)])
+
+
 def discover_runs(root: str | Path) -> list[RunData]:
-    """Every run directory (a folder holding ``manifest.json``) under ``root``, newest
-    first; unreadable manifests are left out."""
+    """Every run of the runs folder ``root``, newest first, from its run index (runs found
+    in the folder but missing from the index are added first); runs whose directory or
+    manifest is gone or unreadable are left out. Falls back to a plain folder scan when
+    the index cannot be written (a read-only folder)."""
+    try:
+        index = run_index(root)
+        index.sync()
+        paths = [Path(row["path"]) for row in index.runs()]
+    except (sqlite3.Error, OSError, SalesforgeError) as error:
+        log.warning("run index of %s unavailable (%s); scanning the folder", root, error)
+        paths = [m.parent for m in find_manifests([Path(root)])]
     found = []
-    for manifest in Path(root).rglob(MANIFEST):
-        run = RunData(manifest.parent)
+    for path in paths:
+        run = RunData(path)
         try:
-            run.manifest  # noqa: B018 - read now so a broken file is skipped here
+            run.manifest  # noqa: B018 - read now so a broken or removed run is skipped here
         except (OSError, ValueError):
             continue
         found.append(run)

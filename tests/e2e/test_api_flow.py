@@ -35,8 +35,10 @@ def free_port() -> int:
 def server(store: Path) -> Iterator[str]:
     """``salesforge api`` on a free loopback port; stopped (SIGTERM) on exit."""
     port = free_port()
+    # a file, not a pipe: nobody reads a pipe, and a full one would block the server's logging
+    log = (store.parent / "server.log").open("w")
     process = subprocess.Popen([str(BIN / "salesforge"), "api", "--port", str(port),
-                                "--store", str(store)], stdout=subprocess.PIPE,
+                                "--store", str(store)], stdout=log,
                                stderr=subprocess.STDOUT, env={**os.environ})
     url = f"http://127.0.0.1:{port}"
     try:
@@ -48,12 +50,14 @@ def server(store: Path) -> Iterator[str]:
             except httpx.TransportError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"server did not start: {process.stdout.read()!r}")
+                raise AssertionError("server did not start: "
+                                     + (store.parent / "server.log").read_text())
             time.sleep(0.2)
         yield url
     finally:
         process.terminate()
         process.wait(timeout=30)
+        log.close()
 
 
 def wait(client: httpx.Client, job: str, seconds: float = 120) -> dict:

@@ -1,75 +1,81 @@
-"""Comparison: pick runs; headline metrics and config differences side by side."""
+"""Comparison: pick runs; metrics side by side (best marked), config differences and, for
+two runs, what changed: forecast revisions, new/resolved anomalies, segment migrations,
+KPI deltas. The figures come from :mod:`salesforge.runs`, like ``salesforge runs compare``
+and ``salesforge runs diff``."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import panel as pn
 
-from salesforge.analytics.formatting import format_money
 from salesforge.app.filters import GlobalFilters
-from salesforge.app.format import currency_of
 from salesforge.app.runs import RunData
 from salesforge.app.tables import note, table
 from salesforge.app.tabs import Tab
-
-
-def flatten(node: Any, prefix: str = "") -> dict[str, Any]:
-    """Nested config as ``{"forecast.horizon": 28, ...}``; lists stay values."""
-    if not isinstance(node, dict):
-        return {prefix: node}
-    out: dict[str, Any] = {}
-    for key, value in node.items():
-        out.update(flatten(value, f"{prefix}.{key}" if prefix else str(key)))
-    return out
-
-
-def metrics(run: RunData) -> dict[str, Any]:
-    """The figures compared across runs."""
-    m = run.manifest
-    fc, seg, an = run.section("forecast"), run.section("segments"), run.section("anomalies")
-    kpis = run.section("analytics").get("kpis") or {}
-    best = (fc.get("models") or {}).get(fc.get("best")) or {}
-    metric = fc.get("selection_metric") or "mase"
-    source = (m.get("data") or {}).get("source")
-    row = {"status": m.get("status"), "source": Path(str(source)).name if source else None,
-           "rows clean": (m.get("data") or {}).get("rows_clean"),
-           "revenue": format_money(kpis.get("revenue"), currency_of(m)),
-           "orders": kpis.get("transactions"),
-           "best model": fc.get("best"), f"best {metric}": best.get(metric),
-           "horizon": fc.get("horizon"), "segments": seg.get("n_segments"),
-           "silhouette": seg.get("silhouette"), "anomalies flagged": an.get("flagged"),
-           "seconds": round(sum((m.get("timings") or {}).values()), 2)}
-    for model, scores in (fc.get("models") or {}).items():
-        row[f"{metric} {model}"] = scores.get(metric)
-    return row
+from salesforge.runs.compare import compare
+from salesforge.runs.diff import config_changes, diff_runs, flatten
+from salesforge.runs.render import BEST, format_value
+from salesforge.runs.summary import components, summarize
 
 
 def side_by_side(runs: list[RunData]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(metrics, config differences): one row per figure / differing config key, one
-    column per run."""
-    columns = {r.run_id: metrics(r) for r in runs}
-    figures = pd.DataFrame(columns).astype(object).rename_axis("figure").reset_index()
-    configs = {r.run_id: flatten(r.manifest.get("config") or {}) for r in runs}
-    keys = sorted(set().union(*configs.values())) if configs else []
-    differ = [k for k in keys if len({repr(c.get(k)) for c in configs.values()}) > 1]
-    diffs = pd.DataFrame({rid: [str(c.get(k)) for k in differ] for rid, c in configs.items()},
-                         index=pd.Index(differ, name="config key")).reset_index()
-    return figures.map(shown), diffs
+    """(figures, config differences): one row per figure / differing config key, one
+    column per run; the best value of each metric ends in ``*``."""
+    rows = [summarize(r.manifest, r.path) for r in runs]
+    comparison = compare(rows)
+    ids = comparison.run_ids
+    records = [{"figure": key, **{rid: shown(values[rid]) for rid in ids}}
+               for key, values in comparison.info.items()]
+    for name, values in comparison.metrics.items():
+        best = set(comparison.best.get(name) or [])
+        records.append({"figure": name, **{rid: shown(values[rid]) + (f" {BEST}" if rid in best
+                                                                      else "") for rid in ids}})
+    figures = pd.DataFrame(records, columns=["figure", *ids])
+    configs = {r.run_id: r.manifest.get("config") or {} for r in runs}
+    first = next(iter(configs.values()), {})
+    keys: dict[str, None] = {}
+    for config in configs.values():
+        keys.update({c["key"]: None for c in config_changes(first, config)})
+    flat = {rid: {**flatten(c), **components(c)} for rid, c in configs.items()}
+    diffs = pd.DataFrame({rid: [str(f.get(k)) for k in keys] for rid, f in flat.items()},
+                         index=pd.Index(list(keys), name="config key")).reset_index()
+    return figures, diffs
 
 
 def shown(value: Any) -> str:
-    """A compared figure as text: floats to 4 significant decimals, counts with commas."""
-    if value is None or (isinstance(value, float) and value != value):  # None or NaN
-        return ""
-    if isinstance(value, float):
-        return f"{value:,.4f}".rstrip("0").rstrip(".")
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}"
-    return str(value)
+    """A compared figure as text: floats to 4 decimals, counts with commas."""
+    return format_value(value)
+
+
+def changes(a: RunData, b: RunData) -> list:
+    """What changed from run ``a`` to run ``b`` (panes): summary lines and tables."""
+    diff = diff_runs(summarize(a.manifest, a.path), summarize(b.manifest, b.path))
+    lines = [f"**A** = {diff['a']}, **B** = {diff['b']}"]
+    forecast, anomalies, segments = diff["forecast"], diff["anomalies"], diff["segments"]
+    if forecast is not None and forecast["periods"]:
+        lines.append(f"- Forecast: {forecast['periods']} period(s) both forecast; total "
+                     f"{format_value(forecast['total_a'])} → {format_value(forecast['total_b'])}"
+                     f" ({format_value(forecast['change_pct'])}%), mean absolute revision "
+                     f"{format_value(forecast['mean_abs_revision_pct'])}%.")
+    if anomalies is not None:
+        lines.append(f"- Anomalies: {anomalies['flagged_a']:,} → {anomalies['flagged_b']:,} "
+                     f"flagged; {anomalies['new']:,} new, {anomalies['resolved']:,} resolved.")
+    if segments is not None:
+        lines.append(f"- Segments: {segments['moved']:,} of {segments['entities']:,} "
+                     "entities moved segment.")
+    parts: list = [pn.pane.Markdown("### Changes from A to B\n" + "\n".join(lines))]
+    deltas = pd.DataFrame([r for r in diff["metrics"] + diff["kpis"] if r["a"] != r["b"]],
+                          columns=["name", "a", "b", "change", "change_pct"])
+    if len(deltas):
+        parts.append(table(deltas, "metric_changes", page_size=20))
+    if segments is not None and segments["flows"]:
+        parts.append(table(pd.DataFrame(segments["flows"]), "segment_migrations"))
+    if anomalies is not None and anomalies["new_rows"]:
+        parts.append(table(pd.DataFrame(anomalies["new_rows"]), "new_anomalies"))
+    return parts
 
 
 class ComparisonTab(Tab):
@@ -83,10 +89,10 @@ class ComparisonTab(Tab):
         self.picker.param.watch(lambda _e: self.refresh(), "value")
 
     def show(self, run: RunData | None) -> None:
-        known = {r.label: r.path for r in self.runs()}
+        known = {r.label: str(r.path) for r in self.runs()}
         chosen = [p for p in self.picker.value if p in known.values()]
-        if run is not None and run.path not in chosen:
-            chosen = [run.path, *chosen][:2] if len(chosen) < 2 else chosen
+        if run is not None and str(run.path) not in chosen:
+            chosen = [str(run.path), *chosen][:2] if len(chosen) < 2 else chosen
         others = [p for p in known.values() if p not in chosen]
         while len(chosen) < 2 and others:
             chosen.append(others.pop(0))
@@ -98,9 +104,11 @@ class ComparisonTab(Tab):
         if len(chosen) < 2:
             return [self.picker, note("Pick at least two runs to compare.")]
         figures, diffs = side_by_side(chosen)
-        parts: list = [self.picker, pn.pane.Markdown("### Metrics"),
+        parts: list = [self.picker, pn.pane.Markdown(f"### Metrics ({BEST} = best)"),
                        table(figures, "comparison_metrics", page_size=30),
                        pn.pane.Markdown("### Config differences")]
         parts.append(table(diffs, "config_differences", page_size=30) if len(diffs)
                      else note("The runs' configs are identical."))
+        if len(chosen) == 2:
+            parts += changes(*chosen)
         return parts

@@ -66,6 +66,9 @@ def run(cfg: DictConfig, run_dir: str | Path,
         "artifacts": {},
     }
     ctx = RunContext(config=cfg, run_dir=run_dir, plugins=pm, manifest=manifest)
+    ids = {"run_id": manifest["run_id"]}  # extra fields of every log line (JSON logs keep them)
+    log.info("run %s started in %s", manifest["run_id"], run_dir,
+             extra={**ids, "run_dir": str(run_dir)})
     stage: str | None = None
     try:
         stages = enabled_stages(cfg)
@@ -83,10 +86,12 @@ def run(cfg: DictConfig, run_dir: str | Path,
             except StageSkipped as note:
                 manifest["stages"][stage] = "skipped"
                 manifest["notes"][stage] = str(note)
-                log.warning("stage %s skipped: %s", stage, note)
+                log.warning("stage %s skipped: %s", stage, note, extra={**ids, "stage": stage})
             seconds = time.perf_counter() - started
             manifest["timings"][stage] = round(seconds, 4)
-            log.info("stage %s done in %.2fs", stage, seconds)
+            log.info("stage %s done in %.2fs", stage, seconds,
+                     extra={**ids, "stage": stage, "seconds": round(seconds, 4),
+                            "status": manifest["stages"][stage]})
             written = {k: v for k, v in ctx.artifacts.items() if before.get(k) != v}
             pm.hook.salesforge_after_stage(context=ctx, stage=stage,
                                            outcome=StageOutcome(stage, seconds, written))
@@ -96,9 +101,15 @@ def run(cfg: DictConfig, run_dir: str | Path,
             manifest["stages"][stage] = "failed"
         _finish(ctx, "failed", error={"stage": stage, "type": type(error).__name__,
                                       "message": str(error)})
+        log.error("run %s failed%s: %s: %s", manifest["run_id"],
+                  f" in stage {stage}" if stage else "", type(error).__name__, error,
+                  extra={**ids, "stage": stage, "status": "failed"})
         _notify(pm.hook.salesforge_run_error, context=ctx, stage=stage, error=error)
         raise
     _finish(ctx, "ok")
+    total = sum(manifest["timings"].values())
+    log.info("run %s ok in %.2fs", manifest["run_id"], total,
+             extra={**ids, "status": "ok", "seconds": round(total, 4)})
     _notify(pm.hook.salesforge_run_finish, context=ctx, manifest=ctx.manifest)
     return RunResult(run_dir=run_dir, manifest=ctx.manifest)
 
@@ -113,6 +124,10 @@ def _notify(hook, **kwargs) -> None:
 
 
 def _finish(ctx: RunContext, status: str, error: dict | None = None) -> None:
+    try:  # the run's executor (e.g. a Dask LocalCluster) ends with the run
+        ctx.close_executor()
+    except Exception as exc:  # closing never changes the run's outcome
+        log.warning("closing the executor failed: %s: %s", type(exc).__name__, exc)
     manifest = ctx.manifest
     manifest["status"] = status
     if error is not None:

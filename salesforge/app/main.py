@@ -20,6 +20,7 @@ from salesforge.app.tabs.segmentation import SegmentationTab
 from salesforge.app.theme import ACCENT, CSS, FONT
 from salesforge.app.uploads import DEFAULT_MAX_MB, save_uploads
 from salesforge.errors import SalesforgeError
+from salesforge.logs import LogSettings, configure_logging
 from salesforge.plugin.manager import SalesforgePluginManager, build_plugin_manager
 from salesforge.schema import STAGES
 
@@ -213,8 +214,10 @@ def create_app(runs: str | Path = "outputs") -> pn.template.FastListTemplate:
 
 
 def serve(runs: str | Path = "outputs", port: int = 5006, address: str = "127.0.0.1",
-          show: bool = False) -> None:
-    """Serve the app until interrupted."""
+          show: bool = False, logs: LogSettings | None = None) -> None:
+    """Serve the app until interrupted; log with ``logs`` (default: from the
+    ``SALESFORGE_LOG_LEVEL`` / ``SALESFORGE_LOG_JSON`` environment variables)."""
+    configure_logging(logs)
     shared_setup()  # before the first visitor, not during their page load
     pn.serve({"salesforge": lambda: create_app(runs)}, port=port, address=address, show=show,
              title="salesforge", websocket_origin=[f"{address}:{port}", f"localhost:{port}"],

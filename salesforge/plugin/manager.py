@@ -33,6 +33,8 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "salesforge.analytics.plugin",
     "salesforge.report.plugin",
     "salesforge.exec.plugin",
+    "salesforge.progress",
+    "salesforge.runs.recorder",
 )
 
 ENTRY_POINT_GROUP = NAME

@@ -88,7 +88,8 @@ def write_charts(ctx: RunContext, content: ReportBundle) -> dict[str, Any]:
                                   ctx.manifest, int(settings.get("moving_average", 28)))
     folder = ctx.folder("charts")
     written = {}
-    for name, chart in content.charts.items():
+    ctx.report_progress("report", "charts", 0, len(content.charts))
+    for done, (name, chart) in enumerate(content.charts.items(), start=1):
         content.specs[name] = chart_json(chart)
         paths = save_chart(content.specs[name], folder, name,
                            png=bool(settings.get("png", True)))
@@ -97,6 +98,7 @@ def write_charts(ctx: RunContext, content: ReportBundle) -> dict[str, Any]:
         written[name] = [p.relative_to(ctx.run_dir).as_posix() for p in paths.values()]
         for kind, path in paths.items():
             ctx.record_artifact(f"chart:{name}:{kind}", path.relative_to(ctx.run_dir).as_posix())
+        ctx.report_progress("report", "charts", done, len(content.charts))
     return written
 
 
@@ -105,10 +107,13 @@ def run_report(ctx: RunContext) -> None:
     resolve_sections(content)  # an unknown name in report.sections fails before any work
     ctx.manifest["charts"] = write_charts(ctx, content)
     written = {}
-    for name, settings in choices(ctx.config, "reporter"):
+    reporters = choices(ctx.config, "reporter")
+    ctx.report_progress("report", "reporters", 0, len(reporters))
+    for done, (name, settings) in enumerate(reporters, start=1):
         reporter = ctx.create("reporter", name, settings, key=f"reporter.{name}")
         paths = reporter.write(content, ctx.folder("reports"))
         written[name] = [p.relative_to(ctx.run_dir).as_posix() for p in paths]
         for path in written[name]:
             ctx.record_artifact(f"report:{name}:{path.rsplit('/', 1)[-1]}", path)
+        ctx.report_progress("report", "reporters", done, len(reporters))
     ctx.manifest["reports"] = written

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from pathlib import Path
 
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.errors import HydraException, OverrideParseException
@@ -20,6 +21,8 @@ from salesforge.plugin.manager import SalesforgePluginManager
 
 _NOT_IN_STRUCT = re.compile(r"Could not override '([^']+)'")
 _MISSING_OPTION = re.compile(r"Could not find '([^/']+)/([^']+)'")
+#: Config groups that the defaults list leaves out, selected with ``+group=name``.
+_ADDED_GROUPS = frozenset({"experiment"})
 
 
 def override_strings(args: Sequence[str]) -> list[str]:
@@ -53,13 +56,29 @@ def check_overrides(args: Sequence[str], plugins: SalesforgePluginManager) -> No
     multirun = any(a in ("-m", "--multirun") for a in args)
     if multirun or any(o.is_sweep_override() for o in parsed):
         return
-    compose_check([o for o in overrides if not o.lstrip("+~").startswith("hydra.")])
+    compose_check([o for o in overrides if not o.lstrip("+~").startswith("hydra.")],
+                  _config_dirs(args))
 
 
-def compose_check(overrides: list[str]) -> None:
-    """Compose the config once with ``overrides``; a failure becomes one sentence."""
+def _config_dirs(args: Sequence[str]) -> list[str]:
+    """Folders added with Hydra's ``--config-dir DIR`` / ``-cd DIR`` (e.g. own experiments)."""
+    found = []
+    for i, arg in enumerate(args):
+        if arg in ("--config-dir", "-cd") and i + 1 < len(args):
+            found.append(args[i + 1])
+        elif arg.startswith("--config-dir="):
+            found.append(arg.partition("=")[2])
+    return found
+
+
+def compose_check(overrides: list[str], config_dirs: Sequence[str] = ()) -> None:
+    """Compose the config once with ``overrides`` (and the extra ``config_dirs`` on the
+    search path); a failure becomes one sentence."""
     from hydra import compose, initialize_config_dir
 
+    if config_dirs:
+        paths = ",".join(f"file://{Path(d).resolve()}" for d in config_dirs)
+        overrides = [*overrides, f"hydra.searchpath=[{paths}]"]
     try:
         with initialize_config_dir(str(conf_dir()), version_base="1.3"):
             compose("config", overrides=overrides)
@@ -70,10 +89,17 @@ def compose_check(overrides: list[str]) -> None:
 def describe_compose_error(exc: BaseException) -> str:
     text = str(exc).strip()
     first = text.splitlines()[0] if text else type(exc).__name__
+    if (match := _NOT_IN_STRUCT.search(text)) and match.group(1) in _ADDED_GROUPS:
+        group = match.group(1)
+        options = ", ".join(sorted(p.stem for p in (conf_dir() / group).glob("*.yaml")))
+        return f"config group {group} is added with a plus sign: +{group}=<name> ({options})."
     if (match := _NOT_IN_STRUCT.search(text)) and "To append" in text:
         key = match.group(1)
         return (f"config key {key} does not exist; check its spelling, or add a new key "
                 f"with +{key}=<value>.")
     if match := _MISSING_OPTION.search(text):
-        return f"config group {match.group(1)} has no option {match.group(2)!r}."
+        group, option = match.group(1), match.group(2)
+        options = sorted(p.stem for p in (conf_dir() / group).glob("*.yaml"))
+        available = f"; available: {', '.join(options)}" if options else ""
+        return f"config group {group} has no option {option!r}{available}."
     return first.rstrip(".") + "."

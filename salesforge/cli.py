@@ -25,16 +25,21 @@ commands:
                     forecast.horizon=14 data.path=sales.csv; -m sweeps; --cfg job shows config)
   plugins           list every component: kind, name, distribution, version
   sample            write synthetic sales data: --rows N --seed S --out FILE
-  predict model=PATH [forecast.horizon=H] [out=FILE]
+  predict model=PATH [forecast.horizon=H] [exog_future=FILE] [out=FILE]
                     forecast forward from a run directory (its best model) or a saved
                     model folder; CSV to FILE or stdout
-  serve [--runs DIR] [--port 5006]
+  serve [--runs DIR] [--host 127.0.0.1] [--port 5006]
                     the results app (Panel) over a runs folder (default outputs/)
   api [--host 127.0.0.1] [--port 8000] [--store DIR]
                     the REST API (FastAPI; OpenAPI docs at /docs) over a data store
+  runs list|show|compare|diff|rebuild [--index outputs/runs.db] [--json]
+                    the run index: list [--last N] [--where 'mase<0.9'], show ID,
+                    compare ID ID ..., diff ID ID, rebuild
   --version         print the version
 
-add --verbose to any command to see tracebacks."""
+add --verbose to any command to see tracebacks; run, serve and api take --log-level LEVEL
+(DEBUG, INFO, WARNING, ERROR) and --log-json (one JSON object per log line); run takes
+--quiet (no live progress, only warnings and errors on the terminal)."""
 
 
 class _State:
@@ -42,6 +47,7 @@ class _State:
 
     plugins = None
     verbose = False
+    logs = None  # salesforge.logs.LogSettings from --log-level/--log-json/--quiet and the env
     failures: list[str] = []  # noqa: RUF012 - reset per invocation in _run
 
 
@@ -55,6 +61,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     verbose = "--verbose" in args
     args = [a for a in args if a != "--verbose"]
+    from salesforge.logs import split_flags
+
+    try:
+        args, _State.logs = split_flags(args)
+    except SalesforgeError as error:
+        return _fail(str(error), error.exit_code)
     if not args or args[0] in ("-h", "--help", "help"):
         print(USAGE)
         return 0
@@ -63,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     command, rest = args[0], args[1:]
     commands = {"run": _run, "plugins": _plugins, "sample": _sample, "predict": _predict,
-                "serve": _serve, "api": _api}
+                "serve": _serve, "api": _api, "runs": _runs}
     if command not in commands:
         return _fail(f"unknown command {command!r}; commands: {', '.join(commands)}.")
     try:
@@ -120,7 +132,7 @@ def _predict(args: list[str], verbose: bool) -> int:
     from salesforge.forecast.predict import predict_saved
     from salesforge.plugin.manager import build_plugin_manager
 
-    known = {"model", "forecast.horizon", "out"}
+    known = {"model", "forecast.horizon", "out", "exog_future"}
     options: dict[str, str] = {}
     for arg in args:
         key, sep, value = arg.partition("=")
@@ -134,7 +146,8 @@ def _predict(args: list[str], verbose: bool) -> int:
     if horizon is not None and not horizon.isdigit():
         return _fail(f"config key forecast.horizon must be a whole number, not {horizon!r}.")
     forecast = predict_saved(options["model"], int(horizon) if horizon else None,
-                             build_plugin_manager().registry)
+                             build_plugin_manager().registry,
+                             exog_future=options.get("exog_future") or None)
     if options.get("out"):
         forecast.to_csv(options["out"], index=False)
         print(f"wrote {len(forecast):,} forecasts to {options['out']}")
@@ -147,13 +160,15 @@ def _serve(args: list[str], verbose: bool) -> int:
     parser = argparse.ArgumentParser(prog="salesforge serve",
                                      description="Serve the results app over a runs folder.")
     parser.add_argument("--runs", default="outputs", help="folder of run directories")
-    parser.add_argument("--port", type=int, default=5006, help="port on 127.0.0.1")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="interface to listen on (0.0.0.0: every interface, e.g. in Docker)")
+    parser.add_argument("--port", type=int, default=5006, help="port")
     options = parser.parse_args(args)
     from salesforge.app.main import serve
 
-    print(f"salesforge: serving {options.runs} at http://127.0.0.1:{options.port}/salesforge",
-          flush=True)
-    serve(options.runs, options.port)
+    print(f"salesforge: serving {options.runs} at "
+          f"http://{options.host}:{options.port}/salesforge", flush=True)
+    serve(options.runs, options.port, address=options.host, logs=_State.logs)
     return 0
 
 
@@ -165,8 +180,14 @@ def _api(args: list[str], verbose: bool) -> int:
     options = parser.parse_args(args)
     from salesforge.api.server import serve as serve_api
 
-    serve_api(options.host, options.port, options.store)
+    serve_api(options.host, options.port, options.store, logs=_State.logs)
     return 0
+
+
+def _runs(args: list[str], verbose: bool) -> int:
+    from salesforge.runs.command import main as runs_main
+
+    return runs_main(args)
 
 
 def _run(args: list[str], verbose: bool) -> int:
@@ -180,12 +201,19 @@ def _run(args: list[str], verbose: bool) -> int:
     register_component_configs(pm.registry)
     check_overrides(args, pm)
     _State.plugins, _State.verbose, _State.failures = pm, verbose, []
+    from salesforge import logs, progress
+
+    logs.register_job_logging()
+    settings = _State.logs or logs.log_settings()
+    if not (settings.quiet or settings.json):
+        progress.enable()  # only when stderr is an interactive terminal
     saved = sys.argv
-    sys.argv = ["salesforge run", *args]
+    sys.argv = ["salesforge run", *args, *logs.run_overrides(args, settings)]
     try:
         _hydra_app()
     finally:
         sys.argv = saved
+        progress.disable()
     return 1 if _State.failures else 0
 
 

@@ -33,6 +33,14 @@ class DaskExecutorConfig:
     timeout: float = 30.0
 
 
+def _quiet_in_process_scheduler() -> None:
+    """The LocalCluster's scheduler runs in this process, and importing ``distributed``
+    sets its loggers to INFO: one line per worker, connection and released key. Keep them
+    to warnings unless the run logs at DEBUG."""
+    if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
+        logging.getLogger("distributed").setLevel(logging.WARNING)
+
+
 class DaskExecutor(Executor):
     """dask.distributed: every task is a future (``pure=False``) on the cluster; large
     shared inputs are scattered once; results are gathered in task order."""
@@ -84,6 +92,7 @@ class DaskExecutor(Executor):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ConfigError(f"config key executor.{key} must be a whole number of at "
                                   f"least 1, not {value!r}.")
+        _quiet_in_process_scheduler()
         cluster = LocalCluster(
             n_workers=int(self.n_workers), threads_per_worker=int(self.threads_per_worker),
             processes=bool(self.processes),
@@ -109,8 +118,9 @@ class DaskExecutor(Executor):
             for done, _ in enumerate(as_completed(futures, loop=client.loop), start=1):
                 progress(done, len(futures))
             return client.gather(futures)
-        finally:
-            client.cancel(futures)
+        except BaseException:
+            client.cancel(futures)  # stop the rest; finished futures are released on return
+            raise
 
     def close(self) -> None:
         client = self.__dict__.pop("_client", None)

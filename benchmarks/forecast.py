@@ -15,27 +15,14 @@ from __future__ import annotations
 import argparse
 import time
 
-import numpy as np
 import pandas as pd
 
 from salesforge.forecast.backtest import backtest, cutoffs, naive_scale, score
 from salesforge.forecast.series import sample_series
 from salesforge.plugin.manager import build_plugin_manager
+from salesforge.testing import synthetic_panel
 
 FAMILIES = ("seasonal_naive", "linear", "random_forest", "xgboost", "prophet")
-
-
-def synthetic_panel(n_series: int, days: int = 365, seed: int = 0) -> pd.DataFrame:
-    """``n_series`` daily series: level, weekly pattern, trend and noise."""
-    rng = np.random.default_rng(seed)
-    t = np.arange(days)
-    level = rng.lognormal(5, 1, size=(n_series, 1))
-    weekly = 1 + 0.3 * np.sin(2 * np.pi * (t + rng.integers(0, 7, (n_series, 1))) / 7)
-    trend = 1 + rng.normal(0, 0.3, (n_series, 1)) * t / days
-    y = level * weekly * trend * rng.lognormal(0, 0.2, (n_series, days))
-    return pd.DataFrame({"series_id": np.repeat([f"s{i:04d}" for i in range(n_series)], days),
-                         "ds": np.tile(pd.date_range("2023-01-01", periods=days), n_series),
-                         "y": y.ravel()})
 
 
 def time_backtests(pm, series: pd.DataFrame, label: str, horizon: int, windows: int,

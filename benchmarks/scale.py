@@ -28,7 +28,6 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import psutil
 
@@ -37,20 +36,7 @@ from salesforge.exec.local import LocalExecutor
 from salesforge.forecast.backtest import cutoffs, naive_scale
 from salesforge.forecast.engine import ModelOutcome, Plan, evaluate_models
 from salesforge.plugin.manager import build_plugin_manager
-
-
-def synthetic_panel(n_series: int, days: int, seed: int = 0) -> pd.DataFrame:
-    """``n_series`` daily series of ``days`` days: level, weekly pattern, trend and noise."""
-    rng = np.random.default_rng(seed)
-    t = np.arange(days)
-    level = rng.lognormal(5, 1, size=(n_series, 1))
-    weekly = 1 + 0.3 * np.sin(2 * np.pi * (t + rng.integers(0, 7, (n_series, 1))) / 7)
-    trend = 1 + rng.normal(0, 0.3, (n_series, 1)) * t / days
-    y = level * weekly * trend * rng.lognormal(0, 0.2, (n_series, days))
-    ids = pd.array([f"s{i:05d}" for i in range(n_series)], dtype="string")
-    return pd.DataFrame({"series_id": np.repeat(ids, days),
-                         "ds": np.tile(pd.date_range("2023-01-01", periods=days), n_series),
-                         "y": y.ravel()})
+from salesforge.testing import synthetic_panel
 
 
 class PeakMemory:

@@ -64,6 +64,21 @@ def example_series(freq: str = "D") -> pd.DataFrame:
                       build_series(clean, "revenue", freq, ["category"])], ignore_index=True)
 
 
+def synthetic_panel(n_series: int, days: int = 365, seed: int = 0) -> pd.DataFrame:
+    """``n_series`` tidy daily series (``series_id, ds, y``) of ``days`` days each: a
+    log-normal level, a weekly pattern with a random phase, a trend and noise."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(days)
+    level = rng.lognormal(5, 1, size=(n_series, 1))
+    weekly = 1 + 0.3 * np.sin(2 * np.pi * (t + rng.integers(0, 7, (n_series, 1))) / 7)
+    trend = 1 + rng.normal(0, 0.3, (n_series, 1)) * t / days
+    y = level * weekly * trend * rng.lognormal(0, 0.2, (n_series, days))
+    ids = pd.array([f"s{i:05d}" for i in range(n_series)], dtype="string")
+    return pd.DataFrame({"series_id": np.repeat(ids, days),
+                         "ds": np.tile(pd.date_range("2023-01-01", periods=days), n_series),
+                         "y": y.ravel()})
+
+
 def check_component(info: ComponentInfo, tmp_path: Path | None = None) -> None:
     """Run the common checks and the checks of ``info.kind`` on a default instance."""
     base = BASES[info.kind]

@@ -27,11 +27,14 @@ def console(file: TextIO | None = None) -> Console:
 
 
 def format_value(value: Any) -> str:
-    """A figure as text: floats to 4 decimals (trailing zeros dropped), counts with commas."""
+    """A figure as text: floats to 4 decimals (trailing zeros dropped) below 1,000 and
+    whole above (money-sized errors read 81,863,626, not 81,863,625.7397), counts with
+    commas."""
     if value is None or (isinstance(value, float) and value != value):  # None or NaN
         return ""
-    if isinstance(value, float) and value.is_integer() and abs(value) >= 1:
-        return f"{int(value):,}"
+    if isinstance(value, float) and ((value.is_integer() and abs(value) >= 1)
+                                     or abs(value) >= 1000):
+        return f"{round(value):,}"
     if isinstance(value, float):
         return f"{value:,.4f}".rstrip("0").rstrip(".")
     if isinstance(value, int) and not isinstance(value, bool):

@@ -14,6 +14,11 @@ from salesforge.errors import ConfigError
 
 #: Environment variable with comma-separated API keys, added to ``api.keys``.
 KEYS_ENV = "SALESFORGE_API_KEYS"
+#: Environment variable with comma-separated browser origins, added to ``api.cors_origins``.
+CORS_ENV = "SALESFORGE_API_CORS_ORIGINS"
+#: Environment variables replacing ``api.max_upload_mb`` and ``api.workers`` (containers).
+MAX_UPLOAD_ENV = "SALESFORGE_API_MAX_UPLOAD_MB"
+WORKERS_ENV = "SALESFORGE_API_WORKERS"
 
 
 @dataclass(frozen=True)
@@ -41,20 +46,40 @@ class ApiSettings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
 
+def _listed(name: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
+def _number(name: str, kind: type, configured: Any) -> Any:
+    """``kind`` of the environment variable ``name`` when set, else ``configured``."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return kind(configured)
+    try:
+        return kind(text)
+    except ValueError:
+        what = "a whole number" if kind is int else "a number"
+        raise ConfigError(f"environment variable {name} must be {what}, not {text!r}.") from None
+
+
 def load_settings(path: str | Path | None = None) -> ApiSettings:
-    """Settings from the ``api:`` node of ``path`` (default: the packaged config.yaml),
-    plus keys from the ``SALESFORGE_API_KEYS`` environment variable."""
+    """Settings from the ``api:`` node of ``path`` (default: the packaged config.yaml).
+
+    For containers, the environment adds API keys (``SALESFORGE_API_KEYS``) and CORS
+    origins (``SALESFORGE_API_CORS_ORIGINS``), both comma-separated, and replaces the
+    upload limit (``SALESFORGE_API_MAX_UPLOAD_MB``) and job threads
+    (``SALESFORGE_API_WORKERS``)."""
     node = OmegaConf.load(Path(path) if path else conf_dir() / "config.yaml").get("api") or {}
     values = OmegaConf.to_container(node, resolve=True) if OmegaConf.is_config(node) else node
-    keys = [str(k) for k in values.get("keys") or []]
-    keys += [k.strip() for k in os.environ.get(KEYS_ENV, "").split(",") if k.strip()]
     settings = ApiSettings(
         store=Path(str(values.get("store") or ".salesforge-api")).expanduser(),
-        max_upload_mb=float(values.get("max_upload_mb") or 16),
-        keys=tuple(keys),
-        cors_origins=tuple(str(o) for o in values.get("cors_origins") or []),
-        workers=int(values.get("workers") or 2),
+        max_upload_mb=_number(MAX_UPLOAD_ENV, float, values.get("max_upload_mb") or 16),
+        keys=tuple([str(k) for k in values.get("keys") or []] + _listed(KEYS_ENV)),
+        cors_origins=tuple([str(o) for o in values.get("cors_origins") or []]
+                           + _listed(CORS_ENV)),
+        workers=_number(WORKERS_ENV, int, values.get("workers") or 2),
     )
     if settings.max_upload_mb <= 0 or settings.workers < 1:
-        raise ConfigError("config keys api.max_upload_mb and api.workers must be positive.")
+        raise ConfigError("config keys api.max_upload_mb and api.workers (environment "
+                          f"variables {MAX_UPLOAD_ENV}, {WORKERS_ENV}) must be positive.")
     return settings

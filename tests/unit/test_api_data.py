@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from salesforge.api import ApiSettings, create_app
+from salesforge.api import ApiSettings, create_app, load_settings
 from salesforge.data.sample import sample_path
+from salesforge.errors import ConfigError
 
 SAMPLE = Path(sample_path())
 
@@ -161,6 +162,31 @@ def test_cors_allowlist(tmp_path):
         bad = client.get("/api/health", headers={"Origin": "http://evil.example"})
     assert good.headers["access-control-allow-origin"] == "http://good.example"
     assert "access-control-allow-origin" not in bad.headers
+
+
+def test_environment_configures_a_container(tmp_path, monkeypatch):
+    monkeypatch.setenv("SALESFORGE_API_KEYS", "k1, k2")
+    monkeypatch.setenv("SALESFORGE_API_CORS_ORIGINS", "http://app.example:5006,")
+    monkeypatch.setenv("SALESFORGE_API_MAX_UPLOAD_MB", "0.001")
+    monkeypatch.setenv("SALESFORGE_API_WORKERS", "3")
+    settings = load_settings().with_(store=tmp_path / "store")
+    assert settings.keys == ("k1", "k2") and settings.workers == 3
+    assert settings.cors_origins == ("http://app.example:5006",)
+    with TestClient(create_app(settings)) as client:
+        allowed = client.get("/api/health", headers={"Origin": "http://app.example:5006"})
+        assert allowed.headers["access-control-allow-origin"] == "http://app.example:5006"
+        too_big = client.post("/api/upload", headers={"X-API-Key": "k2"},
+                              files={"file": ("s.csv", SAMPLE.read_bytes()[:5000])})
+        assert too_big.status_code == 413
+
+
+@pytest.mark.parametrize(("name", "value"), [("SALESFORGE_API_WORKERS", "two"),
+                                             ("SALESFORGE_API_MAX_UPLOAD_MB", "16MB"),
+                                             ("SALESFORGE_API_WORKERS", "0")])
+def test_a_bad_environment_setting_names_the_variable(monkeypatch, name, value):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=name):
+        load_settings()
 
 
 def test_restart_keeps_datasets_and_drops_partial_uploads(tmp_path):

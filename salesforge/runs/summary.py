@@ -24,10 +24,10 @@ from typing import Any
 import yaml
 
 from salesforge.config import GROUP_KINDS, LIST_GROUPS
+from salesforge.forecast.evaluation import SELECTION_METRICS
 
-#: Lower is better for these forecast error metrics (and ``seconds``).
-LOWER_IS_BETTER = frozenset({"mae", "rmse", "mape", "smape", "mase", "wape", "rmsse", "mse",
-                             "pinball", "seconds"})
+#: Lower is better for the forecast error metrics a model is selected on, and ``seconds``.
+LOWER_IS_BETTER = frozenset({*SELECTION_METRICS, "seconds"})
 #: Higher is better.
 HIGHER_IS_BETTER = frozenset({"r2", "silhouette", "anomaly_precision", "anomaly_recall",
                               "anomaly_f1"})

@@ -1,118 +1,118 @@
-"""Background jobs: pipeline runs on a small thread pool, with live stage progress.
+"""Background jobs: each pipeline run in a process of its own, supervised by a small pool.
 
-Every job is a real ``salesforge.runner.run`` on a config composed with Hydra's compose
-API (serialised by a lock: Hydra's global state is not thread-safe). Its run directory
-lives in the store, so its manifest and artifacts outlive the server.
+A job's config is composed in the server with Hydra's compose API (serialised by a lock:
+Hydra's global state is not thread-safe) from the client's overrides, which are checked
+against the client allowlist first (:mod:`salesforge.client_overrides`). The run itself
+happens in a child process (:mod:`salesforge.api.job_process`), so a job that runs past
+``api.job_timeout_s`` or is cancelled (``DELETE /api/runs/{id}``) is really stopped: its
+whole process group is killed. Progress is read from the run's ``manifest.json``, which
+the runner rewrites after every stage.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import multiprocessing
+import os
+import signal
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
 from hydra import compose, initialize_config_dir
 from hydra.errors import HydraException
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from salesforge import hookimpl
+from salesforge.client_overrides import check_client_overrides
 from salesforge.config import conf_dir, register_component_configs
-from salesforge.errors import ConfigError
+from salesforge.errors import ConfigError, DataError, SalesforgeError
 from salesforge.overrides import check_overrides, describe_compose_error
-from salesforge.runner import run
-from salesforge.schema import RunContext, RunResult
+from salesforge.schema import RunResult
 
+from . import job_process
+from .records import quote
+from .redact import redact
 from .store import Store, new_id, now
 
 log = logging.getLogger(__name__)
 _COMPOSE_LOCK = threading.Lock()
-
-#: Override keys a caller may set (prefix match); paths, storage URLs and hydra are not.
-ALLOWED = ("forecaster", "features", "segmenter", "detector", "reporter", "cleaner",
-           "analyzer", "forecast.", "backtest.", "detect.", "segment.", "report.", "stages.",
-           "tuning.enabled", "tuning.n_trials", "tuning.timeout", "tuning.metric",
-           "tuning.seed", "tuning.models", "tuning.space", "data.columns.", "data.dayfirst",
-           "data.options.delimiter", "data.options.encoding", "data.options.sheet")
+#: Seconds a killed job's process group gets to go before the parent stops waiting.
+_REAP_S = 10.0
+#: Store records of jobs that are over.
+FINISHED = ("ok", "failed", "cancelled")
 
 
-def check_allowed(overrides: Sequence[str]) -> None:
-    """Raise :class:`ConfigError` for an override outside :data:`ALLOWED` (data paths,
-    storage URLs, executors and Hydra settings stay under the server's control)."""
-    for override in overrides:
-        key = override.lstrip("+~").split("=", 1)[0].strip()
-        if "${" in override:
-            raise ConfigError(f"override {override!r} uses an interpolation (${{...}}), which "
-                              "the API does not accept; give the value itself.")
-        if key.startswith("reporter."):  # reporter settings name output files
-            raise ConfigError(f"config key {key!r} cannot be set through the API; choose "
-                              "reporters with reporter=[...] only.")
-        if not any(key == a.rstrip(".") or key.startswith(a if a.endswith(".") else a + ".")
-                   or key == a for a in ALLOWED):
-            raise ConfigError(f"config key {key!r} cannot be set through the API; allowed "
-                              "are component groups and forecast., backtest., detect., "
-                              "segment., report., stages., tuning. and data.columns. keys.")
+class JobFailed(SalesforgeError):
+    """A job ended without success; the message is the sentence to show the client."""
 
 
-class RunProgress:
-    """Plugin keeping a live view of each running job's manifest (stage states)."""
-
-    def __init__(self) -> None:
-        self.live: dict[str, dict[str, Any]] = {}
-
-    @hookimpl
-    def salesforge_run_start(self, context: RunContext) -> None:
-        self.live[str(Path(context.run_dir).resolve())] = context.manifest
-
-    def stages(self, run_dir: Path) -> dict[str, str] | None:
-        manifest = self.live.get(str(run_dir.resolve()))
-        return dict(manifest["stages"]) if manifest else None
-
-    def forget(self, run_dir: Path) -> None:
-        self.live.pop(str(run_dir.resolve()), None)
+def _context() -> multiprocessing.context.BaseContext:
+    """A fork server that has imported salesforge and every plugin module once."""
+    try:
+        context = multiprocessing.get_context("forkserver")
+    except ValueError:  # platforms without fork
+        return multiprocessing.get_context("spawn")
+    modules = ["salesforge.api.job_process", "salesforge.runner", "salesforge.stages"]
+    modules += sorted({ep.module for ep in entry_points(group="salesforge")})
+    context.set_forkserver_preload(modules)
+    return context
 
 
 class Jobs:
-    """Compose, submit and track pipeline runs for the API."""
+    """Compose, submit, time out, cancel and track pipeline runs for the API."""
 
-    def __init__(self, store: Store, plugins: Any, workers: int) -> None:
+    def __init__(self, store: Store, plugins: Any, workers: int,
+                 timeout_s: float | None = None) -> None:
         self.store = store
         self.plugins = plugins
-        self.progress = RunProgress()
-        plugins.register(self.progress, name="salesforge-api-progress")
+        self.timeout_s = timeout_s
         with _COMPOSE_LOCK:
             register_component_configs(plugins.registry)
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sf-api-job")
+        self._mp = _context()
+        self._lock = threading.Lock()
         self.futures: dict[str, Future] = {}
+        self._processes: dict[str, Any] = {}
+        self._cancelled: set[str] = set()
 
-    def compose(self, data_path: Path, overrides: Sequence[str]) -> DictConfig:
-        """The run config for ``data_path`` with caller ``overrides`` (checked first)."""
+    # -- config ---------------------------------------------------------------------------
+    def compose(self, data_path: Path, overrides: Sequence[str],
+                server: Sequence[str] = ()) -> DictConfig:
+        """The run config for ``data_path`` with the client's ``overrides`` (checked
+        against the client allowlist first) and the server's own ``server`` overrides
+        (paths of uploaded datasets the request referenced by id)."""
         overrides = [str(o) for o in overrides]
-        check_allowed(overrides)
+        check_client_overrides(overrides, self.plugins.registry)
+        every = [*overrides, *server, f"data.path={quote(data_path)}"]
         with _COMPOSE_LOCK:
             check_overrides(overrides, self.plugins)
             try:
                 with initialize_config_dir(str(conf_dir()), version_base="1.3"):
-                    return compose("config", overrides=[*overrides, f"data.path={data_path}"])
+                    return compose("config", overrides=every)
             except (HydraException, OmegaConfBaseException) as exc:
                 raise ConfigError(describe_compose_error(exc)) from None
 
-    def run_now(self, kind: str, dataset: dict[str, Any], overrides: Sequence[str]
-                ) -> tuple[str, RunResult]:
-        """Compose and run in this thread (quick work); returns run id and result."""
-        cfg = self.compose(self.store.dataset_path(dataset), overrides)
+    # -- submitting -----------------------------------------------------------------------
+    def run_now(self, kind: str, dataset: dict[str, Any], overrides: Sequence[str],
+                server: Sequence[str] = ()) -> tuple[str, RunResult]:
+        """Compose and run, waiting for the end (quick work); returns run id and result.
+        A failed run raises :class:`JobFailed` (a client error) with the run's sentence."""
+        cfg = self.compose(self.store.dataset_path(dataset), overrides, server)
         run_id = self._record(kind, dataset, overrides, "running")
         result = self._execute(run_id, cfg, None, reraise=True)
         assert result is not None
         return run_id, result
 
     def submit(self, kind: str, dataset: dict[str, Any], overrides: Sequence[str],
-               on_success: Callable[[str, RunResult], None] | None = None) -> str:
+               on_success: Callable[[str, RunResult], None] | None = None,
+               server: Sequence[str] = ()) -> str:
         """Compose now (bad overrides fail the request), run in the pool; returns the id."""
-        cfg = self.compose(self.store.dataset_path(dataset), overrides)
+        cfg = self.compose(self.store.dataset_path(dataset), overrides, server)
         run_id = self._record(kind, dataset, overrides, "queued")
         self.futures[run_id] = self._pool.submit(self._execute, run_id, cfg, on_success)
         return run_id
@@ -126,32 +126,104 @@ class Jobs:
                                         "error": None, "models": []})
         return run_id
 
+    # -- running --------------------------------------------------------------------------
     def _execute(self, run_id: str, cfg: DictConfig,
                  on_success: Callable[[str, RunResult], None] | None,
                  reraise: bool = False) -> RunResult | None:
         run_dir = self.store.run_dir(run_id)
-        self.store.update("runs", run_id, status="running")
         try:
-            result = run(cfg, run_dir, plugins=self.plugins)
+            result = self._run_process(run_id, cfg, run_dir)
             if on_success is not None:
                 on_success(run_id, result)
         except Exception as error:  # the job fails; the server goes on
-            log.warning("job %s failed: %s", run_id, error)
-            self.store.update("runs", run_id, status="failed", finished_at=now(),
-                              error=str(error) or type(error).__name__)
+            status = "cancelled" if run_id in self._cancelled else "failed"
+            message = redact(str(error) or type(error).__name__, [self.store.root])
+            log.warning("job %s %s: %s", run_id, status, message)
+            self.store.update("runs", run_id, status=status, finished_at=now(), error=message)
             if reraise:
-                raise
+                raise JobFailed(message) from None
             return None
-        finally:
-            self.progress.forget(run_dir)
         self.store.update("runs", run_id, status="ok", finished_at=now())
         return result
+
+    def _run_process(self, run_id: str, cfg: DictConfig, run_dir: Path) -> RunResult:
+        config = OmegaConf.to_yaml(cfg, resolve=True)
+        process = self._mp.Process(target=job_process.run_job, name=f"sf-{run_id}",
+                                   args=(config, str(run_dir), str(self.store.index_path)))
+        with self._lock:
+            if run_id in self._cancelled:
+                raise JobFailed("the job was cancelled before it started.")
+            self.store.update("runs", run_id, status="running")
+            process.start()
+            self._processes[run_id] = process
+        try:
+            process.join(self.timeout_s)
+            if process.is_alive():
+                _kill_group(process)
+                raise JobFailed(f"the job ran longer than {self.timeout_s:g} s and was "
+                                "stopped; raise config key api.job_timeout_s or ask for "
+                                "less work.")
+        finally:
+            with self._lock:
+                self._processes.pop(run_id, None)
+        if run_id in self._cancelled:
+            raise JobFailed("the job was cancelled.")
+        manifest = _read_manifest(run_dir)
+        if process.exitcode != job_process.OK:
+            error = (manifest or {}).get("error") or {}
+            if process.exitcode == job_process.USER_ERROR and error.get("message"):
+                raise DataError(str(error["message"]))
+            raise JobFailed(f"the job stopped without finishing (exit code "
+                            f"{process.exitcode}); see the server log.")
+        if manifest is None:
+            raise JobFailed("the job finished without writing its manifest.")
+        return RunResult(run_dir=run_dir, manifest=manifest)
+
+    # -- control --------------------------------------------------------------------------
+    def cancel(self, run_id: str) -> bool:
+        """Stop job ``run_id`` (queued or running); ``False`` when it is already over."""
+        record = self.store.get("runs", run_id)
+        if record is None or record.get("status") in FINISHED:
+            return False
+        with self._lock:
+            self._cancelled.add(run_id)
+            process = self._processes.get(run_id)
+        future = self.futures.get(run_id)
+        if future is not None and future.cancel():  # never started
+            self.store.update("runs", run_id, status="cancelled", finished_at=now(),
+                              error="the job was cancelled before it started.")
+            return True
+        if process is not None:
+            _kill_group(process)
+        return True
 
     def wait(self, run_id: str, timeout: float | None = None) -> None:
         """Block until job ``run_id`` ends (tests, the CLI)."""
         future = self.futures.get(run_id)
-        if future is not None:
+        if future is not None and not future.cancelled():
             future.exception(timeout)
 
     def shutdown(self) -> None:
+        with self._lock:
+            running = list(self._processes.items())
+            self._cancelled.update(run_id for run_id, _ in running)
+        for _, process in running:
+            _kill_group(process)
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _kill_group(process: Any) -> None:
+    """Kill ``process`` and every process it started (its process group)."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError, OSError):
+        process.kill()
+    process.join(_REAP_S)
+
+
+def _read_manifest(run_dir: Path) -> dict[str, Any] | None:
+    path = run_dir / "manifest.json"
+    try:
+        return json.loads(path.read_text("utf-8"), parse_constant=lambda _: None)
+    except (OSError, ValueError):
+        return None

@@ -52,3 +52,28 @@ def read_manifest(store: Store, run_id: str) -> dict[str, Any] | None:
     if not path.is_file():
         return None
     return json.loads(path.read_text("utf-8"), parse_constant=lambda _: None)
+
+
+def side_tables(store: Store, labels: str | None = None,
+                exog_future: str | None = None) -> list[str]:
+    """Server-side overrides pointing at uploaded side tables named by dataset id: anomaly
+    labels (``data.labels``) and future covariates (``forecast.exog_future``). Each id must
+    name a dataset uploaded with the matching ``kind``."""
+    overrides = []
+    for key, item_id, kind in (("data.labels", labels, "labels"),
+                               ("forecast.exog_future", exog_future, "covariates")):
+        if item_id is None:
+            continue
+        record = find(store, "datasets", item_id)
+        if record.get("kind", "sales") != kind:
+            raise HTTPException(422, f"dataset {item_id} was uploaded as "
+                                     f"{record.get('kind', 'sales')} data, not {kind}; upload "
+                                     f"it with POST /api/upload?kind={kind}.")
+        overrides.append(f"{key}={quote(store.dataset_path(record))}")
+    return overrides
+
+
+def quote(path: Path) -> str:
+    """``path`` as a quoted Hydra override value."""
+    text = str(path).replace("\\", "\\\\").replace("'", "\\'")
+    return f"'{text}'"

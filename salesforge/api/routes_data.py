@@ -5,7 +5,7 @@ from __future__ import annotations
 import platform
 from collections import Counter
 from importlib.metadata import PackageNotFoundError, version
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Query, Request, UploadFile
 from starlette.concurrency import run_in_threadpool
@@ -14,14 +14,24 @@ from starlette.exceptions import HTTPException
 from salesforge import __version__
 from salesforge.errors import DataError
 
-from .app import _too_large, state
+from .app import _too_large, key_matches, state
 from .records import find
 from .schemas import ID
 from .store import new_id, now
-from .uploads import UploadTooLarge, check_content, copy_limited, safe_filename, summarise
+from .uploads import (
+    UploadTooLarge,
+    check_content,
+    copy_limited,
+    safe_filename,
+    summarise,
+    summarise_table,
+)
 
 public = APIRouter(prefix="/api", tags=["service"])
 router = APIRouter(prefix="/api", tags=["data"])
+DatasetKind = Literal["sales", "labels", "covariates"]
+KIND = Query("sales", description="sales (transactions), labels (anomaly labels: an id "
+             "column and a label) or covariates (future values of forecast.exog columns)")
 _LIBRARIES = ("fastapi", "pandas", "numpy", "scikit-learn", "hydra-core", "pluggy")
 
 
@@ -32,9 +42,14 @@ def _version(name: str) -> str | None:
         return None
 
 
-@public.get("/health", summary="Service health, versions and plugin counts")
+@public.get("/health", summary="Service health; versions and plugins with a key")
 async def health(request: Request) -> dict[str, Any]:
+    """``{"status": "ok"}`` for anyone; versions, plugins and counts only without keys
+    configured or with a valid ``X-API-Key`` (they help an attacker pick an exploit)."""
     api = state(request)
+    if api.settings.keys and not key_matches(request.headers.get("x-api-key"),
+                                             api.settings.keys):
+        return {"status": "ok"}
     static = getattr(request.app.state, "health", None)
     if static is None:  # versions and plugins do not change while the server runs
         counts = Counter(info.kind for info in api.plugins.registry)
@@ -54,7 +69,8 @@ def plugins(request: Request) -> list[dict[str, str]]:
 
 
 @router.post("/upload", status_code=201, summary="Upload a sales file; returns its dataset id")
-async def upload(request: Request, file: Annotated[UploadFile, File()]) -> dict[str, Any]:
+async def upload(request: Request, file: Annotated[UploadFile, File()],
+                 kind: DatasetKind = KIND) -> dict[str, Any]:
     api = state(request)
     filename = safe_filename(file.filename)
     part = api.store.incoming()
@@ -69,15 +85,16 @@ async def upload(request: Request, file: Annotated[UploadFile, File()]) -> dict[
     finally:
         part.unlink(missing_ok=True)
     try:
-        summary = await run_in_threadpool(summarise, final, filename, api.plugins)
+        summary = await run_in_threadpool(summarise if kind == "sales" else summarise_table,
+                                          final, filename, api.plugins)
     except Exception as error:
         final.unlink(missing_ok=True)
         final.parent.rmdir()
         if isinstance(error, DataError):
             raise
-        raise DataError(f"uploaded file {filename} could not be read as sales data "
+        raise DataError(f"uploaded file {filename} could not be read as {kind} data "
                         f"({type(error).__name__}: {str(error).splitlines()[0][:200]}).") from None
-    record = {"filename": filename, "original_name": file.filename, "bytes": size,
+    record = {"kind": kind, "filename": filename, "original_name": file.filename, "bytes": size,
               "uploaded_at": now(), "summary": summary}
     api.store.put("datasets", dataset_id, record)
     return {"id": dataset_id, **record}

@@ -18,7 +18,7 @@ from salesforge.runner import RunResult
 from salesforge.stages.forecast import IMPORTANCE
 
 from .app import ApiState, state
-from .records import find, frame_records, model_path, model_record
+from .records import find, frame_records, model_path, model_record, side_tables
 from .schemas import ID, ForecastTrain, Predict, PredictBatch
 from .store import Store, new_id, now
 
@@ -61,7 +61,8 @@ def train(request: Request, body: ForecastTrain) -> dict[str, Any]:
                  f"forecast.target={body.target}", f"forecast.by=[{','.join(body.by)}]",
                  *body.overrides]
     run_id = api.jobs.submit("forecast", dataset, overrides,
-                             lambda rid, result: register_forecasters(api.store, rid, result))
+                             lambda rid, result: register_forecasters(api.store, rid, result),
+                             server=side_tables(api.store, exog_future=body.exog_future))
     return {"job": run_id, "status": "queued", "status_url": f"/api/runs/{run_id}"}
 
 

@@ -16,11 +16,10 @@ from salesforge.manifest import to_jsonable
 from salesforge.runs.compare import compare as compare_runs
 from salesforge.runs.diff import diff_runs
 from salesforge.runs.index import RunIndex
-from salesforge.runs.recorder import RunRecorder
 from salesforge.runs.summary import summarize
 
 from .app import state
-from .records import find, read_manifest
+from .records import find, read_manifest, side_tables
 from .schemas import RunRequest
 from .store import Store
 
@@ -29,23 +28,14 @@ RUN_ID = PathParam(pattern=r"^run-[0-9a-f]{12}$")
 ARTIFACT = PathParam(pattern=r"^[A-Za-z0-9_.:-]{1,120}$")
 #: A job id (run-...), a run id of the index, a unique prefix of one, ``last`` or ``-N``.
 ANY_RUN = r"^[A-Za-z0-9_-]{1,64}$"
-INDEX_NAME = "runs.db"
 LAST = Query(None, ge=1, le=100000, description="only the newest N runs")
 WHERE = Query([], max_length=20, description="conditions such as mase<0.9 or status=ok (ANDed)")
 IDS = Query(..., min_length=2, max_length=20, description="two or more runs to compare")
-BUILTIN_RECORDER = "salesforge.runs.recorder"
-
-
-def record_into_store(plugins: Any, store: Store) -> None:
-    """Record the API's runs in ``<store>/runs.db`` instead of the launch folder's index."""
-    if plugins.get_plugin(BUILTIN_RECORDER) is not None:
-        plugins.unregister(name=BUILTIN_RECORDER)
-    plugins.register(RunRecorder(store.root / INDEX_NAME), name="salesforge-api-run-index")
 
 
 def store_index(store: Store) -> RunIndex:
     """The run index of the store (rebuilt from ``<store>/runs/*`` when missing)."""
-    return RunIndex(store.root / INDEX_NAME, roots=[store.root / "runs"])
+    return RunIndex(store.index_path, roots=[store.root / "runs"])
 
 
 def _public(row: dict[str, Any]) -> dict[str, Any]:
@@ -102,7 +92,8 @@ def diff(request: Request, a: str = PathParam(pattern=ANY_RUN),
 def submit(request: Request, body: RunRequest) -> dict[str, Any]:
     api = state(request)
     dataset = find(api.store, "datasets", body.dataset)
-    run_id = api.jobs.submit("run", dataset, body.overrides)
+    run_id = api.jobs.submit("run", dataset, body.overrides, server=side_tables(
+        api.store, labels=body.labels, exog_future=body.exog_future))
     return {"job": run_id, "status": "queued", "status_url": f"/api/runs/{run_id}"}
 
 
@@ -116,13 +107,21 @@ def list_runs(request: Request) -> list[dict[str, Any]]:
 def status(request: Request, run_id: str = RUN_ID) -> dict[str, Any]:
     api = state(request)
     record = find(api.store, "runs", run_id)
-    stages = api.jobs.progress.stages(api.store.run_dir(run_id))
-    manifest = read_manifest(api.store, run_id) if stages is None else None
-    if manifest is not None:
-        stages = manifest.get("stages")
-    return {**record, "stages": stages or {},
-            "artifacts": sorted((manifest or {}).get("artifacts") or {}),
-            "best": ((manifest or {}).get("forecast") or {}).get("best")}
+    manifest = read_manifest(api.store, run_id) or {}  # rewritten after every stage
+    return {**record, "stages": manifest.get("stages") or {},
+            "artifacts": sorted(manifest.get("artifacts") or {}),
+            "best": (manifest.get("forecast") or {}).get("best")}
+
+
+@router.delete("/{run_id}", status_code=202, summary="Cancel a queued or running job")
+def cancel(request: Request, run_id: str = RUN_ID) -> dict[str, Any]:
+    """Stop the job: a queued one never starts, a running one's processes are killed."""
+    api = state(request)
+    record = find(api.store, "runs", run_id)
+    if not api.jobs.cancel(run_id):
+        raise HTTPException(409, f"job {run_id} is already over ({record['status']}); "
+                                 "nothing to cancel.")
+    return {"job": run_id, "status": "cancelled"}
 
 
 @router.get("/{run_id}/manifest", summary="The run's manifest.json")

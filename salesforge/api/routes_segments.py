@@ -14,7 +14,7 @@ from salesforge.stages.detect import ANOMALIES
 from salesforge.stages.segment import SEGMENTS
 
 from .app import state
-from .records import find, frame_records, model_path, model_record, read_manifest
+from .records import find, frame_records, model_path, model_record, read_manifest, side_tables
 from .schemas import AnomalyDetect, SegmentPredict, SegmentTrain
 from .store import Store, new_id, now
 
@@ -76,7 +76,8 @@ def anomaly_detect(request: Request, body: AnomalyDetect) -> dict[str, Any]:
     api = state(request)
     dataset = find(api.store, "datasets", body.dataset)
     run_id, result = api.jobs.run_now(
-        "anomaly", dataset, [*ONLY_DETECT, f"detector={body.detector}", *body.overrides])
+        "anomaly", dataset, [*ONLY_DETECT, f"detector={body.detector}", *body.overrides],
+        server=side_tables(api.store, labels=body.labels))
     path = result.run_dir / ANOMALIES
     flagged = pd.read_csv(path) if path.is_file() else pd.DataFrame()
     if "anomaly_score" in flagged:

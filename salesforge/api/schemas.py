@@ -21,6 +21,9 @@ class ForecastTrain(Body):
     by: list[str] = Field(default_factory=list, max_length=3)
     overrides: list[str] = Field(default_factory=list, max_length=32,
                                  description="further config overrides, e.g. backtest.windows=2")
+    exog_future: str | None = Field(None, pattern=ID, description=(
+        "dataset id of uploaded future covariates (POST /api/upload?kind=covariates) for "
+        "forecast.exog"))
 
 
 class Predict(Body):
@@ -53,12 +56,17 @@ class AnomalyDetect(Body):
     detector: str = Field("mad", pattern=r"^[A-Za-z0-9_]{1,40}$")
     overrides: list[str] = Field(default_factory=list, max_length=32)
     limit: int = Field(100, ge=0, le=10000, description="anomalies returned (most severe)")
+    labels: str | None = Field(None, pattern=ID, description=(
+        "dataset id of uploaded anomaly labels (POST /api/upload?kind=labels) to score the flags"))
 
 
 class RunRequest(Body):
     dataset: str = Field(pattern=ID)
     overrides: list[str] = Field(default_factory=list, max_length=64,
                                  description="Hydra overrides, e.g. reporter=[csv,html]")
+    labels: str | None = Field(None, pattern=ID, description="dataset id of anomaly labels")
+    exog_future: str | None = Field(None, pattern=ID,
+                                    description="dataset id of future covariates")
 
 
 class LoadModel(Body):

@@ -19,6 +19,8 @@ CORS_ENV = "SALESFORGE_API_CORS_ORIGINS"
 #: Environment variables replacing ``api.max_upload_mb`` and ``api.workers`` (containers).
 MAX_UPLOAD_ENV = "SALESFORGE_API_MAX_UPLOAD_MB"
 WORKERS_ENV = "SALESFORGE_API_WORKERS"
+#: Environment variable replacing ``api.job_timeout_s`` (seconds a job may run).
+JOB_TIMEOUT_ENV = "SALESFORGE_API_JOB_TIMEOUT_S"
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,8 @@ class ApiSettings:
     ``store`` holds datasets, models, runs and their index; ``max_upload_mb`` bounds an
     upload; ``keys`` non-empty requires header ``X-API-Key`` on every endpoint but
     ``/api/health``; ``cors_origins`` are the browser origins allowed to call the API;
-    ``workers`` is the number of background job threads.
+    ``workers`` is the number of jobs run at once, each in a process of its own;
+    ``job_timeout_s`` stops a job that runs longer (``None``: no limit).
     """
 
     store: Path = Path(".salesforge-api")
@@ -36,6 +39,7 @@ class ApiSettings:
     keys: tuple[str, ...] = ()
     cors_origins: tuple[str, ...] = ()
     workers: int = 2
+    job_timeout_s: float | None = 1800.0
 
     @property
     def max_upload_bytes(self) -> int:
@@ -62,6 +66,17 @@ def _number(name: str, kind: type, configured: Any) -> Any:
         raise ConfigError(f"environment variable {name} must be {what}, not {text!r}.") from None
 
 
+def _timeout(configured: Any) -> float | None:
+    """``api.job_timeout_s``, replaced by the environment variable when set ("none" = no
+    limit)."""
+    text = os.environ.get(JOB_TIMEOUT_ENV, "").strip().lower()
+    if text in ("none", "null"):
+        return None
+    if text:
+        return _number(JOB_TIMEOUT_ENV, float, None)
+    return None if configured is None else float(configured)
+
+
 def load_settings(path: str | Path | None = None) -> ApiSettings:
     """Settings from the ``api:`` node of ``path`` (default: the packaged config.yaml).
 
@@ -78,7 +93,11 @@ def load_settings(path: str | Path | None = None) -> ApiSettings:
         cors_origins=tuple([str(o) for o in values.get("cors_origins") or []]
                            + _listed(CORS_ENV)),
         workers=_number(WORKERS_ENV, int, values.get("workers") or 2),
+        job_timeout_s=_timeout(values.get("job_timeout_s", 1800)),
     )
+    if settings.job_timeout_s is not None and settings.job_timeout_s <= 0:
+        raise ConfigError(f"config key api.job_timeout_s (environment variable "
+                          f"{JOB_TIMEOUT_ENV}) must be a positive number of seconds or null.")
     if settings.max_upload_mb <= 0 or settings.workers < 1:
         raise ConfigError("config keys api.max_upload_mb and api.workers (environment "
                           f"variables {MAX_UPLOAD_ENV}, {WORKERS_ENV}) must be positive.")

@@ -130,5 +130,10 @@ class Store:
         os.replace(part, final)
         return final
 
+    @property
+    def index_path(self) -> Path:
+        """The store's run index (``<store>/runs.db``)."""
+        return self.root / "runs.db"
+
     def run_dir(self, run_id: str) -> Path:
         return self.root / "runs" / run_id

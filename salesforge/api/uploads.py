@@ -128,3 +128,18 @@ def summarise(path: Path, filename: str, plugins: Any) -> dict[str, Any]:
         "revenue_total": float(clean["revenue"].sum()) if "revenue" in clean else None,
         "products": int(clean["product"].nunique()) if "product" in clean else None,
     }
+
+
+def summarise_table(path: Path, filename: str, plugins: Any) -> dict[str, Any]:
+    """Rows and columns of an uploaded side table (anomaly labels, future covariates),
+    read with the registered loader for its type; :class:`DataError` if unusable."""
+    registry = plugins.registry
+    names = [n for n in registry.names("loader") if registry.get("loader", n).cls.handles(path)]
+    if not names:
+        raise DataError(f"uploaded file {filename} has a type no installed loader reads.")
+    table = plugins.create("loader", names[0], {}).load(path)
+    if table.empty or len(table.columns) < 2:
+        raise DataError(f"uploaded file {filename} needs a header and at least one row with "
+                        "two or more columns.")
+    return {"loader": names[0], "rows_in": len(table),
+            "columns": [str(c) for c in table.columns]}

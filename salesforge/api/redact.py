@@ -1,0 +1,18 @@
+"""Messages for clients without server paths: the store's folder is cut off, and any other
+absolute path is reduced to its last part (a client never learns where files live)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+_ABSOLUTE = re.compile(r"(?<![\w.:/])(?:/[^\s'\"()\[\],;:]+)+")
+
+
+def redact(text: str, roots: Iterable[str | Path] = ()) -> str:
+    """``text`` with each of ``roots`` (and everything under it) shown relative to it and
+    every other absolute path shown as its file name."""
+    for root in sorted({str(Path(r)) for r in roots}, key=len, reverse=True):
+        text = text.replace(root + "/", "").replace(root, "<store>")
+    return _ABSOLUTE.sub(lambda m: Path(m.group(0)).name or "<path>", text)

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import secrets
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -138,28 +138,32 @@ class RequestGuard:
         if length and (not length.isdigit() or int(length) > limit):
             await self._refuse(scope, receive, send, upload)
             return
-        received = 0
-        started = False
+        received, overflow, answered = 0, False, False
 
         async def counted() -> dict:
-            nonlocal received
+            nonlocal received, overflow
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
+                    overflow = True
                     raise _BodyTooLarge
             return message
 
         async def sending(message: dict) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
+            nonlocal answered
+            if overflow:  # whatever the app made of the cut body (e.g. a 400), answer 413
+                if not answered and message["type"] == "http.response.start":
+                    answered = True
+                    await self._refuse(scope, receive, send, upload)
+                return
+            answered = answered or message["type"] == "http.response.start"
             await send(message)
 
-        try:
+        with suppress(_BodyTooLarge):
             await self.app(scope, counted, sending)
-        except _BodyTooLarge:
-            if not started:
-                await self._refuse(scope, receive, send, upload)
+        if overflow and not answered:
+            await self._refuse(scope, receive, send, upload)
 
     async def _refuse(self, scope: dict, receive: Any, send: Any, upload: bool) -> None:
         text = (_too_large(self.settings.max_upload_bytes) if upload else

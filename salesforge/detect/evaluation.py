@@ -23,7 +23,14 @@ def read_labels(path: Path, data_columns: list[str]) -> tuple[str, pd.DataFrame]
     if not path.is_file():
         raise DataError(f"labels file {path} does not exist; set detector.labels to a CSV "
                         "with an id column and a label.")
-    labels = pd.read_csv(path, dtype="string")
+    try:
+        labels = pd.read_csv(path, dtype="string")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError,
+            ValueError) as error:
+        first = str(error).strip().splitlines()[0][:120] if str(error).strip() else ""
+        raise DataError(f"labels file {path.name} is not a readable CSV table "
+                        f"({type(error).__name__}: {first}); send a CSV with an id column "
+                        "and a label.") from None
     shared = [c for c in labels.columns if c in data_columns]
     if not shared:
         raise DataError(f"labels file {path} has no column the data has (labels: "

@@ -136,6 +136,16 @@ def test_labels_that_do_not_fit_are_a_4xx_naming_no_server_path(api, tmp_path):
     assert not _leaks(answer.text, api.app.state.salesforge.store.root)
 
 
+def test_an_unparseable_labels_file_is_one_sentence_not_a_crash(tmp_path):
+    from salesforge.detect.evaluation import read_labels
+    from salesforge.errors import DataError
+
+    bad = tmp_path / "labels.csv"
+    bad.write_text('order_id,label\n1,2,3,4\n"unclosed\n')
+    with pytest.raises(DataError, match=r"labels file labels\.csv is not a readable CSV"):
+        read_labels(bad, ["order_id"])
+
+
 def test_oversized_json_bodies_are_refused(api):
     answer = api.post("/api/runs", content=b'{"dataset": "' + b"a" * 2_000_000 + b'"}',
                       headers={"Content-Type": "application/json"})

@@ -20,6 +20,7 @@ from salesforge.runs.summary import summarize
 
 from .app import state
 from .records import find, read_manifest, side_tables
+from .redact import redact_tree
 from .schemas import RunRequest
 from .store import Store
 
@@ -64,8 +65,9 @@ def resolve(store: Store, ref: str) -> dict[str, Any]:
 @router.get("/index", summary="The run index: finished runs with key metrics, newest first")
 def index(request: Request, last: int | None = LAST, where: list[str] = WHERE
           ) -> list[dict[str, Any]]:
-    rows = store_index(state(request).store).runs(last=last, where=where)
-    return [_public(r) for r in rows]
+    store = state(request).store
+    rows = store_index(store).runs(last=last, where=where)
+    return [redact_tree(_public(r), store.root) for r in rows]
 
 
 @router.get("/compare", summary="Compare runs: metrics side by side with the best marked")
@@ -76,7 +78,7 @@ def compare(request: Request, ids: list[str] = IDS,
     rows = [resolve(store, ref) for ref in ids]
     if len({r["run_id"] for r in rows}) < 2:
         raise HTTPException(422, "ids must name at least two different runs.")
-    return to_jsonable(compare_runs(rows, everything=every).to_json())
+    return redact_tree(to_jsonable(compare_runs(rows, everything=every).to_json()), store.root)
 
 
 @router.get("/{a}/diff/{b}", summary="What changed from run a to run b")
@@ -85,7 +87,8 @@ def diff(request: Request, a: str = PathParam(pattern=ANY_RUN),
          every: bool = Query(False, alias="all", description="also each model's metrics")
          ) -> dict[str, Any]:
     store = state(request).store
-    return to_jsonable(diff_runs(resolve(store, a), resolve(store, b), everything=every))
+    return redact_tree(to_jsonable(diff_runs(resolve(store, a), resolve(store, b),
+                                             everything=every)), store.root)
 
 
 @router.post("", status_code=202, summary="Run the whole pipeline on a dataset (background job)")
@@ -131,7 +134,7 @@ def manifest(request: Request, run_id: str = RUN_ID) -> dict[str, Any]:
     document = read_manifest(api.store, run_id)
     if document is None:
         raise HTTPException(404, f"run {run_id} has no manifest yet; poll GET /api/runs/{run_id}.")
-    return document
+    return redact_tree(document, api.store.root)
 
 
 @router.get("/{run_id}/artifacts/{name}", summary="Download an artifact by its manifest key",

@@ -106,6 +106,12 @@ def test_allowed_settings_still_work(api):
                       "stages.segment=false", "data.columns.product=product"]})
     assert answer.status_code == 200, answer.text
     assert answer.json()["flagged"] > 0
+    store = api.app.state.salesforge.store.root
+    run = answer.json()["run"]
+    for path in (f"/api/runs/{run}", f"/api/runs/{run}/manifest", "/api/runs/index",
+                 "/api/runs", "/api/datasets", "/api/models/list"):
+        shown = api.get(path)
+        assert shown.status_code == 200 and str(store) not in shown.text, path
 
 
 def test_labels_are_an_uploaded_dataset_referenced_by_id(api):

@@ -9,6 +9,8 @@ import pandas as pd
 import panel as pn
 from bokeh.models.widgets.tables import NumberFormatter
 
+from salesforge.report.escape import escape_frame
+
 PAGE_SIZE = 15
 
 
@@ -23,7 +25,7 @@ def table(frame: pd.DataFrame, name: str, page_size: int = PAGE_SIZE) -> pn.Colu
                                   sizing_mode="stretch_width")
 
     def csv() -> io.BytesIO:
-        return io.BytesIO(widget.value.to_csv(index=False).encode("utf-8"))
+        return io.BytesIO(escape_frame(widget.value).to_csv(index=False).encode("utf-8"))
 
     download = pn.widgets.FileDownload(callback=csv, filename=f"{name}.csv",
                                        label=f"Download {name}.csv", color="light",

@@ -4,9 +4,12 @@ A saved model is a folder: ``model.json`` holds the component name, its settings
 fitted attributes (plain values, arrays, pandas objects as tagged JSON) and metadata
 (versions, features, training range, config hash, interval half-widths);
 scikit-learn estimators go to ``<attr>.skops`` (loaded only when every type in the file
-is a scikit-learn or numpy type) and attributes a forecaster lists in
-``native_attributes`` go to its own safe format (XGBoost JSON, Prophet JSON). The class
-is looked up in the plugin registry by name, never imported from a path in the file.
+is one our own models contain, see :mod:`salesforge.forecast.model_files`) and
+attributes a forecaster lists in ``native_attributes`` go to its own safe format (XGBoost
+JSON, Prophet JSON). ``files`` in model.json holds the SHA-256 of every other file in the
+folder, checked before any of them is read. The class is looked up in the plugin registry
+by name, never imported from a path in the file. Format 2 added ``files``; format-1
+models are refused with a request to retrain them.
 """
 
 from __future__ import annotations
@@ -21,13 +24,17 @@ import pandas as pd
 
 from salesforge.base.forecaster import Forecaster
 from salesforge.errors import ConfigError, DataError
+from salesforge.forecast.model_files import (
+    MODEL_FILE,
+    checksums,
+    load_skops,
+    model_file,
+    verify_files,
+)
 
-FORMAT = 1
-MODEL_FILE = "model.json"
+FORMAT = 2
 #: Libraries whose versions are recorded with every model and checked on load.
 LIBRARIES = ("salesforge", "numpy", "pandas", "scikit-learn", "xgboost", "prophet")
-#: Type prefixes a .skops file may contain.
-TRUSTED_PREFIXES = ("sklearn.", "numpy.")
 
 
 def library_versions() -> dict[str, str]:
@@ -114,19 +121,10 @@ def decode(node: Any, folder: Path | None) -> Any:
         return pd.Index(_unarray(node["__index__"]), dtype=node["dtype"],
                         name=decode(node["name"], folder))
     if "__skops__" in node:
-        return _load_skops(folder / node["__skops__"])
+        if folder is None:
+            raise DataError("a saved model holds a .skops entry where none can be; retrain it.")
+        return load_skops(model_file(folder, node["__skops__"]))
     raise DataError(f"unknown entry {sorted(node)} in a saved model.")
-
-
-def _load_skops(path: Path) -> Any:
-    import skops.io as sio
-
-    untrusted = sio.get_untrusted_types(file=path)
-    unsafe = [t for t in untrusted if not t.startswith(TRUSTED_PREFIXES)]
-    if unsafe:
-        raise DataError(f"{path} holds types outside scikit-learn and numpy ({unsafe[0]}); "
-                        "refusing to load it.")
-    return sio.load(path, trusted=untrusted)
 
 
 def save_model(model: Forecaster, name: str, folder: str | Path,
@@ -148,6 +146,7 @@ def save_model(model: Forecaster, name: str, folder: str | Path,
         "class": type(model).__qualname__, "params": encode(model.get_params(), None, ""),
         "features": list(getattr(model, "feature_names_", []) or []),
         "libraries": library_versions(), **metadata, "state": state,
+        "files": checksums(folder),
     }
     path = folder / MODEL_FILE
     path.write_text(json.dumps(document, indent=1, default=str), encoding="utf-8")
@@ -182,8 +181,14 @@ def load_model(path: str | Path, registry: Any) -> tuple[Forecaster, dict[str, A
         document = json.loads(file.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise DataError(f"{file} is not a salesforge model file ({error}).") from None
-    if document.get("format") != FORMAT or document.get("kind") != "forecaster":
+    if isinstance(document, dict) and document.get("kind") == "forecaster" and \
+            document.get("format") == 1:
+        raise DataError(f"model {file} was saved by an older salesforge (format 1, without "
+                        "file checksums); retrain it with salesforge run.")
+    if not isinstance(document, dict) or document.get("format") != FORMAT or \
+            document.get("kind") != "forecaster":
         raise DataError(f"{file} is not a salesforge forecaster file of format {FORMAT}.")
+    verify_files(file.parent, document)
     check_versions(document.get("libraries", {}), file)
     info = registry.get("forecaster", document["name"])
     if info.cls.__qualname__ != document["class"]:
@@ -192,7 +197,8 @@ def load_model(path: str | Path, registry: Any) -> tuple[Forecaster, dict[str, A
     model = info.cls(**decode(document["params"], None))
     for attr, node in document["state"].items():
         if isinstance(node, dict) and "__native__" in node:
-            setattr(model, attr, model._load_native(attr, file.parent, node["__native__"]))
+            native = model_file(file.parent, node["__native__"]).name
+            setattr(model, attr, model._load_native(attr, file.parent, native))
         else:
             setattr(model, attr, decode(node, file.parent))
     check_features(model, document.get("features", []), file)

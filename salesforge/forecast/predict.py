@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,11 @@ def model_folder(path: str | Path) -> Path:
         manifest = json.loads((path / MANIFEST_NAME).read_text(encoding="utf-8"))
         best = (manifest.get("forecast") or {}).get("best")
         folder = path / "models" / str(best)
-        if best and (folder / MODEL_FILE).is_file():
+        if best and not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,80}", str(best)):
+            raise ConfigError(f"run directory {path} names a best forecaster that is not a "
+                              "plain name; refusing to follow it.")
+        if best and (folder / MODEL_FILE).is_file() and folder.resolve().is_relative_to(
+                (path / "models").resolve()):
             return folder
         raise ConfigError(f"run directory {path} has no saved model for its best forecaster "
                           f"{best!r}; rerun it with forecast.save_models=true.")

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from salesforge.base.reporter import ReportBundle, Reporter
+from salesforge.report.escape import escape_frame
 
 
 @dataclass
@@ -23,7 +24,8 @@ class CsvReporterConfig:
 
 class CsvReporter(Reporter):
     """Writes ``<table>.csv`` for each table, ``insights.csv`` (with each number's
-    source table, row and column), and a zip of them."""
+    source table, row and column), and a zip of them; text cells that a spreadsheet would
+    run as a formula are escaped (:mod:`salesforge.report.escape`)."""
 
     def __init__(self, folder: str = "csv", zip: bool = True) -> None:
         self.folder = folder
@@ -35,7 +37,7 @@ class CsvReporter(Reporter):
         paths = []
         for name, table in bundle.tables.items():
             path = folder / f"{name}.csv"
-            table.to_csv(path, index=False)
+            escape_frame(table).to_csv(path, index=False)
             paths.append(path)
         insights = folder / "insights.csv"
         frame = pd.DataFrame({"rank": range(1, len(bundle.insights) + 1),
@@ -43,7 +45,7 @@ class CsvReporter(Reporter):
         if bundle.details and len(bundle.details) == len(bundle.insights):  # provenance
             details = pd.DataFrame([d.as_dict() for d in bundle.details])
             frame = frame.join(details.drop(columns="text"))
-        frame.to_csv(insights, index=False)
+        escape_frame(frame).to_csv(insights, index=False)
         paths.append(insights)
         if self.zip:
             archive = out_dir / "report_csv.zip"

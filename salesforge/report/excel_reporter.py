@@ -17,6 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from salesforge.analytics.formatting import CURRENCIES
 from salesforge.base.reporter import ReportBundle, Reporter
 from salesforge.report.display import KPI_LABELS, column_kind, kpi_rows
+from salesforge.report.escape import escape_cell
 from salesforge.report.sections import resolve_sections
 
 HEADER_FILL = PatternFill("solid", fgColor="1F3B5C")
@@ -68,6 +69,8 @@ class ExcelReporter(Reporter):
                 self._tables(sheet, section.tables, bundle)
             else:
                 self._lines(sheet, section.title, section.paragraphs + section.bullets)
+        for sheet in book.worksheets:
+            _escape(sheet)
         book.save(path)
         return [path]
 
@@ -192,6 +195,15 @@ def _cells(series: pd.Series) -> list:
                                           else float(v)) for v in array]
     return [None if pd.isna(v) else (v if isinstance(v, bool) else str(v))
             for v in series.tolist()]
+
+
+def _escape(sheet: Worksheet) -> None:
+    """Every text cell of ``sheet`` that a spreadsheet would run as a formula, escaped
+    (:func:`~salesforge.report.escape.escape_cell`); numbers and dates untouched."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.value = escape_cell(cell.value)
 
 
 def _header(sheet: Worksheet, row: int, names: list[str], col: int = 1) -> None:

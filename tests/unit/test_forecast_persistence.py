@@ -94,14 +94,14 @@ def test_a_feature_mismatch_is_a_clear_error(plugins, series, tmp_path):
 def test_an_untrusted_type_in_a_skops_file_is_refused(plugins, series, tmp_path):
     import skops.io as sio
 
-    from salesforge.forecast.persistence import _load_skops
+    from salesforge.forecast.model_files import load_skops
 
     class Sneaky:
         pass
 
     sio.dump({"payload": Sneaky()}, tmp_path / "evil.skops")
     with pytest.raises(DataError, match="refusing to load it"):
-        _load_skops(tmp_path / "evil.skops")
+        load_skops(tmp_path / "evil.skops")
 
 
 def test_not_a_model_file_and_missing_paths(plugins, tmp_path):

@@ -17,6 +17,7 @@ from salesforge import __version__
 from salesforge.errors import ConfigError, StageSkipped
 from salesforge.manifest import config_hash, utc_now, write_manifest
 from salesforge.plugin.manager import SalesforgePluginManager, build_plugin_manager
+from salesforge.runs.status import owner_process
 from salesforge.schema import STAGES, RunContext, RunResult, StageOutcome
 from salesforge.stages import REQUIRES, STAGE_FUNCTIONS
 
@@ -47,8 +48,13 @@ def run(cfg: DictConfig, run_dir: str | Path,
         plugins: SalesforgePluginManager | None = None) -> RunResult:
     """Run every enabled stage on ``cfg``, writing artifacts into ``run_dir``.
 
-    Always leaves ``manifest.json``; on failure its ``status`` is ``"failed"`` with the
-    error, the ``salesforge_run_error`` hook is called and the exception is re-raised.
+    Always leaves ``manifest.json``: written with ``status: "running"`` and the owning
+    ``process`` before the first stage, rewritten as each stage starts and ends (so other
+    processes can follow the run), and last with ``"ok"`` — or ``"failed"`` with the
+    error, after which the ``salesforge_run_error`` hook is called and the exception is
+    re-raised.
+    A run whose process dies keeps ``"running"``; readers show it as ``interrupted``
+    (:func:`salesforge.runs.status.effective_status`).
     """
     pm = plugins or build_plugin_manager()
     run_dir = Path(run_dir)
@@ -63,9 +69,10 @@ def run(cfg: DictConfig, run_dir: str | Path,
         "data": {}, "forecast": None, "segments": None, "anomalies": None,
         "analytics": None, "stages": {s: "pending" for s in STAGES}, "notes": {},
         "timings": {}, "extensions": {},
-        "artifacts": {},
+        "artifacts": {}, "warnings": [], "process": owner_process(),
     }
     ctx = RunContext(config=cfg, run_dir=run_dir, plugins=pm, manifest=manifest)
+    _save(ctx)  # a run killed from here on still leaves a manifest (status running)
     ids = {"run_id": manifest["run_id"]}  # extra fields of every log line (JSON logs keep them)
     log.info("run %s started in %s", manifest["run_id"], run_dir,
              extra={**ids, "run_dir": str(run_dir)})
@@ -78,6 +85,8 @@ def run(cfg: DictConfig, run_dir: str | Path,
                 manifest["stages"][stage] = "skipped"
                 continue
             pm.hook.salesforge_before_stage(context=ctx, stage=stage)
+            manifest["stages"][stage] = "running"
+            _save(ctx)
             started = time.perf_counter()
             before = dict(ctx.artifacts)
             try:
@@ -92,6 +101,7 @@ def run(cfg: DictConfig, run_dir: str | Path,
             log.info("stage %s done in %.2fs", stage, seconds,
                      extra={**ids, "stage": stage, "seconds": round(seconds, 4),
                             "status": manifest["stages"][stage]})
+            _save(ctx)
             written = {k: v for k, v in ctx.artifacts.items() if before.get(k) != v}
             pm.hook.salesforge_after_stage(context=ctx, stage=stage,
                                            outcome=StageOutcome(stage, seconds, written))
@@ -133,6 +143,12 @@ def _finish(ctx: RunContext, status: str, error: dict | None = None) -> None:
     if error is not None:
         manifest["error"] = error
     manifest["finished_at"] = utc_now()
+    _save(ctx)
+
+
+def _save(ctx: RunContext) -> None:
+    """Write ``manifest.json`` (atomically) with the artifacts and plugins so far."""
+    manifest = ctx.manifest
     manifest["artifacts"] = dict(ctx.artifacts)
     registry = ctx.plugins.registry
     manifest["plugins"] = [

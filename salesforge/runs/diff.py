@@ -17,6 +17,7 @@ import pandas as pd
 from salesforge.config import GROUP_KINDS, LIST_GROUPS
 from salesforge.manifest import read_manifest, to_jsonable
 from salesforge.runs.compare import metric_order
+from salesforge.runs.status import effective_status
 from salesforge.runs.summary import components, direction, key_metrics
 
 TOP = 10
@@ -202,7 +203,7 @@ def diff_runs(row_a: dict[str, Any], row_b: dict[str, Any], everything: bool = F
     overrides_a, overrides_b = row_a.get("overrides") or [], row_b.get("overrides") or []
     return {
         "a": row_a["run_id"], "b": row_b["run_id"],
-        "status": {"a": man_a.get("status"), "b": man_b.get("status")},
+        "status": {"a": effective_status(man_a), "b": effective_status(man_b)},
         "same_data": bool(man_a.get("data_hash")) and man_a.get("data_hash") == man_b.get(
             "data_hash"),
         "same_config": man_a.get("config_hash") == man_b.get("config_hash"),

@@ -1,7 +1,10 @@
 """The run index: an embedded SQLite database of every run (``outputs/runs.db``).
 
 One row per run (id, times, status, hashes, source, best model, overrides, path) and its
-key metrics (:func:`salesforge.runs.summary.key_metrics`). Writers use short
+key metrics (:func:`salesforge.runs.summary.key_metrics`). A run is recorded when it
+starts (``status: running``, with its owning process) and again when it ends; readers
+turn a ``running`` row whose process is gone into ``interrupted``
+(:func:`salesforge.runs.status.effective_status`) before answering. Writers use short
 ``BEGIN IMMEDIATE`` transactions on a WAL database with a busy timeout, so concurrent sweep
 jobs (several processes) serialise their writes and a reader never sees half a run.
 The index is a cache of the manifests: a missing database is rebuilt by scanning the runs
@@ -22,6 +25,7 @@ from typing import Any
 from salesforge.errors import ConfigError
 from salesforge.manifest import MANIFEST_NAME, read_manifest, utc_now
 from salesforge.runs.filters import parse_condition
+from salesforge.runs.status import RUNNING, effective_status
 from salesforge.runs.summary import key_metrics, run_row
 
 DEFAULT_INDEX = Path("outputs") / "runs.db"
@@ -32,13 +36,15 @@ MAX_DEPTH = 6
 _SKIP = frozenset({"node_modules", "venv", "__pycache__", "site-packages"})
 _COLUMNS = ("run_id", "started_at", "finished_at", "status", "config_hash", "data_hash",
             "source", "best_model", "horizon", "freq", "error", "seconds", "overrides", "path",
-            "recorded_at")
+            "recorded_at", "process")
+#: Columns added after the first release, with their types (added to older databases).
+_ADDED_COLUMNS = {"process": "TEXT"}
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     run_id TEXT PRIMARY KEY, started_at TEXT, finished_at TEXT, status TEXT NOT NULL,
     config_hash TEXT, data_hash TEXT, source TEXT, best_model TEXT, horizon INTEGER,
     freq TEXT, error TEXT, seconds REAL, overrides TEXT, path TEXT NOT NULL,
-    recorded_at TEXT);
+    recorded_at TEXT, process TEXT);
 CREATE INDEX IF NOT EXISTS runs_started ON runs (started_at);
 CREATE INDEX IF NOT EXISTS runs_path ON runs (path);
 CREATE TABLE IF NOT EXISTS metrics (
@@ -116,6 +122,7 @@ class RunIndex:
                 "BEGIN IMMEDIATE;" + _SCHEMA +
                 f"INSERT OR IGNORE INTO meta VALUES ('schema_version', '{SCHEMA_VERSION}');"
                 "COMMIT;"))
+            _retry(lambda: _add_columns(connection))
         except sqlite3.DatabaseError as error:
             connection.close()
             raise ConfigError(f"run index {self.path} cannot be opened ({error}); delete it "
@@ -134,7 +141,7 @@ class RunIndex:
         row, metrics = _entry(manifest, run_dir)
         with self._write() as connection:
             _insert(connection, row, metrics)
-        return {**row, "metrics": metrics}
+        return {**_public(row), "metrics": metrics}
 
     def record_dir(self, run_dir: str | Path) -> dict[str, Any]:
         """Record the run whose ``manifest.json`` is in ``run_dir``."""
@@ -193,11 +200,13 @@ class RunIndex:
             sql += " LIMIT ?"
             params.append(min(int(last), 2**62))
         with closing(self._open()) as connection:
+            _settle(connection)
             rows = [_row(r) for r in connection.execute(sql, params)]
             return _with_metrics(connection, rows)
 
     def get(self, run_id: str) -> dict[str, Any] | None:
         with closing(self._open()) as connection:
+            _settle(connection)
             found = connection.execute("SELECT * FROM runs WHERE run_id = ?", (run_id,)).fetchone()
             return _with_metrics(connection, [_row(found)])[0] if found else None
 
@@ -209,7 +218,7 @@ class RunIndex:
                                                       or ref.startswith(".")):
             manifest = read_manifest(ref)
             row, metrics = _entry(manifest, ref)
-            return {**row, "metrics": metrics}
+            return {**_public(row), "metrics": metrics}
         if ref == "last" or (ref.startswith("-") and ref[1:].isdigit() and int(ref[1:]) > 0):
             n = 1 if ref == "last" else int(ref[1:])
             newest = self.runs(last=n)
@@ -252,9 +261,52 @@ def _retry(step, attempts: int = 5):
     return None
 
 
+def _add_columns(connection: sqlite3.Connection) -> None:
+    """Add the columns of :data:`_ADDED_COLUMNS` an older index lacks."""
+    have = {r[1] for r in connection.execute("PRAGMA table_info(runs)")}
+    if set(_ADDED_COLUMNS) <= have:
+        return
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        have = {r[1] for r in connection.execute("PRAGMA table_info(runs)")}
+        for name, kind in _ADDED_COLUMNS.items():
+            if name not in have:
+                connection.execute(f"ALTER TABLE runs ADD COLUMN {name} {kind}")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    connection.execute("COMMIT")
+
+
+def _settle(connection: sqlite3.Connection) -> None:
+    """Mark ``running`` rows whose process is gone as ``interrupted`` (so ``--where
+    status=interrupted`` finds them and every reader sees the same status)."""
+    stale = []
+    for run_id, process in connection.execute(
+            "SELECT run_id, process FROM runs WHERE status = ?", (RUNNING,)):
+        record = {"status": RUNNING, "process": _process(process)}
+        status = effective_status(record)
+        if status != RUNNING:
+            stale.append((status, run_id, RUNNING))
+    if stale:
+        _retry(lambda: connection.execute("BEGIN IMMEDIATE"))
+        connection.executemany("UPDATE runs SET status = ? WHERE run_id = ? AND status = ?",
+                               stale)
+        connection.execute("COMMIT")
+
+
+def _process(text: str | None) -> dict[str, Any] | None:
+    try:
+        value = json.loads(text) if text else None
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
 def _entry(manifest: dict[str, Any], run_dir: str | Path) -> tuple[dict, dict]:
     row = run_row(manifest, run_dir)
     row["recorded_at"] = utc_now()
+    row["process"] = manifest.get("process")
     return row, key_metrics(manifest)
 
 
@@ -270,7 +322,8 @@ def _entries(manifests: Iterable[Path]) -> Iterator[tuple[dict, dict]]:
 
 def _insert(connection: sqlite3.Connection, row: dict[str, Any], metrics: dict[str, float]
             ) -> None:
-    values = {**row, "overrides": json.dumps(row.get("overrides") or [])}
+    values = {**row, "overrides": json.dumps(row.get("overrides") or []),
+              "process": json.dumps(row["process"]) if row.get("process") else None}
     horizon = values.get("horizon")
     values["horizon"] = int(horizon) if isinstance(horizon, int | float) else None
     connection.execute("DELETE FROM metrics WHERE run_id = ?", (row["run_id"],))
@@ -283,7 +336,13 @@ def _insert(connection: sqlite3.Connection, row: dict[str, Any], metrics: dict[s
 def _row(record: sqlite3.Row) -> dict[str, Any]:
     row = dict(record)
     row["overrides"] = json.loads(row.get("overrides") or "[]")
-    return row
+    return _public(row)
+
+
+def _public(row: dict[str, Any]) -> dict[str, Any]:
+    """``row`` without ``process``: host and pid stay in the index, callers get the
+    status they lead to."""
+    return {k: v for k, v in row.items() if k != "process"}
 
 
 def _with_metrics(connection: sqlite3.Connection, rows: list[dict[str, Any]]

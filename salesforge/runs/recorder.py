@@ -1,17 +1,23 @@
-"""Built-in plugin recording every finished or failed run in the run index.
+"""Built-in plugin recording every run in the run index: when it starts (``status:
+running``, so a run whose process is killed still shows, as ``interrupted``) and again
+when it finishes or fails.
 
 Registered like any plugin (``BUILTIN_PLUGINS``); it only uses the public lifecycle hooks,
-which the runner calls after ``manifest.json`` is written. Config: ``runs.record`` (on by
-default) and ``runs.index`` (default ``outputs/runs.db``; a relative path is taken from the
-folder salesforge was started in, so ``-m`` sweep jobs share one index).
+which the runner calls after ``manifest.json`` is written. Recording the start is best
+effort: an index that cannot be written then is logged and does not stop the run.
+Config: ``runs.record`` (on by default) and ``runs.index`` (default ``outputs/runs.db``; a
+relative path is taken from the folder salesforge was started in, so ``-m`` sweep jobs
+share one index).
 """
 
 from __future__ import annotations
 
 import logging
+import sqlite3
 from pathlib import Path
 from typing import Any
 
+from salesforge.errors import SalesforgeError
 from salesforge.plugin.markers import hookimpl
 from salesforge.runs.index import DEFAULT_INDEX, RunIndex
 from salesforge.schema import RunContext
@@ -44,6 +50,17 @@ class RunRecorder:
         row = RunIndex(path).record(context.manifest, context.run_dir)
         log.info("run %s recorded in %s", row["run_id"], path)
 
+    def _record_start(self, context: RunContext) -> None:
+        try:
+            self._record(context)
+        except (sqlite3.Error, OSError, SalesforgeError) as error:
+            log.warning("run %s could not be recorded in the run index at its start: %s",
+                        context.manifest.get("run_id"), error)
+
+    @hookimpl
+    def salesforge_run_start(self, context: RunContext) -> None:
+        self._record_start(context)
+
     @hookimpl
     def salesforge_run_finish(self, context: RunContext, manifest: dict[str, Any]) -> None:
         self._record(context)
@@ -55,6 +72,12 @@ class RunRecorder:
 
 
 _DEFAULT = RunRecorder()
+
+
+@hookimpl
+def salesforge_run_start(context: RunContext) -> None:
+    """Record the starting run (``status: running``) in the run index."""
+    _DEFAULT._record_start(context)
 
 
 @hookimpl

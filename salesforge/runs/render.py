@@ -15,6 +15,8 @@ from salesforge.runs.compare import Comparison
 
 BEST = "*"
 LIST_METRICS = ("mase", "rmse", "anomalies", "seconds")
+#: Colour of each run status in tables (others, ``failed`` and ``interrupted``, are red).
+STATUS_STYLES = {"ok": "green", "running": "yellow"}
 
 
 def console(file: TextIO | None = None) -> Console:
@@ -56,8 +58,8 @@ def runs_table(rows: list[dict[str, Any]], extra: list[str] = ()) -> Table:
         table.add_column(name, justify="right" if name in metrics else "left",
                          no_wrap=name in ("run id", "started"))
     for row in rows:
-        status = Text(row["status"], style="green" if row["status"] == "ok" else "red")
-        note = row.get("error") if row["status"] != "ok" else " ".join(row["overrides"])
+        status = Text(row["status"], style=STATUS_STYLES.get(row["status"], "red"))
+        note = row.get("error") or " ".join(row["overrides"])
         table.add_row(row["run_id"], (row.get("started_at") or "")[:19].replace("T", " "),
                       status, row.get("source") or "", row.get("best_model") or "",
                       *[format_value(row["metrics"].get(m)) for m in metrics], note or "")

@@ -25,6 +25,7 @@ import yaml
 
 from salesforge.config import GROUP_KINDS, LIST_GROUPS
 from salesforge.forecast.evaluation import SELECTION_METRICS
+from salesforge.runs.status import effective_status
 
 #: Lower is better for the forecast error metrics a model is selected on, and ``seconds``.
 LOWER_IS_BETTER = frozenset({*SELECTION_METRICS, "seconds"})
@@ -118,7 +119,7 @@ def run_row(manifest: dict[str, Any], run_dir: str | Path) -> dict[str, Any]:
         "run_id": str(manifest.get("run_id") or Path(run_dir).name),
         "started_at": manifest.get("started_at"),
         "finished_at": manifest.get("finished_at"),
-        "status": str(manifest.get("status") or "unknown"),
+        "status": effective_status(manifest),
         "config_hash": manifest.get("config_hash"),
         "data_hash": manifest.get("data_hash"),
         "source": Path(str(source)).name if source else None,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from omegaconf import OmegaConf
 
 from salesforge.config import choice
@@ -10,14 +12,18 @@ from salesforge.data.out_of_core import (
     aggregated_settings,
     clean_manifest,
 )
+from salesforge.data.rejected_share import max_rejected_share, rejected_share, rejected_warning
 from salesforge.errors import DataError
+from salesforge.run_warnings import add_warning
 from salesforge.schema import RunContext
 
 CLEAN = "data/clean.parquet"
 REJECTED = "data/rejected.csv"
+log = logging.getLogger(__name__)
 
 
 def run_clean(ctx: RunContext) -> None:
+    limit = max_rejected_share(ctx.config.data)
     name, settings = choice(ctx.config, "cleaner")
     dayfirst = ctx.config.data.get("dayfirst")
     if dayfirst is not None:
@@ -56,6 +62,12 @@ def run_clean(ctx: RunContext) -> None:
         date_max=result.clean["date"].max() if len(result.clean) else None,
     )
     ctx.manifest["data"].update(counts)  # source-row counts of an out-of-core load
+    data = ctx.manifest["data"]
+    data["rejected_share"] = rejected_share(data)
+    warning = rejected_warning(data, limit, REJECTED)
+    if warning is not None:
+        add_warning(ctx.manifest, "clean", "rows_rejected", warning)
+        log.warning(warning)
     if result.clean.empty:
         first = next(iter(reasons), "no reason recorded")
         raise DataError(f"{source} has no usable rows (e.g. {first}); see {REJECTED} in the "

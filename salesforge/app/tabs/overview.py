@@ -13,6 +13,7 @@ from salesforge.app.runs import RunData
 from salesforge.app.tables import chart, note, table
 from salesforge.app.tabs import Tab
 from salesforge.charts import revenue_trend
+from salesforge.run_warnings import run_warnings
 
 
 class OverviewTab(Tab):
@@ -36,7 +37,10 @@ class OverviewTab(Tab):
         return pn.FlexBox(*cards, sizing_mode="stretch_width")
 
     def render(self, run: RunData) -> list:
-        parts: list = [self.cards(run)]
+        parts: list = [pn.pane.Alert(message, alert_type="warning", sizing_mode="stretch_width",
+                                     css_classes=["sf-run-warning"])
+                       for message in run_warnings(run.manifest)]
+        parts.append(self.cards(run))
         rows = self.filters.apply(run.clean)
         if rows is not None and len(rows):
             daily = rows.groupby(rows["date"].dt.normalize())["revenue"].sum().rename_axis(

@@ -31,7 +31,9 @@ from omegaconf.errors import OmegaConfBaseException
 from salesforge.client_overrides import check_client_overrides
 from salesforge.config import conf_dir, register_component_configs
 from salesforge.errors import ConfigError, DataError, SalesforgeError
+from salesforge.manifest import utc_now, write_manifest
 from salesforge.overrides import check_overrides, describe_compose_error
+from salesforge.runs.index import RunIndex
 from salesforge.schema import RunResult
 
 from . import job_process
@@ -160,13 +162,15 @@ class Jobs:
             process.join(self.timeout_s)
             if process.is_alive():
                 _kill_group(process)
-                raise JobFailed(f"the job ran longer than {self.timeout_s:g} s and was "
-                                "stopped; raise config key api.job_timeout_s or ask for "
-                                "less work.")
+                message = (f"the job ran longer than {self.timeout_s:g} s and was stopped; "
+                           "raise config key api.job_timeout_s or ask for less work.")
+                self._close_manifest(run_dir, "failed", "JobTimeout", message)
+                raise JobFailed(message)
         finally:
             with self._lock:
                 self._processes.pop(run_id, None)
         if run_id in self._cancelled:
+            self._close_manifest(run_dir, "cancelled", "JobCancelled", "the job was cancelled.")
             raise JobFailed("the job was cancelled.")
         manifest = _read_manifest(run_dir)
         if process.exitcode != job_process.OK:
@@ -178,6 +182,22 @@ class Jobs:
         if manifest is None:
             raise JobFailed("the job finished without writing its manifest.")
         return RunResult(run_dir=run_dir, manifest=manifest)
+
+    def _close_manifest(self, run_dir: Path, status: str, kind: str, message: str) -> None:
+        """Record in the manifest and the index of a killed job's run why it stopped (it
+        could not write that itself)."""
+        manifest = _read_manifest(run_dir)
+        if manifest is None or manifest.get("status") != "running":
+            return
+        stage = next((s for s, state in (manifest.get("stages") or {}).items()
+                      if state == "running"), None)
+        manifest.update(status=status, finished_at=utc_now(),
+                        error={"stage": stage, "type": kind, "message": message})
+        write_manifest(run_dir, manifest)
+        try:
+            RunIndex(self.store.index_path).record(manifest, run_dir)
+        except Exception as error:  # the index is a cache of the manifests
+            log.warning("could not record job %s in the run index: %s", run_dir.name, error)
 
     # -- control --------------------------------------------------------------------------
     def cancel(self, run_id: str) -> bool:

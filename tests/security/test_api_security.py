@@ -171,6 +171,10 @@ def test_a_job_past_its_timeout_is_stopped(tmp_path):
         assert status["status"] == "failed"
         assert "api.job_timeout_s" in status["error"]
         assert str(store) not in status["error"]
+        manifest = client.get(f"/api/runs/{job_id}/manifest").json()
+        assert manifest["status"] == "failed" and manifest["error"]["type"] == "JobTimeout"
+        indexed = {r["run_id"]: r for r in client.get("/api/runs/index").json()}
+        assert indexed[manifest["run_id"]]["status"] == "failed"
 
 
 def _job_pid(client: TestClient, job_id: str, seconds: float = 30) -> int:
@@ -192,6 +196,10 @@ def test_cancel_really_stops_a_running_job(tmp_path):
         queued = client.post("/api/runs", json={"dataset": dataset, "overrides": slow}).json()
         pid = _job_pid(client, running["job"])
         assert psutil.pid_exists(pid)
+        deadline = time.monotonic() + 30
+        while client.get(f"/api/runs/{running['job']}/manifest").status_code != 200:
+            assert time.monotonic() < deadline, "the job never wrote its manifest"
+            time.sleep(0.1)
         assert client.delete(f"/api/runs/{queued['job']}").status_code == 202
         answer = client.delete(f"/api/runs/{running['job']}")
         assert answer.status_code == 202 and answer.json()["status"] == "cancelled"
@@ -199,6 +207,8 @@ def test_cancel_really_stops_a_running_job(tmp_path):
         assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == "zombie"
         for job in (running, queued):
             assert client.get(f"/api/runs/{job['job']}").json()["status"] == "cancelled"
+        manifest = client.get(f"/api/runs/{running['job']}/manifest").json()
+        assert manifest["status"] == "cancelled" and manifest["error"]["type"] == "JobCancelled"
         assert client.delete(f"/api/runs/{running['job']}").status_code == 409
         assert client.app.state.salesforge.jobs._processes == {}
 

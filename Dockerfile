@@ -43,6 +43,8 @@ VOLUME ["/runs"]
 
 # ---- app: the Panel results app over /runs (the API's runs land in /runs/api/runs)
 FROM runtime AS app
+# published: ask for a login; serving refuses to start until SALESFORGE_APP_BASIC_AUTH is set
+ENV SALESFORGE_APP_AUTH=basic
 EXPOSE 5006
 HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:5006/salesforge', timeout=8)"]

@@ -28,8 +28,9 @@ commands:
   predict model=PATH [forecast.horizon=H] [exog_future=FILE] [out=FILE]
                     forecast forward from a run directory (its best model) or a saved
                     model folder; CSV to FILE or stdout
-  serve [--runs DIR] [--host 127.0.0.1] [--port 5006]
-                    the results app (Panel) over a runs folder (default outputs/)
+  serve [--runs DIR] [--host 127.0.0.1] [--port 5006] [--auth basic|oauth|none]
+                    the results app (Panel) over a runs folder (default outputs/); login
+                    with --basic-auth / SALESFORGE_APP_BASIC_AUTH or OAuth (docs/app.md)
   api [--host 127.0.0.1] [--port 8000] [--store DIR]
                     the REST API (FastAPI; OpenAPI docs at /docs) over a data store
   runs list|show|compare|diff|rebuild [--index outputs/runs.db] [--json]
@@ -163,12 +164,32 @@ def _serve(args: list[str], verbose: bool) -> int:
     parser.add_argument("--host", default="127.0.0.1",
                         help="interface to listen on (0.0.0.0: every interface, e.g. in Docker)")
     parser.add_argument("--port", type=int, default=5006, help="port")
+    login = parser.add_argument_group(
+        "login (Panel's own; secrets better through SALESFORGE_APP_* environment variables)")
+    login.add_argument("--auth", choices=["auto", "none", "basic", "oauth"],
+                       help="login: auto (default: basic with a password, oauth with a "
+                            "provider), none, basic, oauth; replaces app.auth")
+    login.add_argument("--basic-auth", metavar="PASSWORD_OR_FILE",
+                       help="one password, or a JSON file of user: password")
+    login.add_argument("--cookie-secret", help="secret signing the login cookie")
+    login.add_argument("--oauth-provider", help="e.g. github, google, azure, generic")
+    login.add_argument("--oauth-key", help="OAuth client id")
+    login.add_argument("--oauth-secret", help="OAuth client secret")
+    login.add_argument("--oauth-encryption-key",
+                       help="key encrypting OAuth tokens in cookies (panel oauth-secret)")
+    login.add_argument("--oauth-redirect-uri", help="the app's public OAuth callback URL")
     options = parser.parse_args(args)
+    from salesforge.app.auth import load_auth
+
+    auth = load_auth(**{name: getattr(options, name) for name in (
+        "auth", "basic_auth", "cookie_secret", "oauth_provider", "oauth_key", "oauth_secret",
+        "oauth_encryption_key", "oauth_redirect_uri")})  # refuses before Panel is imported
     from salesforge.app.main import serve
 
     print(f"salesforge: serving {options.runs} at "
-          f"http://{options.host}:{options.port}/salesforge", flush=True)
-    serve(options.runs, options.port, address=options.host, logs=_State.logs)
+          f"http://{options.host}:{options.port}/salesforge"
+          + ("" if auth.mode == "none" else f" (login: {auth.mode})"), flush=True)
+    serve(options.runs, options.port, address=options.host, logs=_State.logs, auth=auth)
     return 0
 
 
@@ -221,6 +242,7 @@ def _task(cfg) -> None:
     from hydra.core.hydra_config import HydraConfig
     from hydra.types import RunMode
 
+    from salesforge.run_warnings import run_warnings
     from salesforge.runner import run
 
     hydra_cfg = HydraConfig.get()
@@ -241,6 +263,8 @@ def _task(cfg) -> None:
     print(f"salesforge: run {result.manifest['run_id']} ok in "
           f"{sum(result.manifest['timings'].values()):.1f}s"
           + (f", best forecaster {best}" if best else "") + f"; results in {run_dir}")
+    for warning in run_warnings(result.manifest):  # last, so they are what a user sees
+        print(f"salesforge: warning: {warning}")
 
 
 def _hydra_app() -> None:

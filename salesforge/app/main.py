@@ -8,9 +8,10 @@ from pathlib import Path
 
 import panel as pn
 
+from salesforge.app.auth import AuthSettings, load_auth, warn_if_open
 from salesforge.app.filters import GlobalFilters
 from salesforge.app.jobs import Job, JobRunner, compose_config, path_override
-from salesforge.app.runs import RunData, discover_runs
+from salesforge.app.runs import RunData, confined, discover_runs
 from salesforge.app.tabs.anomaly import AnomalyTab
 from salesforge.app.tabs.comparison import ComparisonTab
 from salesforge.app.tabs.forecasting import ForecastingTab
@@ -19,7 +20,8 @@ from salesforge.app.tabs.reports import ReportsTab
 from salesforge.app.tabs.segmentation import SegmentationTab
 from salesforge.app.theme import ACCENT, CSS, FONT
 from salesforge.app.uploads import DEFAULT_MAX_MB, save_uploads
-from salesforge.errors import SalesforgeError
+from salesforge.client_overrides import check_client_overrides
+from salesforge.errors import DataError, SalesforgeError
 from salesforge.logs import LogSettings, configure_logging
 from salesforge.plugin.manager import SalesforgePluginManager, build_plugin_manager
 from salesforge.schema import STAGES
@@ -86,7 +88,7 @@ class SalesforgeApp:
             label="Forecasters", options=registry.names("forecaster"),
             value=[n for n in ("seasonal_naive", "linear") if n in registry.names("forecaster")],
             sizing_mode="stretch_width")
-        self.horizon = pn.widgets.IntInput(label="Horizon", value=28, start=1, end=730,
+        self.horizon = pn.widgets.IntInput(label="Horizon", value=28, start=1, end=366,
                                            sizing_mode="stretch_width")
         self.freq = pn.widgets.Select(label="Frequency", options={"Daily": "D", "Weekly": "W",
                                                                  "Monthly": "MS"},
@@ -113,24 +115,34 @@ class SalesforgeApp:
 
     # runs ----------------------------------------------------------------------------------
     def refresh_runs(self, select: Path | None = None) -> None:
+        """List the runs and open ``select`` (a run directory), the picked run or the
+        newest good one. The picker's values are run ids: the browser never sees or names
+        a server path."""
         self.runs = discover_runs(self.runs_dir) if self.runs_dir.exists() else []
-        options = {r.label: str(r.path) for r in self.runs}
-        chosen = str(select) if select is not None else (
-            self.picker.value if self.picker.value in options.values()
-            else next((str(r.path) for r in self.runs if r.ok),
-                      next(iter(options.values()), None)))
+        options = {r.label: r.run_id for r in self.runs}
+        if select is not None:
+            chosen = next((r.run_id for r in self.runs if r.path == Path(select).resolve()),
+                          None)
+        else:
+            chosen = self.picker.value if self.picker.value in options.values() else next(
+                (r.run_id for r in self.runs if r.ok), next(iter(options.values()), None))
         self.picker.options = options
         if self.picker.value == chosen:
             self.open_run(chosen)
         else:
             self.picker.value = chosen
 
-    def open_run(self, path: str | None) -> None:
-        run = next((r for r in self.runs if str(r.path) == path), None)
+    def open_run(self, run_id: str | None) -> None:
+        """Show the listed run ``run_id``; anything else (a run outside the runs folder, a
+        path) is refused with a message."""
+        run = next((r for r in self.runs if r.run_id == run_id), None)
         self.filters.reset(run.clean if run is not None and run.ok else None)
         for tab in self.tabs_list:
             tab.show(run if run is not None and run.ok else None)
-        if run is not None and not run.ok:
+        if run is None and run_id is not None:
+            self.show_error("that run is not in this app's runs folder; pick one from the "
+                            "Run list.")
+        elif run is not None and not run.ok:
             self.show_error((run.manifest.get("error") or {}).get("message") or "the run failed.")
 
     # background runs -----------------------------------------------------------------------
@@ -159,18 +171,34 @@ class SalesforgeApp:
 
         return uuid.uuid4().hex[:10]
 
-    def rerun(self, run: RunData, overrides: list[str]) -> Job:
-        """Run ``run``'s data again with ``overrides`` (retrain, generate reports)."""
+    def rerun(self, run: RunData, overrides: list[str]) -> Job | None:
+        """Run ``run``'s data again with ``overrides`` (retrain, generate reports); a run
+        outside the runs folder is refused with a message."""
+        try:
+            confined(run.path, self.runs_dir)
+        except DataError as error:
+            self.show_error(str(error))
+            return None
         data = (run.manifest.get("config") or {}).get("data") or {}
         base = [] if data.get("path") is None else [
             path_override([Path(p) for p in (data["path"] if isinstance(data["path"], list)
                                              else [data["path"]])])]
-        return self.start(base + overrides, options=False)
+        return self.start(base, options=False, client=overrides)
 
-    def start(self, data: list[str], options: bool = True) -> Job:
+    def start(self, data: list[str], options: bool = True,
+              client: list[str] | None = None) -> Job | None:
+        """Run on ``data`` (the server's own overrides: paths of uploads and runs) with the
+        overrides made from the page's widgets (``client``, plus the option widgets when
+        ``options``), which are checked like any client's: a browser can send any value
+        for a widget, so they pass the same allowlist as the REST API's."""
         self.message.visible = False
-        self.job, self.future = self.runner.submit(
-            data + (self.options_overrides() if options else []))
+        chosen = [*(client or []), *(self.options_overrides() if options else [])]
+        try:
+            check_client_overrides(chosen, self.plugins.registry)
+        except SalesforgeError as error:
+            self.show_error(str(error))
+            return None
+        self.job, self.future = self.runner.submit(data + chosen)
         self.progress.param.update(visible=True, value=0)
         self.poll()
         if pn.state.curdoc is not None and self._poller is None:
@@ -214,11 +242,19 @@ def create_app(runs: str | Path = "outputs") -> pn.template.FastListTemplate:
 
 
 def serve(runs: str | Path = "outputs", port: int = 5006, address: str = "127.0.0.1",
-          show: bool = False, logs: LogSettings | None = None) -> None:
+          show: bool = False, logs: LogSettings | None = None,
+          auth: AuthSettings | None = None) -> None:
     """Serve the app until interrupted; log with ``logs`` (default: from the
-    ``SALESFORGE_LOG_LEVEL`` / ``SALESFORGE_LOG_JSON`` environment variables)."""
+    ``SALESFORGE_LOG_LEVEL`` / ``SALESFORGE_LOG_JSON`` environment variables); ask for the
+    login ``auth`` (default: ``app.auth`` and the ``SALESFORGE_APP_*`` environment
+    variables, see :mod:`salesforge.app.auth`), refusing to start when its secret is
+    missing and warning when the app listens beyond loopback without one."""
     configure_logging(logs)
+    auth = load_auth() if auth is None else auth
+    auth.check()
+    warn_if_open(auth, address)
+    auth.apply_encryption()
     shared_setup()  # before the first visitor, not during their page load
     pn.serve({"salesforge": lambda: create_app(runs)}, port=port, address=address, show=show,
              title="salesforge", websocket_origin=[f"{address}:{port}", f"localhost:{port}"],
-             threaded=False)
+             threaded=False, **auth.serve_kwargs())

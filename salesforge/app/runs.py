@@ -11,8 +11,9 @@ from typing import Any
 
 import pandas as pd
 
-from salesforge.errors import SalesforgeError
+from salesforge.errors import DataError, SalesforgeError
 from salesforge.runs.index import RunIndex, find_manifests
+from salesforge.runs.status import effective_status
 
 MANIFEST = "manifest.json"
 #: The app's run index, inside the runs folder it serves (``outputs/runs.db`` by default,
@@ -21,14 +22,30 @@ INDEX_NAME = "runs.db"
 log = logging.getLogger(__name__)
 
 
+def confined(path: str | Path, root: str | Path, what: str = "run directory") -> Path:
+    """``path`` resolved (symlinks followed) when it lies inside ``root`` (resolved too);
+    otherwise a :class:`DataError`. Every run directory and artifact the app opens passes
+    through here, so neither the run index nor a manifest can lead it out of its runs
+    folder."""
+    resolved, base = Path(path).resolve(), Path(root).resolve()
+    if not resolved.is_relative_to(base):
+        raise DataError(f"{what} {path} lies outside {base}; the results app only opens "
+                        "what is inside its runs folder (salesforge serve --runs).")
+    return resolved
+
+
 class RunData:
     """One run directory: its manifest and lazily read, cached tables.
 
     ``table(key)`` reads the artifact the manifest lists under ``key`` (or a path relative
-    to the run directory) and returns ``None`` when the run did not write it."""
+    to the run directory) and returns ``None`` when the run did not write it.
 
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
+    With ``root`` (the app's runs folder) the run directory must resolve inside it
+    (:func:`confined`, a :class:`DataError` otherwise); artifacts must always resolve
+    inside the run directory."""
+
+    def __init__(self, path: str | Path, root: str | Path | None = None) -> None:
+        self.path = Path(path) if root is None else confined(path, root)
         self._tables: dict[str, pd.DataFrame | None] = {}
 
     @cached_property
@@ -40,14 +57,19 @@ class RunData:
         return str(self.manifest.get("run_id") or self.path.name)
 
     @property
+    def status(self) -> str:
+        """``ok``, ``failed``, ``running``, or ``interrupted`` (its process is gone)."""
+        return effective_status(self.manifest)
+
+    @property
     def ok(self) -> bool:
-        return self.manifest.get("status") == "ok"
+        return self.status == "ok"
 
     @property
     def label(self) -> str:
         """``<run_id> · <status> · <source file>`` for pickers."""
         source = (self.manifest.get("data") or {}).get("source") or "?"
-        return f"{self.run_id} · {self.manifest.get('status')} · {Path(str(source)).name}"
+        return f"{self.run_id} · {self.status} · {Path(str(source)).name}"
 
     def section(self, key: str) -> dict[str, Any]:
         """A manifest section (``forecast``, ``segments``, ...) or ``{}`` when absent."""
@@ -56,7 +78,11 @@ class RunData:
     def artifact(self, key: str) -> Path | None:
         """The file the manifest lists under ``key`` (or relative path ``key``), if present."""
         relative = (self.manifest.get("artifacts") or {}).get(key, key)
-        path = self.path / relative
+        try:
+            path = confined(self.path / str(relative), self.path, f"artifact {key!r} at")
+        except DataError as error:
+            log.warning("run %s: %s", self.run_id, error)
+            return None
         return path if path.is_file() else None
 
     def table(self, key: str) -> pd.DataFrame | None:
@@ -87,8 +113,9 @@ def run_index(root: str | Path) -> RunIndex:
 def discover_runs(root: str | Path) -> list[RunData]:
     """Every run of the runs folder ``root``, newest first, from its run index (runs found
     in the folder but missing from the index are added first); runs whose directory or
-    manifest is gone or unreadable are left out. Falls back to a plain folder scan when
-    the index cannot be written (a read-only folder)."""
+    manifest is gone or unreadable are left out, and so are runs whose directory does not
+    resolve inside ``root`` (one warning names how many). Falls back to a plain folder scan
+    when the index cannot be written (a read-only folder)."""
     try:
         index = run_index(root)
         index.sync()
@@ -96,13 +123,19 @@ def discover_runs(root: str | Path) -> list[RunData]:
     except (sqlite3.Error, OSError, SalesforgeError) as error:
         log.warning("run index of %s unavailable (%s); scanning the folder", root, error)
         paths = [m.parent for m in find_manifests([Path(root)])]
-    found = []
+    found, outside = [], []
     for path in paths:
-        run = RunData(path)
         try:
+            run = RunData(path, root)
             run.manifest  # noqa: B018 - read now so a broken or removed run is skipped here
+        except DataError:
+            outside.append(path)
+            continue
         except (OSError, ValueError):
             continue
         found.append(run)
+    if outside:
+        log.warning("%d run(s) listed in the run index of %s lie outside it and are not "
+                    "shown, e.g. %s", len(outside), root, outside[0])
     return sorted(found, key=lambda r: (str(r.manifest.get("started_at") or ""), r.run_id),
                   reverse=True)

@@ -89,10 +89,10 @@ class ComparisonTab(Tab):
         self.picker.param.watch(lambda _e: self.refresh(), "value")
 
     def show(self, run: RunData | None) -> None:
-        known = {r.label: str(r.path) for r in self.runs()}
+        known = {r.label: r.run_id for r in self.runs()}  # run ids: no server path leaves
         chosen = [p for p in self.picker.value if p in known.values()]
-        if run is not None and str(run.path) not in chosen:
-            chosen = [str(run.path), *chosen][:2] if len(chosen) < 2 else chosen
+        if run is not None and run.run_id not in chosen:
+            chosen = [run.run_id, *chosen][:2] if len(chosen) < 2 else chosen
         others = [p for p in known.values() if p not in chosen]
         while len(chosen) < 2 and others:
             chosen.append(others.pop(0))
@@ -100,7 +100,8 @@ class ComparisonTab(Tab):
         super().show(run)
 
     def render(self, run: RunData) -> list:
-        chosen = [RunData(p) for p in self.picker.value]
+        listed = {r.run_id: r for r in self.runs()}
+        chosen = [listed[key] for key in self.picker.value if key in listed]
         if len(chosen) < 2:
             return [self.picker, note("Pick at least two runs to compare.")]
         figures, diffs = side_by_side(chosen)

@@ -48,7 +48,7 @@ class ForecastingTab(Tab):
         self.retrain_models = pn.widgets.MultiChoice(label="Retrain with", options=forecasters,
                                                      width=320)
         self.horizon = pn.widgets.IntInput(label="Horizon (periods)", value=28, start=1,
-                                           end=730, width=160)
+                                           end=366, width=160)
         self.retrain = pn.widgets.Button(label="Retrain", color="primary", width=120,
                                          align="end")
         self.retrain.on_click(self._retrain)

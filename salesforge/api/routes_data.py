@@ -77,7 +77,7 @@ async def upload(request: Request, file: Annotated[UploadFile, File()],
     try:
         size = await run_in_threadpool(copy_limited, file.file, part,
                                        api.settings.max_upload_bytes)
-        await run_in_threadpool(check_content, part, filename)
+        await run_in_threadpool(check_content, part, filename, api.settings.limits)
         dataset_id = new_id("ds")
         final = api.store.commit_dataset(part, dataset_id, filename)
     except UploadTooLarge:
@@ -86,7 +86,7 @@ async def upload(request: Request, file: Annotated[UploadFile, File()],
         part.unlink(missing_ok=True)
     try:
         summary = await run_in_threadpool(summarise if kind == "sales" else summarise_table,
-                                          final, filename, api.plugins)
+                                          final, filename, api.plugins, api.settings.limits)
     except Exception as error:
         final.unlink(missing_ok=True)
         final.parent.rmdir()

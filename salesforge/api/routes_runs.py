@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException
 
 from salesforge.errors import ConfigError
 from salesforge.manifest import to_jsonable
+from salesforge.run_warnings import run_warnings
 from salesforge.runs.compare import compare as compare_runs
 from salesforge.runs.diff import diff_runs
 from salesforge.runs.index import RunIndex
@@ -113,7 +114,8 @@ def status(request: Request, run_id: str = RUN_ID) -> dict[str, Any]:
     manifest = read_manifest(api.store, run_id) or {}  # rewritten after every stage
     return {**record, "stages": manifest.get("stages") or {},
             "artifacts": sorted(manifest.get("artifacts") or {}),
-            "best": (manifest.get("forecast") or {}).get("best")}
+            "best": (manifest.get("forecast") or {}).get("best"),
+            "warnings": run_warnings(manifest)}
 
 
 @router.delete("/{run_id}", status_code=202, summary="Cancel a queued or running job")

@@ -9,6 +9,7 @@ import pandas as pd
 from fastapi import APIRouter, Request
 from starlette.exceptions import HTTPException
 
+from salesforge.run_warnings import run_warnings
 from salesforge.runner import RunResult
 from salesforge.stages.detect import ANOMALIES
 from salesforge.stages.segment import SEGMENTS
@@ -82,7 +83,8 @@ def anomaly_detect(request: Request, body: AnomalyDetect) -> dict[str, Any]:
     flagged = pd.read_csv(path) if path.is_file() else pd.DataFrame()
     if "anomaly_score" in flagged:
         flagged = flagged.sort_values("anomaly_score", ascending=False)
+    manifest = read_manifest(api.store, run_id) or {}
     return {"run": run_id, "detector": body.detector, "flagged": len(flagged),
-            "summary": (read_manifest(api.store, run_id) or {}).get("anomalies"),
+            "summary": manifest.get("anomalies"), "warnings": run_warnings(manifest),
             "rows": frame_records(flagged.head(body.limit))}
 

@@ -10,6 +10,7 @@ from typing import Any
 from omegaconf import OmegaConf
 
 from salesforge.config import conf_dir
+from salesforge.data.input_limits import STRICT, InputLimits, limits_from_config
 from salesforge.errors import ConfigError
 
 #: Environment variable with comma-separated API keys, added to ``api.keys``.
@@ -31,7 +32,8 @@ class ApiSettings:
     upload; ``keys`` non-empty requires header ``X-API-Key`` on every endpoint but
     ``/api/health``; ``cors_origins`` are the browser origins allowed to call the API;
     ``workers`` is the number of jobs run at once, each in a process of its own;
-    ``job_timeout_s`` stops a job that runs longer (``None``: no limit).
+    ``job_timeout_s`` stops a job that runs longer (``None``: no limit); ``limits`` bounds
+    what one upload may expand to (``api.limits``).
     """
 
     store: Path = Path(".salesforge-api")
@@ -40,6 +42,7 @@ class ApiSettings:
     cors_origins: tuple[str, ...] = ()
     workers: int = 2
     job_timeout_s: float | None = 1800.0
+    limits: InputLimits = STRICT
 
     @property
     def max_upload_bytes(self) -> int:
@@ -94,6 +97,7 @@ def load_settings(path: str | Path | None = None) -> ApiSettings:
                            + _listed(CORS_ENV)),
         workers=_number(WORKERS_ENV, int, values.get("workers") or 2),
         job_timeout_s=_timeout(values.get("job_timeout_s", 1800)),
+        limits=load_limits(values.get("limits")),
     )
     if settings.job_timeout_s is not None and settings.job_timeout_s <= 0:
         raise ConfigError(f"config key api.job_timeout_s (environment variable "
@@ -102,3 +106,9 @@ def load_settings(path: str | Path | None = None) -> ApiSettings:
         raise ConfigError("config keys api.max_upload_mb and api.workers (environment "
                           f"variables {MAX_UPLOAD_ENV}, {WORKERS_ENV}) must be positive.")
     return settings
+
+
+def load_limits(node: Any) -> InputLimits:
+    """``api.limits``: what one upload may expand to (decompressed bytes, ratio, columns,
+    cells, parse time); keys left out keep :data:`~salesforge.data.input_limits.STRICT`."""
+    return limits_from_config(node, "api.limits", STRICT)

@@ -10,6 +10,10 @@ import re
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from salesforge.data.input_check import check_input_file
+from salesforge.data.input_limits import STRICT, InputLimits
+from salesforge.data.parse_deadline import load_within
+from salesforge.data.rejected_share import DEFAULT_MAX_REJECTED_SHARE, rejected_warning
 from salesforge.errors import DataError
 
 CHUNK = 1024 * 1024
@@ -18,10 +22,9 @@ _TEXT = (".csv", ".tsv", ".txt")
 _JSON = (".json", ".jsonl", ".ndjson")
 ACCEPTED = (*_TEXT, *_JSON, *(s + ".gz" for s in (*_TEXT, *_JSON)),
             ".xlsx", ".xlsm", ".xls", ".parquet", ".pq")
-_GZIP = b"\x1f\x8b"
-_ZIP = b"PK\x03\x04"
-_OLE = bytes.fromhex("d0cf11e0a1b11ae1")
-_PARQUET = b"PAR1"
+#: accepted suffix (without ``.gz``) -> the kind its content must have
+_KIND = {**dict.fromkeys(_TEXT, "csv"), **dict.fromkeys(_JSON, "json"), ".xlsx": "xlsx",
+         ".xlsm": "xlsx", ".xls": "xls", ".parquet": "parquet", ".pq": "parquet"}
 
 
 class UploadTooLarge(Exception):
@@ -62,56 +65,31 @@ def copy_limited(source: BinaryIO, target: Path, limit: int) -> int:
     return written
 
 
-def _looks_like_text(head: bytes) -> bool:
-    if b"\x00" in head:
-        return False
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as error:
-        if error.start < len(head) - 4:  # a cut multi-byte character at the end is fine
-            try:
-                head.decode("latin-1")
-            except UnicodeDecodeError:
-                return False
-    return True
-
-
-def check_content(path: Path, filename: str) -> str:
+def check_content(path: Path, filename: str, limits: InputLimits = STRICT) -> str:
     """Raise :class:`DataError` unless the bytes of ``path`` match the type its suffix
-    claims; returns the suffix."""
+    claims and stay within ``limits`` (checked while streaming, by the validator the app
+    and ``salesforge run`` use too); returns the suffix."""
     suffix = suffix_of(filename)
-    with open(path, "rb") as handle:
-        head = handle.read(8192)
-        handle.seek(max(0, path.stat().st_size - 4))
-        tail = handle.read(4)
-    if not head:
-        raise DataError(f"uploaded file {filename} is empty.")
-    if suffix.endswith(".gz"):
-        ok = head.startswith(_GZIP)
-    elif suffix in _TEXT:
-        ok = _looks_like_text(head)
-    elif suffix in _JSON:
-        ok = _looks_like_text(head) and head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"[", b"{")
-    elif suffix in (".xlsx", ".xlsm"):
-        ok = head.startswith(_ZIP)
-    elif suffix == ".xls":
-        ok = head.startswith(_OLE)
-    else:  # parquet
-        ok = head.startswith(_PARQUET) and tail == _PARQUET
-    if not ok:
+    kind = check_input_file(path, filename, limits)
+    base = suffix.removesuffix(".gz")
+    expected = _KIND[base] + (".gz" if suffix.endswith(".gz") else "")
+    if kind != expected:
         raise DataError(f"uploaded file {filename} does not contain what its suffix {suffix} "
                         "says; send the file in its real format.")
     return suffix
 
 
-def summarise(path: Path, filename: str, plugins: Any) -> dict[str, Any]:
-    """Load ``path`` with the registered loader for its type and clean it with the standard
-    cleaner; returns rows, columns and date range (:class:`DataError` if unusable)."""
+def summarise(path: Path, filename: str, plugins: Any,
+              limits: InputLimits = STRICT) -> dict[str, Any]:
+    """Load ``path`` with the registered loader for its type (within
+    ``limits.max_parse_seconds``) and clean it with the standard cleaner; returns rows,
+    columns and date range (:class:`DataError` if unusable)."""
     registry = plugins.registry
     names = [n for n in registry.names("loader") if registry.get("loader", n).cls.handles(path)]
     if not names:
         raise DataError(f"uploaded file {filename} has a type no installed loader reads.")
-    raw = plugins.create("loader", names[0], {}).load(path)
+    loader = plugins.create("loader", names[0], {})
+    raw = load_within(lambda: loader.load(path), filename, limits)
     result = plugins.create("cleaner", "standard", {}).clean(
         raw, {}, source=f"uploaded file {filename}")
     clean = result.clean
@@ -119,9 +97,16 @@ def summarise(path: Path, filename: str, plugins: Any) -> dict[str, Any]:
         reasons = result.rejected["reason"].value_counts() if len(result.rejected) else None
         first = reasons.index[0] if reasons is not None and len(reasons) else "no usable rows"
         raise DataError(f"uploaded file {filename} has no usable sales rows (e.g. {first}).")
+    reasons = ({str(k): int(v) for k, v in result.rejected["reason"].value_counts().items()}
+               if len(result.rejected) else {})
+    counts = {"rows_in": len(raw), "rows_rejected": len(result.rejected),
+              "rejected_reasons": reasons}
+    warning = rejected_warning(counts, DEFAULT_MAX_REJECTED_SHARE,
+                               "data/rejected.csv of a run on it")
     return {
         "loader": names[0], "rows_in": len(raw), "rows_clean": len(clean),
         "rows_rejected": len(result.rejected), "rows_duplicate": int(result.duplicates),
+        "rejected_reasons": reasons, "warnings": [warning] if warning else [],
         "columns": [str(c) for c in raw.columns],
         "columns_mapped": {str(k): str(v) for k, v in result.columns_mapped.items()},
         "date_min": str(clean["date"].min().date()), "date_max": str(clean["date"].max().date()),
@@ -130,14 +115,17 @@ def summarise(path: Path, filename: str, plugins: Any) -> dict[str, Any]:
     }
 
 
-def summarise_table(path: Path, filename: str, plugins: Any) -> dict[str, Any]:
+def summarise_table(path: Path, filename: str, plugins: Any,
+                    limits: InputLimits = STRICT) -> dict[str, Any]:
     """Rows and columns of an uploaded side table (anomaly labels, future covariates),
-    read with the registered loader for its type; :class:`DataError` if unusable."""
+    read with the registered loader for its type (within ``limits.max_parse_seconds``);
+    :class:`DataError` if unusable."""
     registry = plugins.registry
     names = [n for n in registry.names("loader") if registry.get("loader", n).cls.handles(path)]
     if not names:
         raise DataError(f"uploaded file {filename} has a type no installed loader reads.")
-    table = plugins.create("loader", names[0], {}).load(path)
+    loader = plugins.create("loader", names[0], {})
+    table = load_within(lambda: loader.load(path), filename, limits)
     if table.empty or len(table.columns) < 2:
         raise DataError(f"uploaded file {filename} needs a header and at least one row with "
                         "two or more columns.")

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from omegaconf import OmegaConf
 
 from salesforge.base.loader import is_url
+from salesforge.data.input_check import check_data_file
+from salesforge.data.input_limits import GENEROUS, limits_from_config
 from salesforge.data.out_of_core import decide, load_aggregated, parse_settings
+from salesforge.data.parse_deadline import load_within
 from salesforge.data.sample import sample_labels_path, sample_path
 from salesforge.data.sources import Source, resolve_sources, source_names, stack
 from salesforge.errors import ConfigError, DataError
@@ -83,6 +87,10 @@ def run_load(ctx: RunContext) -> None:
         if not is_url(source) and not Path(source).exists():
             raise DataError(f"data file {source} does not exist; set data.path to an existing "
                             "file.")
+    limits = limits_from_config(ctx.config.data.get("limits"), "data.limits", GENEROUS)
+    for source in sources:  # the checks uploads get, with data.limits
+        if not is_url(source) and Path(source).is_file():
+            check_data_file(Path(source), str(source), limits)
     names = [loader_for(ctx, source) for source in sources]
     options = _options(ctx, names)
     node = ctx.config.data.get("out_of_core")
@@ -94,7 +102,7 @@ def run_load(ctx: RunContext) -> None:
         frames = []
         for source, name in zip(sources, names, strict=True):
             loader = ctx.create("loader", name, options[name], key="data.options")
-            frames.append(loader.load(source))
+            frames.append(load_within(partial(loader.load, source), str(source), limits))
         labels = source_names(sources)
         ctx.raw = stack(frames, labels)
         shown = [str(s) for s in sources]

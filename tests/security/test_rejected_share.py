@@ -104,3 +104,25 @@ def test_run_warnings_reads_the_manifest_of_any_version():
     add_warning(manifest, "forecast", "other", "second.")
     assert run_warnings(manifest) == ["first.", "second."]
     assert run_warnings({"warnings": None}) == []
+
+
+def test_the_api_answers_say_so_too(text_revenue, tmp_path):
+    """The upload's summary, the detection answer and a run's status carry the warning."""
+    from fastapi.testclient import TestClient
+
+    from salesforge.api import ApiSettings, create_app
+
+    with TestClient(create_app(ApiSettings(store=tmp_path / "store"))) as client:
+        uploaded = client.post("/api/upload", files={
+            "file": (text_revenue.name, text_revenue.read_bytes())}).json()
+        assert uploaded["summary"]["warnings"] == [WARNING.replace(
+            "see data/rejected.csv", "see data/rejected.csv of a run on it")]
+        detected = client.post("/api/anomaly/detect", json={
+            "dataset": uploaded["id"], "overrides": ["detect.series=false"]}).json()
+        assert detected["warnings"] == [WARNING]
+        status = client.get(f"/api/runs/{detected['run']}").json()
+        assert status["warnings"] == [WARNING]
+    with TestClient(create_app(ApiSettings(store=tmp_path / "clean"))) as client:
+        with open(sample_path(), "rb") as handle:
+            uploaded = client.post("/api/upload", files={"file": ("s.csv.gz", handle)}).json()
+        assert uploaded["summary"]["warnings"] == []

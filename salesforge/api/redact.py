@@ -8,7 +8,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-_ABSOLUTE = re.compile(r"(?<![\w.:/])(?:/[^\s'\"()\[\],;:]+)+")
+#: An absolute file path (not one of the API's own URL paths, which messages name).
+_ABSOLUTE = re.compile(r"(?<![\w.:/])(?!/api/|/docs\b)(?:/[^\s'\"()\[\],;:]+)+")
 
 
 def redact(text: str, roots: Iterable[str | Path] = ()) -> str:

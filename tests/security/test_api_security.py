@@ -260,3 +260,18 @@ def test_labels_evaluation_matches_the_labels_file(api):
     assert pd.read_csv(path).equals(pd.read_csv(LABELS))
     assert os.path.commonpath([path, api.app.state.salesforge.store.root]) == str(
         api.app.state.salesforge.store.root)
+
+
+def test_redaction_cuts_server_paths_but_keeps_api_routes(tmp_path):
+    from salesforge.api.redact import redact, redact_tree
+
+    store = tmp_path / "store"
+    text = (f"labels file {store}/datasets/ds-1/l.csv is bad; /etc/passwd too; list them "
+            "with GET /api/runs; see /docs")
+    shown = redact(text, [store])
+    assert str(tmp_path) not in shown and "/etc/passwd" not in shown
+    assert "datasets/ds-1/l.csv" in shown and "GET /api/runs" in shown and "/docs" in shown
+    tree = redact_tree({"config": {"data": {"path": f"{store}/datasets/ds-1/s.csv"}},
+                        "n": 3, "models": [f"{store}/runs/x"]}, store)
+    assert tree == {"config": {"data": {"path": "datasets/ds-1/s.csv"}}, "n": 3,
+                    "models": ["runs/x"]}

@@ -132,7 +132,10 @@ def configure_logging(settings: LogSettings | None = None) -> LogSettings:
         adopted.propagate = True
         adopted.setLevel(logging.NOTSET)  # the root's level decides, not a level set earlier
     root = logging.getLogger()
-    for handler in [h for h in root.handlers if getattr(h, "_salesforge", False)]:
+    # ours: the one an earlier call added, and those of a `salesforge run` (Hydra's
+    # job_logging) that ran in this process before
+    for handler in [h for h in root.handlers
+                    if getattr(h, "_salesforge", False) or isinstance(h, StderrHandler)]:
         root.removeHandler(handler)
     handler = StderrHandler()
     handler._salesforge = True  # type: ignore[attr-defined]

@@ -81,8 +81,9 @@ def anomaly_detect(request: Request, body: AnomalyDetect) -> dict[str, Any]:
         server=side_tables(api.store, labels=body.labels))
     path = result.run_dir / ANOMALIES
     flagged = pd.read_csv(path) if path.is_file() else pd.DataFrame()
-    if "anomaly_score" in flagged:
-        flagged = flagged.sort_values("anomaly_score", ascending=False)
+    if "anomaly_score" in flagged:  # most severe first; raw_score breaks ties, as in the file
+        keys = [c for c in ("anomaly_score", "raw_score") if c in flagged]
+        flagged = flagged.sort_values(keys, ascending=False, kind="stable")
     manifest = read_manifest(api.store, run_id) or {}
     return {"run": run_id, "detector": body.detector, "flagged": len(flagged),
             "summary": manifest.get("anomalies"), "warnings": run_warnings(manifest),

@@ -1,29 +1,87 @@
-"""Context features for transaction detectors: each measure against its product's norm
-(and its product's norm in the row's region), as log-ratios; and the reasons they give."""
+"""Context features for transaction detectors: each line against its own product's
+baselines, in robust standard deviations (robust z), so one threshold means the same for a
+cable and a laptop.
+
+* ``price_vs_product``: log(list price / baseline) / the product's spread, the baseline
+  being the closest of the product's established price points (per product, and per
+  product x region where that has enough lines), its recent price (rolling median over
+  time) and its median moved by the order's or customer's price level;
+* ``quantity_vs_product``: log(quantity / baseline) / the product's spread, one-sided, the
+  baseline being the closest of the product's median quantity (per product x region where
+  that has enough lines), the median at the line's price point (volume prices) and the
+  median moved by the order's or customer's usual scale (a wholesaler buys in bulk);
+* ``repeat_order``: the same line (customer, product, quantity, price) ordered again within
+  minutes: 3 per extra copy, on the copies only.
+
+Rows whose product has fewer than ``min_rows`` priced lines have no baseline: their inputs are
+0 and their ratios NaN; returns are not judged. Only ``product``, ``region``, ``customer_id``,
+``order_id``, ``date``, ``is_return``, the measures and ``discount`` are read: other
+pass-through columns (notes, store codes) are never inputs.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from salesforge.base.detector import Detector
+from salesforge.detect import baselines as bl
+from salesforge.detect.repeats import repeats
 
-#: Context feature -> (measure, grouping columns, reason template).
-CONTEXT: dict[str, tuple[str, tuple[str, ...], str]] = {
-    "price_vs_product": ("price", ("product",), "price {ratio}x the product median"),
-    "quantity_vs_product": ("quantity", ("product",), "quantity {ratio}x the product median"),
-    "revenue_vs_product": ("revenue", ("product",), "revenue {ratio}x the product median"),
-    "quantity_vs_product_region": ("quantity", ("product", "region"),
-                                   "quantity {ratio}x the product median in {region}"),
-}
+#: The model inputs, in order.
+FEATURES = ("price_vs_product", "quantity_vs_product", "repeat_order")
 
 
-def _group_codes(frame: pd.DataFrame, columns: tuple[str, ...]) -> np.ndarray:
-    codes = np.zeros(len(frame), dtype="int64")
-    for column in columns:
-        values, uniques = pd.factorize(frame[column], use_na_sentinel=False)
-        codes = codes * (len(uniques) + 1) + values
-    return codes
+@dataclass(frozen=True)
+class ContextSettings:
+    """The documented constants of the baselines (log scale unless said)."""
+
+    #: Fewest priced lines a product needs for a baseline (else inputs 0).
+    min_rows: int = 5
+    #: Fewest lines a product x region group needs for its own baseline.
+    min_region_rows: int = 20
+    #: Price points: log-price bins this wide (about 5 %) holding at least 3 lines and 1 %
+    #: of the product's lines.
+    level_width: float = 0.05
+    level_min_count: int = 3
+    level_min_share: float = 0.01
+    #: Anonymous lines and customers' lines have their own price points (when the data has
+    #: a customer column).
+    channels: bool = True
+    #: Price points further than this from the product's median (9x dearer or cheaper) need
+    #: 10 lines and 5 % of the product's: a far price repeated a few times is more likely a
+    #: repeated error than a price point.
+    level_band: float = float(np.log(9.0))
+    #: Lines per product in the rolling median of its recent price.
+    recent_window: int = 25
+    #: Smallest price spread (log): about 30 %, the ordinary noise of sales, tiers and
+    #: rounding around a price point.
+    price_floor: float = 0.3
+    #: Smallest quantity spread (log): quantities are heavier-tailed than prices.
+    quantity_floor: float = 0.6
+    #: Lines of evidence a baseline is worth: the floor grows as sqrt(1 + 20 / lines), so a
+    #: product of 20 lines is judged with sqrt(2) times the floor (few lines, less certain).
+    prior_lines: float = 20.0
+    #: Quantile of |deviation| that estimates a product's price spread (robust to 5 % odd
+    #: lines per product).
+    coverage: float = 0.95
+    #: Orders need this many lines, customers this many, to lend their scale.
+    order_min_lines: int = 3
+    customer_min_lines: int = 5
+    #: Lines a product needs at one price point for that point's own median quantity.
+    tier_min_rows: int = 5
+    #: The same as ``coverage``, for quantities.
+    quantity_coverage: float = 0.95
+    #: Whose usual scale moves the quantity baseline.
+    quantity_shifts: tuple[str, ...] = ("customer_id", "order_id")
+    #: Robust z of each extra copy of a line ordered again within ``repeat_minutes``.
+    repeat_unit: float = 3.0
+    repeat_minutes: float = 5.0
+
+
+SETTINGS = ContextSettings()
 
 
 def list_prices(frame: pd.DataFrame) -> np.ndarray:
@@ -40,86 +98,203 @@ def list_prices(frame: pd.DataFrame) -> np.ndarray:
     return np.where(usable, price / np.where(usable, 1.0 - discount, 1.0), price)
 
 
-def context_features(frame: pd.DataFrame, region: bool | None = None, min_rows: int = 5
-                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Model inputs and ratios, one row per transaction (same index as ``frame``).
-
-    Inputs are log(measure / median of the measure in its group), 0 where the ratio is
-    undefined (zero or negative values or medians, or a group of fewer than ``min_rows``
-    rows, twice that for product x region, whose median says little); ratios are the plain
-    quotients, for reasons. Prices are list prices when the data has a discount
-    (:func:`list_prices`). Groups are the product, and product x region when ``region`` is
-    true (default: when the frame has more than one region). Only ``product``, ``region``,
-    the canonical measures and ``discount`` are read: pass-through columns (ids, notes) are
-    never inputs.
-    """
-    if region is None:
-        region = "region" in frame.columns and frame["region"].nunique(dropna=False) > 1
-    ratios = {}
-    codes: dict[tuple[str, ...], np.ndarray] = {}
-    for feature, (measure, by, _) in CONTEXT.items():
-        if "region" in by and not region:
-            continue
-        if by not in codes:
-            codes[by] = _group_codes(frame, by)
-        values = list_prices(frame) if measure == "price" else frame[measure].to_numpy(float)
-        grouped = pd.Series(values).groupby(codes[by])
-        median = grouped.transform("median").to_numpy()
-        needed = min_rows * len(by)  # product x region groups are split finer: need more
-        known = grouped.transform("size").to_numpy() >= needed
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratios[feature] = np.where((median > 0) & known, values / median, np.nan)
-    ratio = pd.DataFrame(ratios, index=frame.index)
+def _log_positive(values: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
-        logs = np.log(ratio.where(ratio > 0)).fillna(0.0)
-    return logs, ratio
+        return np.where(values > 0, np.log(np.where(values > 0, values, 1.0)), np.nan)
+
+
+def _sales(frame: pd.DataFrame) -> np.ndarray:
+    """Rows that are sales: returns and cancellations mirror a sale and are not judged."""
+    if "is_return" not in frame.columns:
+        return np.ones(len(frame), dtype=bool)
+    return ~frame["is_return"].to_numpy(bool)
+
+
+def _closest(deviations: list[np.ndarray]) -> np.ndarray:
+    """Element-wise, the deviation smallest in absolute value (NaN only where all are)."""
+    stacked = np.stack(deviations)
+    size = np.where(np.isnan(stacked), np.inf, np.abs(stacked))
+    return stacked[size.argmin(axis=0), np.arange(stacked.shape[1])]
+
+
+@dataclass
+class Keys:
+    """Integer codes of the columns the baselines group by, factorised once per frame."""
+
+    product: np.ndarray
+    regional: np.ndarray | None = None
+    customer: np.ndarray | None = None
+    order: np.ndarray | None = None
+    channel: np.ndarray | None = None
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame, region: bool | None = None) -> Keys:
+        product = bl.factorize(frame["product"])
+        has_regions = "region" in frame.columns and (region is None or bool(region))
+        regional = None
+        if has_regions:
+            codes = bl.factorize(frame["region"])
+            if region is not None or codes.max(initial=0) > 0:
+                regional = bl.combine(product, codes)
+        keys = cls(product=product, regional=regional)
+        if "customer_id" in frame.columns:
+            keys.customer = np.where(frame["customer_id"].notna().to_numpy(bool),
+                                     bl.factorize(frame["customer_id"]), -1)
+            keys.channel = bl.combine(product, (keys.customer < 0).astype("int64"))
+        if "order_id" in frame.columns and _orders_have_lines(frame["order_id"]):
+            keys.order = np.where(frame["order_id"].notna().to_numpy(bool),
+                                  bl.factorize(frame["order_id"]), -1)
+        return keys
+
+
+def _orders_have_lines(order_id: pd.Series, block: int = 50_000) -> bool:
+    """Whether an order id repeats within the first ``block`` rows (clean data is sorted by
+    date, so the lines of an order sit together): one id per line (the bundled sample) has
+    no order context, and a million unique ids are not factorised for nothing."""
+    head = order_id.iloc[:block].dropna()
+    return len(head) > 0 and bool(head.duplicated().any())
+
+
+def _shifts(keys: Keys, deviation: np.ndarray, s: ContextSettings,
+            by: tuple[str, ...] = ("customer_id", "order_id")) -> list[np.ndarray]:
+    """The median ``deviation`` of each row's customer (customers with enough lines) and of
+    its order (orders of several lines), NaN where there is none: how a buyer's lines sit
+    against their products' baselines (a wholesaler's bulk, a channel's price list)."""
+    found = []
+    for column in by:
+        codes, least = ((keys.customer, s.customer_min_lines) if column == "customer_id"
+                        else (keys.order, s.order_min_lines))
+        if codes is None:
+            continue
+        grouped = np.where(codes >= 0, codes, codes.max(initial=0) + 1)
+        usable = (bl.group_sizes(deviation, grouped) >= least) & (codes >= 0)
+        if not usable.any():  # e.g. one line per order: no order lends its scale
+            continue
+        shift = np.full(len(codes), np.nan)
+        shift[usable] = bl.group_median(deviation[usable], grouped[usable])
+        found.append(shift)
+    return found
+
+
+def price_context(frame: pd.DataFrame, keys: Keys, s: ContextSettings = SETTINGS
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """(robust z, usual price) per row: log list price against the closest of its
+    product's price points, its product x region's price points, its recent price, and its
+    product's median moved by its order's or customer's price level. With a customer
+    column, anonymous lines and customers' lines are two channels with their own price
+    points (shops often price guest and account sales differently)."""
+    product = keys.product
+    log_price = np.where(_sales(frame), _log_positive(list_prices(frame)), np.nan)
+    known = bl.group_sizes(log_price, product) >= s.min_rows
+    log_price = np.where(known, log_price, np.nan)
+    own = keys.channel if s.channels and keys.channel is not None else product
+    level = (s.level_width, s.level_min_count, s.level_min_share, s.level_band)
+    candidates = [log_price - bl.nearest_level(log_price, own, *level)]
+    if keys.regional is not None:
+        enough = bl.group_sizes(log_price, keys.regional) >= s.min_region_rows
+        candidates.append(log_price - bl.nearest_level(np.where(enough, log_price, np.nan),
+                                                       keys.regional, *level))
+    if "date" in frame.columns:
+        times = pd.to_datetime(frame["date"]).to_numpy("datetime64[ns]").astype("int64")
+        candidates.append(log_price - bl.rolling_median(log_price, own, times,
+                                                        s.recent_window))
+    plain = log_price - bl.group_median(log_price, product)
+    candidates += [plain - shift for shift in _shifts(keys, plain, s)]
+    deviation = _closest(candidates)
+    deviation = np.where(np.isnan(deviation) & known, 0.0, deviation)
+    scale = bl.spread(deviation, own, s.coverage, s.price_floor, s.prior_lines)
+    return deviation / scale, np.exp(log_price - deviation)
+
+
+def quantity_context(frame: pd.DataFrame, keys: Keys, s: ContextSettings = SETTINGS
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(robust z, usual quantity, regional baseline used) per row: log quantity against the
+    closest of its product's median (its product x region's where that has enough lines),
+    the median of the product's lines sold at the same price point (volume prices: bulk
+    lines at the bulk price are ordinary, a bulk quantity at the single-unit price is not),
+    and the product's median moved by its order's or customer's usual scale (a wholesaler
+    buys everything in bulk, a household in ones). One-sided: fewer units than usual is
+    not an anomaly (z is 0 below the baseline)."""
+    product = keys.product
+    log_quantity = np.where(_sales(frame), _log_positive(frame["quantity"].to_numpy(float)),
+                            np.nan)
+    known = bl.group_sizes(log_quantity, product) >= s.min_rows
+    log_quantity = np.where(known, log_quantity, np.nan)
+    baseline = bl.group_median(log_quantity, product)
+    local = np.zeros(len(frame), dtype=bool)
+    if keys.regional is not None:
+        local = bl.group_sizes(log_quantity, keys.regional) >= s.min_region_rows
+        baseline = np.where(local, bl.group_median(log_quantity, keys.regional), baseline)
+    plain = log_quantity - baseline
+    candidates = [plain, *[plain - shift for shift in _shifts(keys, plain, s,
+                                                               s.quantity_shifts)]]
+    price_bin = np.floor(_log_positive(list_prices(frame)) / s.level_width + 0.5)
+    priced = np.isfinite(price_bin)
+    where = product if keys.regional is None else np.where(
+        local, keys.regional + product.max() + 1, product)  # region-aware where it can be
+    tier = bl.combine(bl.factorize(where), bl.factorize(np.where(priced, price_bin, np.nan)))
+    enough = (bl.group_sizes(log_quantity, tier) >= s.tier_min_rows) & priced
+    candidates.append(np.where(enough, log_quantity - bl.group_median(log_quantity, tier),
+                               np.nan))
+    deviation = _closest(candidates)
+    scale = bl.spread(deviation, product, s.quantity_coverage, s.quantity_floor,
+                      s.prior_lines)
+    z = np.maximum(np.nan_to_num(deviation / scale), 0.0)  # fewer units is no anomaly
+    usual = np.exp(log_quantity - deviation)
+    return z, np.where(known, usual, np.nan), local & known
+
+
+def context_features(frame: pd.DataFrame, region: bool | None = None,
+                     settings: ContextSettings = SETTINGS
+                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(inputs, ratio)``, one row per transaction (same index as ``frame``).
+
+    ``inputs``: the robust z of each feature in :data:`FEATURES` (0 where a product has no
+    baseline). ``ratio``: per feature the plain quotient line / baseline (NaN without one;
+    for ``repeat_order`` the number of extra copies), plus ``usual_price``,
+    ``usual_quantity`` and ``regional`` (the quantity baseline is the product's in the
+    row's region), which reasons and money impacts are written from. Product x region
+    baselines are used when ``region`` is true (default: when the frame has more than one
+    region)."""
+    keys = Keys.of(frame, region)
+    price_z, usual_price = price_context(frame, keys, settings)
+    quantity_z, usual_quantity, local = quantity_context(frame, keys, settings)
+    who = [keys.product if keys.regional is None else keys.regional]
+    if keys.customer is not None:
+        who.append(keys.customer + 1)
+    extra = repeats(frame, settings.repeat_minutes, bl.combine(*who),
+                    anonymous=None if keys.customer is None else keys.customer < 0)
+    inputs = pd.DataFrame({"price_vs_product": np.nan_to_num(price_z),
+                           "quantity_vs_product": quantity_z,
+                           "repeat_order": settings.repeat_unit * extra.astype(float)},
+                          index=frame.index)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = pd.DataFrame({
+            "price_vs_product": list_prices(frame) / usual_price,
+            "quantity_vs_product": frame["quantity"].to_numpy(float) / usual_quantity,
+            "repeat_order": extra.astype(float),
+            "usual_price": usual_price, "usual_quantity": usual_quantity,
+            "regional": local}, index=frame.index)
+    return inputs, ratio
 
 
 def fit_on_known_context(detector: Detector, inputs: pd.DataFrame,
                          ratio: pd.DataFrame) -> np.ndarray:
     """Fit on the rows whose product context is known (their product has enough rows for a
-    meaningful median) and score every row. Rows without context have all-zero inputs;
-    learning "normal" from them would shrink every scale towards 0."""
+    baseline) and score every row. Rows without context have all-zero inputs; learning
+    "normal" from them would shrink every scale towards 0."""
+    return fit_score_raw_on_known_context(detector, inputs, ratio)[0]
+
+
+def fit_score_raw_on_known_context(detector: Detector, inputs: pd.DataFrame,
+                                   ratio: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Like :func:`fit_on_known_context`, returning ``(scores, raw statistics)``; every row
+    is scored once (the training rows while fitting)."""
     known = ratio["price_vs_product"].notna().to_numpy()
     if known.all() or known.sum() < 10:
-        return detector.fit_score(inputs)
-    detector.fit(inputs[known])
-    return detector.score_samples(inputs)
-
-
-
-def _shown(value: float) -> str:
-    if not np.isfinite(value):
-        return "n/a"
-    return f"{value:.1f}" if value >= 0.1 else f"{value:.2g}"
-
-
-def _blame_the_cause(top: np.ndarray, columns: list[str], ratios: np.ndarray) -> np.ndarray:
-    """Revenue is price x quantity: where revenue is the top feature but the price or the
-    quantity moved at least half as far (in log terms), name that measure instead."""
-    if "revenue_vs_product" not in columns:
-        return top
-    with np.errstate(divide="ignore", invalid="ignore"):
-        logs = np.nan_to_num(np.abs(np.log(ratios)), nan=0.0, posinf=0.0)
-    causes = [i for i, c in enumerate(columns) if CONTEXT[c][0] in ("price", "quantity")]
-    if not causes:
-        return top
-    revenue = columns.index("revenue_vs_product")
-    best = np.asarray(causes)[logs[:, causes].argmax(axis=1)]
-    moved = logs[np.arange(len(top)), best] >= 0.5 * logs[:, revenue]
-    return np.where((top == revenue) & moved, best, top)
-
-
-def reasons(contributions: pd.DataFrame, ratio: pd.DataFrame, frame: pd.DataFrame) -> list[str]:
-    """A sentence per row from the feature contributing most to its score, e.g.
-    "price 10.3x the product median" or "quantity 25.0x the product median in Jakarta"."""
-    if contributions.empty:
-        return []
-    columns = list(contributions.columns)
-    top = np.nan_to_num(contributions.to_numpy(float), nan=-np.inf).argmax(axis=1)
-    top = _blame_the_cause(top, columns, ratio[columns].to_numpy(float))
-    values = ratio[columns].to_numpy(float)[np.arange(len(top)), top]
-    regions = (frame["region"].astype("string").fillna("Unknown").to_numpy()
-               if "region" in frame.columns else np.full(len(top), ""))
-    return [CONTEXT[columns[i]][2].format(ratio=_shown(v), region=r)
-            for i, v, r in zip(top, values, regions, strict=True)]
+        return detector.fit_score_raw(inputs)
+    scores, raw = np.empty(len(inputs)), np.empty(len(inputs))
+    scores[known], raw[known] = detector.fit_score_raw(inputs[known])
+    if (~known).any():
+        scores[~known], raw[~known] = detector.scores_and_raw(inputs[~known])
+    return scores, raw

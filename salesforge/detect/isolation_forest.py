@@ -18,8 +18,9 @@ class IsolationForestDetectorConfig(DetectorConfig):
 
     #: Fraction of rows to flag; ``None`` flags scores at or above ``threshold``.
     contamination: float | None = 0.02
-    #: Score (0..1) at or above which a row is flagged when ``contamination`` is ``None``.
-    threshold: float = 0.999
+    #: Score (0..1) at or above which a row is flagged when ``contamination`` is ``None``
+    #: (0.75: the raw score 3 robust sigmas above the training rows' median).
+    threshold: float = 0.75
     n_estimators: int = 100
     #: Rows drawn to grow each tree (scikit-learn's default is 256).
     max_samples: int = 256
@@ -29,10 +30,13 @@ class IsolationForestDetectorConfig(DetectorConfig):
 class IsolationForestDetector(ScoreThresholdDetector):
     """Isolation Forest (scikit-learn) with scores normalised onto 0..1.
 
-    The raw score (minus ``score_samples``) is mapped by the training scores' robust z
-    (see :class:`RawScoreNormaliser`)."""
+    Raw statistic: minus scikit-learn's ``score_samples`` (higher = isolated sooner); the
+    score is its robust z against the training rows mapped by :func:`signed_unit` (see
+    :class:`RawScoreNormaliser`)."""
 
-    def __init__(self, contamination: float | None = 0.02, threshold: float = 0.999,
+    raw_name = "isolation score"
+
+    def __init__(self, contamination: float | None = 0.02, threshold: float = 0.75,
                  n_estimators: int = 100, max_samples: int = 256,
                  random_state: int = 0,
                  labels: str | None = None) -> None:
@@ -49,10 +53,12 @@ class IsolationForestDetector(ScoreThresholdDetector):
             n_estimators=int(self.n_estimators), max_samples=min(int(self.max_samples),
                                                                  len(values)),
             random_state=self.random_state).fit(values)
-        self.normaliser_ = RawScoreNormaliser().fit(self._raw(features))
+
+    def _fit_unit(self, raw: np.ndarray) -> None:
+        self.normaliser_ = RawScoreNormaliser().fit(raw)
 
     def _raw(self, features: pd.DataFrame) -> np.ndarray:
         return -self.model_.score_samples(features.to_numpy(np.float32))
 
-    def _score(self, features: pd.DataFrame) -> np.ndarray:
-        return self.normaliser_.transform(self._raw(features))
+    def _unit(self, raw: np.ndarray) -> np.ndarray:
+        return self.normaliser_.transform(raw)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from salesforge.base.detector import DetectorConfig
@@ -22,26 +23,34 @@ class RobustMADDetectorConfig(DetectorConfig):
     #: Quantile of absolute deviations that also estimates the scale (the larger wins):
     #: 0.5 is the plain MAD; 0.8 copes with a MAD of 0 and stays robust to 20 % anomalies.
     coverage: float = 0.8
+    #: Smallest scale of a feature. The transaction context features are robust z already
+    #: (most rows sit exactly on their baseline, so their own MAD is about 0): 1 keeps
+    #: their sigmas; use 0 for raw features in small units.
+    min_scale: float = 1.0
 
 
 class RobustMADDetector(DeviationDetector):
     """Robust median/MAD z-scores, the default for per-product context features.
 
-    Score = P(|Z| < max_j |z_j|).
+    Per feature z = (x - median) / scale, the scale being the larger of 1.4826 MAD, the
+    ``coverage`` quantile estimate (see :func:`robust_center_scale`) and ``min_scale``.
+    Raw statistic: the largest |z| (robust sigmas, ties broken by the others); score
+    ``raw / (raw + 3)``. The anomalies themselves cannot inflate the median and MAD, unlike
+    a mean and standard deviation."""
 
-    Per feature z = (x - median) / scale, the scale being the larger of 1.4826 MAD and the
-    ``coverage`` quantile estimate (see :func:`robust_center_scale`).
-    The anomalies themselves cannot inflate the median and MAD, unlike a mean and standard
-    deviation; on per-product context features it compares every row with its product."""
+    raw_name = "robust z"
 
     def __init__(self, threshold: float = 3.5, contamination: float | None = None,
-                 coverage: float = 0.8,
+                 coverage: float = 0.8, min_scale: float = 1.0,
                  labels: str | None = None) -> None:
         self.threshold = threshold
         self.contamination = contamination
         self.coverage = coverage
+        self.min_scale = min_scale
         self.labels = labels
 
     def _fit(self, features: pd.DataFrame) -> None:
-        self.center_, self.scale_ = robust_center_scale(features.to_numpy(float),
-                                                        float(self.coverage))
+        if float(self.min_scale) < 0:
+            raise ValueError(f"min_scale must be >= 0, got {self.min_scale}")
+        center, scale = robust_center_scale(features.to_numpy(float), float(self.coverage))
+        self.center_, self.scale_ = center, np.maximum(scale, float(self.min_scale))

@@ -17,10 +17,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from salesforge.base.detector import Detector
+from salesforge.base.detector import Cut, Detector
 from salesforge.base.executor import Executor
-from salesforge.detect.context import CONTEXT, context_features, fit_on_known_context, reasons
-from salesforge.detect.scaling import robust_center_scale
+from salesforge.detect.context import (
+    FEATURES,
+    context_features,
+    fit_score_raw_on_known_context,
+)
+from salesforge.detect.explain import explain
 from salesforge.errors import ConfigError, DataError
 
 #: The partition of rows whose partition column is empty.
@@ -31,43 +35,85 @@ MIN_PARTITION_ROWS = 20
 
 @dataclass
 class Scored:
-    """Scores of every row (frame order), which rows are flagged, and for the flagged
-    rows (frame order) the reason and the largest feature contribution."""
+    """Scores and raw statistics of every row (frame order), which rows are flagged, and for
+    the flagged rows (frame order) the reason, the money impact and the top feature."""
 
     scores: np.ndarray
+    raw: np.ndarray
     flags: np.ndarray
     reasons: list[str]
+    impact: np.ndarray
     top: np.ndarray
+    regional: np.ndarray
     detectors: dict[str, Detector]
     inputs: pd.DataFrame
-    #: per partition value: rows, flagged and threshold (empty when not partitioned)
+    #: where the whole frame was cut (``None`` when partitioned: each partition has its own)
+    cut: Cut | None = None
+    #: per partition value: rows, flagged, mode and cut (empty when not partitioned)
     partitions: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def contributions(detector: Detector, inputs: pd.DataFrame) -> pd.DataFrame:
-    """The detector's own per-feature contributions, else each input's robust z-score."""
+    """The detector's own per-feature contributions, else each input's |value| (the context
+    features are robust z already)."""
     found = detector.contributions(inputs)
     if found is not None:
         return found
-    center, scale = robust_center_scale(inputs.to_numpy(float), coverage=0.8)
-    return pd.DataFrame(np.abs((inputs.to_numpy(float) - center) / scale),
-                        index=inputs.index, columns=inputs.columns)
+    return inputs.abs()
 
 
-def score_partition(item: tuple[Detector, pd.DataFrame]) -> Scored:
-    """Fit a copy of the detector on one frame's context features and score its rows
-    (module level, so any executor can ship it)."""
-    template, frame = item
+def plain_money(value: float) -> str:
+    """A signed amount without a currency (the default when the caller gives none)."""
+    return f"{value:+,.2f}"
+
+
+def break_ties(scores: np.ndarray, *keys: np.ndarray) -> np.ndarray:
+    """``scores`` (in [0, 1), of flagged rows) where rows tied exactly are ordered by
+    ``keys`` (higher first; the first key decides, then the next): each tied row is raised
+    by a few units in the last place, never up to the next distinct score, so distinct
+    scores keep their order and the tied ones take the order of their keys."""
+    scores = np.asarray(scores, dtype="float64")
+    if len(scores) < 2:
+        return scores
+    order = np.lexsort((*[np.nan_to_num(np.asarray(k, dtype="float64")) for k in keys[::-1]],
+                        scores))
+    bits = np.minimum(scores[order], np.nextafter(1.0, 0.0)).view("int64")  # >= 0: ordered
+    starts = np.r_[True, bits[1:] != bits[:-1]]
+    group = np.cumsum(starts) - 1
+    first = np.flatnonzero(starts)
+    size = np.bincount(group)
+    ceiling = np.r_[bits[first[1:]], np.array([1.0]).view("int64")]  # next distinct score
+    room = (ceiling - bits[first] - 1) // np.maximum(size, 1)  # ulps per step
+    step = np.clip(room, 0, 4096)[group]
+    out = np.empty_like(scores)
+    out[order] = (bits + (np.arange(len(bits)) - first[group]) * step).view("float64")
+    return out
+
+
+def score_partition(item: tuple) -> Scored:
+    """Fit a copy of the detector on one frame's context features, score and cut its rows,
+    and explain the flagged ones (module level, so any executor can ship it). ``item`` is
+    ``(detector, frame)`` or ``(detector, frame, money)``. Flagged rows with exactly equal
+    scores are ordered by :func:`break_ties` (money at stake, then recency)."""
+    template, frame, money = (*item, plain_money) if len(item) == 2 else item
     detector = copy.deepcopy(template)
     inputs, ratio = context_features(frame)
-    scores = fit_on_known_context(detector, inputs, ratio)
-    flags = scores >= detector.threshold_
+    scores, raw = fit_score_raw_on_known_context(detector, inputs, ratio)
+    cut = detector.cut(scores)
+    flags = cut.flags(scores)
     found = contributions(detector, inputs.loc[flags])
-    texts = reasons(found, ratio.loc[flags], frame.loc[flags])
-    top = found.to_numpy(float).max(axis=1, initial=0.0) if len(found) else np.empty(0)
-    return Scored(scores=np.asarray(scores, dtype="float64"), flags=np.asarray(flags, bool),
-                  reasons=list(texts), top=np.asarray(top, dtype="float64"),
-                  detectors={"all": detector}, inputs=inputs)
+    texts, impact, top = explain(found, ratio.loc[flags], frame.loc[flags], raw[flags],
+                                 detector.raw_name, money)
+    # equal scores (the same line at the same price, the copies of a burst) are ordered by
+    # money at stake, then the most recent first
+    when = (pd.to_datetime(frame.loc[flags, "date"]).to_numpy("datetime64[ns]")
+            .astype("int64").astype(float) if "date" in frame.columns
+            else np.zeros(int(flags.sum())))
+    scores = scores.copy()
+    scores[flags] = break_ties(scores[flags], np.abs(impact), when)
+    return Scored(scores=scores, raw=raw, flags=flags, reasons=texts, impact=impact, top=top,
+                  regional=ratio["regional"].to_numpy(bool)[flags],
+                  detectors={"all": detector}, inputs=inputs, cut=cut)
 
 
 def partitions(frame: pd.DataFrame, column: str) -> dict[str, np.ndarray]:
@@ -89,32 +135,37 @@ def partitions(frame: pd.DataFrame, column: str) -> dict[str, np.ndarray]:
 
 def score_transactions(frame: pd.DataFrame, detector: Detector, column: str | None = None,
                        executor: Executor | None = None,
-                       progress: Callable[[int, int], None] | None = None) -> Scored:
+                       progress: Callable[[int, int], None] | None = None,
+                       money: Callable[[float], str] = plain_money) -> Scored:
     """Score every row of ``frame`` with (copies of) ``detector``: all rows together when
     ``column`` is ``None``, else one detector per partition of ``column`` through
-    ``executor`` (``None`` = in this process)."""
+    ``executor`` (``None`` = in this process). ``money`` formats amounts in reasons."""
     if column is None:
-        return score_partition((detector, frame))
+        return score_partition((detector, frame, money))
     from salesforge.exec.local import LocalExecutor
 
     groups = partitions(frame, column)
     executor = executor or LocalExecutor()
     parts = executor.map(score_partition,
-                         [(detector, frame.iloc[rows]) for rows in groups.values()],
+                         [(detector, frame.iloc[rows], money) for rows in groups.values()],
                          progress=progress)
     n = len(frame)
-    scores, flags = np.empty(n), np.zeros(n, dtype=bool)
-    texts, top = np.empty(n, dtype=object), np.zeros(n)
+    scores, raw, flags = np.empty(n), np.empty(n), np.zeros(n, dtype=bool)
+    texts, top = np.empty(n, dtype=object), np.empty(n, dtype=object)
+    impact, regional = np.zeros(n), np.zeros(n, dtype=bool)
     for rows, part in zip(groups.values(), parts, strict=True):
-        scores[rows], flags[rows] = part.scores, part.flags
-        texts[rows[part.flags]], top[rows[part.flags]] = part.reasons, part.top
+        scores[rows], raw[rows], flags[rows] = part.scores, part.raw, part.flags
+        hit = rows[part.flags]
+        texts[hit], impact[hit], top[hit], regional[hit] = (part.reasons, part.impact,
+                                                            part.top, part.regional)
     inputs = pd.concat([p.inputs for p in parts]).reindex(frame.index)
-    inputs = inputs[[c for c in CONTEXT if c in inputs.columns]].fillna(0.0)
-    return Scored(scores=scores, flags=flags, reasons=list(texts[flags]), top=top[flags],
+    inputs = inputs[[c for c in FEATURES if c in inputs.columns]].fillna(0.0)
+    return Scored(scores=scores, raw=raw, flags=flags, reasons=list(texts[flags]),
+                  impact=impact[flags], top=top[flags], regional=regional[flags],
                   detectors={key: p.detectors["all"] for key, p in zip(groups, parts,
                                                                       strict=True)},
-                  inputs=inputs, partitions={
+                  inputs=inputs, cut=None, partitions={
                       key: {"rows": len(rows), "flagged": int(part.flags.sum()),
-                            "threshold": float(part.detectors["all"].threshold_)}
+                            "mode": part.cut.mode, "cut": part.cut.value,
+                            "threshold": part.cut.value}
                       for (key, rows), part in zip(groups.items(), parts, strict=True)})
-

@@ -28,17 +28,19 @@ def detect_periods(clean: pd.DataFrame, detector: Detector, *, target: str, freq
     """``(periods, flagged, causes)``.
 
     ``periods``: every period of every series with ``y``, ``expected`` (seasonal baseline),
-    ``residual``, ``sigma`` (robust z of the residual within its series), ``anomaly_score``
-    and ``flagged``; the model input is ``sigma`` alone. ``flagged``: the flagged periods,
-    most anomalous first, with ``reason`` ("revenue 4.1 sigma below expected") and
-    ``root_cause``. ``causes``: the drill-down rows behind ``root_cause``, with series_id.
+    ``residual``, ``sigma`` (robust z of the residual within its series), ``anomaly_score``,
+    ``raw_score`` (the detector's raw statistic) and ``flagged``; the model input is
+    ``sigma`` alone. ``flagged``: the flagged periods, most anomalous first, with ``reason``
+    ("revenue 4.1 sigma below expected") and ``root_cause``. ``causes``: the drill-down
+    rows behind ``root_cause``, with series_id.
     """
     series = build_series(clean, target, freq, list(by))
     periods = deviations(series, seasonal_expected(series, season, cycles))
     inputs = periods[["sigma"]].rename(columns={"sigma": f"{target}_vs_expected"})
-    scores = detector.fit_score(inputs)
+    scores, raw = detector.fit_score_raw(inputs)
     periods["anomaly_score"] = scores
-    periods["flagged"] = scores >= detector.threshold_
+    periods["raw_score"] = raw
+    periods["flagged"] = detector.cut(scores).flags(scores)
     flagged = periods[periods["flagged"]].copy()
     flagged["reason"] = series_reasons(flagged, target)
     keys = series_keys(clean, by) if len(flagged) else None
@@ -53,7 +55,8 @@ def detect_periods(clean: pd.DataFrame, detector: Detector, *, target: str, freq
             texts[(series_id, ds)] = describe(part, money)
     flagged["root_cause"] = [texts.get(key, "") for key in
                              zip(flagged["series_id"], flagged["ds"], strict=True)]
-    flagged = flagged.sort_values("anomaly_score", ascending=False, kind="stable")
+    flagged = flagged.sort_values(["anomaly_score", "raw_score"], ascending=False,
+                                  kind="stable")
     causes_table = (pd.concat(causes, ignore_index=True) if causes
                     else pd.DataFrame(columns=["series_id", "ds", "dimension", "member",
                                                "actual", "expected", "delta", "share"]))

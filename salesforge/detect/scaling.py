@@ -1,14 +1,27 @@
-"""Robust location/scale and the maps that turn raw scores into 0..1 anomaly scores."""
+"""Robust location/scale and the maps that turn raw scores into 0..1 anomaly scores.
+
+The maps are strictly increasing and never reach 1 for a finite raw score (so, unlike a
+normal CDF, they do not saturate: a 40-sigma row still scores above a 20-sigma one):
+
+* :func:`positive_unit` for raw statistics >= 0 (robust sigmas): ``z / (z + s)``;
+* :func:`signed_unit` for raw statistics on the whole line (robust z of a model's decision
+  score): ``(1 + z / (|z| + s)) / 2``;
+
+with the documented scale ``s = SIGMA_SCALE`` (3 robust sigmas score 0.5, respectively
+0.75).
+"""
 
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import ndtr, ndtri
+from scipy.special import ndtri
 
 #: 1 / Phi^-1(3/4): makes the MAD estimate the standard deviation of normal data.
 MAD_TO_SIGMA = 1.4826
 #: sqrt(pi / 2): makes the mean absolute deviation estimate the standard deviation.
 MEAN_AD_TO_SIGMA = 1.2533
+#: Robust sigmas at which :func:`positive_unit` gives 0.5.
+SIGMA_SCALE = 3.0
 
 
 def robust_center_scale(values: np.ndarray, coverage: float = 0.5
@@ -36,20 +49,38 @@ def robust_center_scale(values: np.ndarray, coverage: float = 0.5
     return center, np.where(scale > 1e-12, scale, 1.0)
 
 
-def one_sided_unit(z: np.ndarray) -> np.ndarray:
-    """P(Z < z): a signed score mapped onto (0, 1), monotone."""
-    return ndtr(z)
+def positive_unit(raw: np.ndarray, scale: float = SIGMA_SCALE) -> np.ndarray:
+    """``raw / (raw + scale)`` for raw >= 0 (negative values count as 0): [0, 1), strictly
+    increasing, 0.5 at ``scale``; distinct raw scores up to ~1e15 x scale stay distinct."""
+    raw = np.maximum(np.nan_to_num(np.asarray(raw, dtype="float64"), nan=0.0, posinf=1e300), 0)
+    return raw / (raw + scale)
+
+
+def signed_unit(z: np.ndarray, scale: float = SIGMA_SCALE) -> np.ndarray:
+    """``(1 + z / (|z| + scale)) / 2``: the whole line onto (0, 1), strictly increasing,
+    0.5 at 0; no saturation."""
+    z = np.nan_to_num(np.asarray(z, dtype="float64"), nan=0.0, posinf=1e300, neginf=-1e300)
+    return 0.5 * (1.0 + z / (np.abs(z) + scale))
+
+
+def positive_unit_inverse(score: float, scale: float = SIGMA_SCALE) -> float:
+    """The raw statistic whose :func:`positive_unit` score is ``score`` (in [0, 1))."""
+    return float(score) * scale / (1.0 - float(score))
 
 
 class RawScoreNormaliser:
-    """Map raw detector scores (higher = more anomalous, any range) onto [0, 1] with the
-    training scores' robust z: ``Phi((raw - median) / robust_sd)``. Monotone, so ranks
-    and ROC-AUC are kept; a fixed map, so new data is scored like the training data."""
+    """Map raw detector scores (higher = more anomalous, any range) onto (0, 1) through the
+    training scores' robust z: ``signed_unit((raw - median) / robust_sd)``. Strictly
+    increasing without saturation, so ranks and ROC-AUC are kept and extreme rows keep
+    their order; a fixed map, so new data is scored like the training data."""
 
     def fit(self, raw: np.ndarray) -> RawScoreNormaliser:
         self.center_, self.scale_ = robust_center_scale(np.asarray(raw, dtype="float64"))
         return self
 
+    def z(self, raw: np.ndarray) -> np.ndarray:
+        """The robust z of raw scores against the training scores."""
+        return (np.asarray(raw, dtype="float64") - self.center_) / self.scale_
+
     def transform(self, raw: np.ndarray) -> np.ndarray:
-        z = (np.asarray(raw, dtype="float64") - self.center_) / self.scale_
-        return np.clip(one_sided_unit(np.nan_to_num(z, nan=0.0)), 0.0, 1.0)
+        return signed_unit(self.z(raw))

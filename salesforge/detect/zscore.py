@@ -6,9 +6,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.special import erf
 
 from salesforge.base.detector import Detector, DetectorConfig
+from salesforge.detect.scaling import positive_unit
+
+#: Weight of the other features' |z| in the raw statistic: breaks ties between rows with the
+#: same largest |z|, never moves a row past another by more than that.
+TIE_BREAK = 1e-6
 
 
 @dataclass
@@ -23,21 +27,30 @@ class ZScoreDetectorConfig(DetectorConfig):
 
 class DeviationDetector(Detector):
     """Scores rows by their largest per-feature deviation ``|x - center_| / scale_``
-    (subclasses set both in ``_fit``): score = P(|Z| < max_j |z_j|) for a standard normal
-    Z, and ``threshold`` is in those sigma units."""
+    (subclasses set both in ``_fit``).
+
+    Raw statistic: the largest |z| plus 1e-6 x the sum of the other features' |z| (a tie
+    break). Score: ``raw / (raw + 3)`` (:func:`positive_unit`), strictly increasing, 0.5 at
+    3 sigmas, never 1. ``threshold`` is in sigmas (a row is flagged when raw >= threshold).
+    """
 
     threshold: float = 3.0
 
     def _z(self, features: pd.DataFrame) -> np.ndarray:
         return np.nan_to_num(np.abs((features.to_numpy(float) - self.center_) / self.scale_))
 
-    def _score(self, features: pd.DataFrame) -> np.ndarray:
-        return erf(self._z(features).max(axis=1) / np.sqrt(2.0))
+    def _raw(self, features: pd.DataFrame) -> np.ndarray:
+        z = self._z(features)
+        top = z.max(axis=1)
+        return top + TIE_BREAK * (z.sum(axis=1) - top)
+
+    def _unit(self, raw: np.ndarray) -> np.ndarray:
+        return positive_unit(raw)
 
     def _default_threshold(self) -> float:
         if float(self.threshold) <= 0:
             raise ValueError(f"threshold must be positive, got {self.threshold}")
-        return float(erf(float(self.threshold) / np.sqrt(2.0)))
+        return float(positive_unit(np.array([float(self.threshold)]))[0])
 
     def contributions(self, features: pd.DataFrame) -> pd.DataFrame:
         self._check_fitted()
@@ -46,8 +59,10 @@ class DeviationDetector(Detector):
 
 
 class ZScoreDetector(DeviationDetector):
-    """Score = P(|Z| < max_j |z_j|) for a standard normal Z: the largest per-feature
-    z-score mapped into [0, 1]."""
+    """Per feature z = (x - mean) / standard deviation; the largest |z| is the raw
+    statistic (see :class:`DeviationDetector`)."""
+
+    raw_name = "z"
 
     def __init__(self, threshold: float = 3.0, contamination: float | None = None,
                  labels: str | None = None) -> None:

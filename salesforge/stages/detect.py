@@ -14,25 +14,17 @@ from salesforge.config import choice
 from salesforge.detect import partitions
 from salesforge.detect.context import context_features
 from salesforge.detect.evaluation import evaluate
+from salesforge.detect.explain import reason_counts
 from salesforge.detect.periods import detect_periods
 from salesforge.detect.series import default_season
 from salesforge.errors import ConfigError
 from salesforge.schema import RunContext
 
-__all__ = ["ANOMALIES", "context_features", "evaluate", "run_detect"]
+__all__ = ["ANOMALIES", "context_features", "evaluate", "flagged_table", "run_detect"]
 
 ANOMALIES = "anomalies/anomalies.csv"
 SERIES_ANOMALIES = "anomalies/series_anomalies.csv"
 ROOT_CAUSES = "anomalies/root_causes.csv"
-
-
-def reason_counts(texts: pd.Series) -> dict[str, int]:
-    """How many flagged rows each kind of reason explains ("price vs product", ...)."""
-    if texts.empty:
-        return {}
-    kinds = texts.astype("string").str.extract(r"^(\w+) .*?(median in|median)")
-    where = kinds[1].map({"median": "product", "median in": "product in region"})
-    return {str(k): int(v) for k, v in (kinds[0] + " vs " + where).value_counts().items()}
 
 
 def labels_path(ctx: RunContext, configured: str | None) -> Path | None:
@@ -40,6 +32,27 @@ def labels_path(ctx: RunContext, configured: str | None) -> Path | None:
     if configured:
         return Path(str(configured)).expanduser()
     return ctx.results.get("labels_path")
+
+
+def flagged_table(frame: pd.DataFrame, scored: partitions.Scored, name: str) -> pd.DataFrame:
+    """The flagged rows: every input column, ``anomaly_score``, ``raw_score``, ``detector``,
+    ``reason`` and ``money_impact``; most anomalous first (score, then raw statistic: one
+    order for the file, the app and the API)."""
+    flags = scored.flags
+    flagged = frame.loc[flags].copy()
+    flagged["anomaly_score"] = scored.scores[flags]
+    flagged["raw_score"] = scored.raw[flags]
+    flagged["detector"] = name
+    flagged["reason"] = scored.reasons
+    flagged["money_impact"] = scored.impact
+    order = np.lexsort((-flagged["raw_score"].to_numpy(), -flagged["anomaly_score"].to_numpy()))
+    return flagged.iloc[order]
+
+
+def money_formatter(ctx: RunContext):
+    """Signed amounts in ``report.currency`` (IDR by default)."""
+    currency = str((ctx.config.get("report") or {}).get("currency") or "IDR")
+    return lambda value: format_signed_money(value, currency)
 
 
 def score_transactions(ctx: RunContext) -> dict:
@@ -50,28 +63,31 @@ def score_transactions(ctx: RunContext) -> dict:
     column = None if column is None else str(column)
     scored = partitions.score_transactions(  # per partition: one task each on the executor
         frame, detector, column, ctx.executor() if column else None,
-        lambda done, total: ctx.report_progress("detect", "partitions", done, total))
+        lambda done, total: ctx.report_progress("detect", "partitions", done, total),
+        money=money_formatter(ctx))
     scores, flags, inputs = scored.scores, scored.flags, scored.inputs
-    flagged = frame.loc[flags].copy()
-    flagged["anomaly_score"] = scores[flags]
-    flagged["detector"] = name
-    flagged["reason"] = scored.reasons
-    # scores saturate near 1 for extreme rows: the largest contribution breaks ties
-    order = np.lexsort((-scored.top, -flagged["anomaly_score"].to_numpy()))
-    flagged = flagged.iloc[order]
+    flagged = flagged_table(frame, scored, name)
     flagged.to_csv(ctx.path(ANOMALIES), index=False)
     ctx.record_artifact("anomalies", ANOMALIES)
     model = scored.detectors["all"] if column is None else scored.detectors
-    ctx.results["detect"] = {"anomalies": flagged, "scores": scores, "model": model,
-                             "features": inputs}
+    ctx.results["detect"] = {"anomalies": flagged, "scores": scores, "raw_scores": scored.raw,
+                             "model": model, "features": inputs}
     path = labels_path(ctx, getattr(detector, "labels", None))
+    cut = scored.cut
+    raw_cut = (float(scored.raw[flags].min()) if flags.any() else None)
     return {
         "detector": name, "rows_scored": len(frame), "flagged": int(flags.sum()),
         "rate": float(flags.mean()),
-        "threshold": model.threshold_ if column is None else None,
+        "mode": cut.mode if cut is not None else (
+            "contamination" if detector.contamination is not None else "threshold"),
+        "cut": cut.value if cut is not None else None,
+        "raw_cut": raw_cut if cut is not None else None,
+        "flagged_share": float(flags.mean()),
+        "threshold": cut.value if cut is not None else None,
         "partition_by": column, "partitions": scored.partitions or None,
         "features": list(inputs.columns),
-        "reasons": reason_counts(flagged["reason"]),
+        "reasons": reason_counts(scored.top, scored.regional),
+        "money_at_stake": float(np.abs(scored.impact).sum()),
         "evaluation": evaluate(frame, scores, flags, path) if path is not None else None,
     }
 
@@ -97,12 +113,10 @@ def score_periods(ctx: RunContext) -> dict | None:
         settings, DictConfig) else dict(settings or {})
     detector = ctx.create("detector", name, settings, key="detect.series_settings")
     target = str(node.get("target") or "revenue")
-    currency = str((ctx.config.get("report") or {}).get("currency") or "IDR")
     periods, flagged, causes = detect_periods(
         ctx.clean, detector, target=target, freq=freq, by=by, season=season,
         cycles=int(node.get("cycles") or 4), drill=list(node.get("drill") or []),
-        top=int(node.get("top_causes") or 3),
-        money=lambda v: format_signed_money(v, currency))
+        top=int(node.get("top_causes") or 3), money=money_formatter(ctx))
     flagged = flagged.assign(detector=name)
     flagged.to_csv(ctx.path(SERIES_ANOMALIES), index=False)
     causes.to_csv(ctx.path(ROOT_CAUSES), index=False)

@@ -12,8 +12,7 @@ import pytest
 
 from salesforge.data.sample import generate_sample
 
-CONTEXT_FEATURES = ["price_vs_product", "quantity_vs_product", "revenue_vs_product",
-                    "quantity_vs_product_region"]
+CONTEXT_FEATURES = ["price_vs_product", "quantity_vs_product", "repeat_order"]
 
 
 @pytest.fixture(scope="module")
@@ -47,12 +46,25 @@ def test_detector_labels_file_gives_precision_recall_f1_and_aucs(labelled_run):
     assert manifest["anomalies"]["detector"] == "mad"
 
 
+def test_manifest_records_the_mode_the_cut_and_the_flagged_share(labelled_run):
+    run_dir, manifest, sales = labelled_run
+    summary = manifest["anomalies"]
+    assert summary["mode"] == "threshold" and summary["raw_cut"] >= 3.5
+    assert summary["cut"] == summary["threshold"] == pytest.approx(3.5 / (3.5 + 3))
+    assert summary["flagged_share"] == pytest.approx(summary["flagged"] / len(sales))
+    anomalies = pd.read_csv(run_dir / "anomalies/anomalies.csv")
+    assert (anomalies["anomaly_score"] >= summary["cut"]).all()
+    assert (anomalies["raw_score"] >= 3.5).all() and anomalies["money_impact"].ne(0).all()
+    assert anomalies["anomaly_score"].is_unique  # flagged rows keep their order
+
+
 def test_pass_through_columns_are_carried_to_anomalies_but_never_model_inputs(labelled_run):
     run_dir, manifest, sales = labelled_run
     assert manifest["anomalies"]["features"] == CONTEXT_FEATURES
     anomalies = pd.read_csv(run_dir / "anomalies/anomalies.csv", dtype={"order_id": str},
                             keep_default_na=False)
-    for column in ("notes", "ticket_value", "order_id", "anomaly_score", "detector", "reason"):
+    for column in ("notes", "ticket_value", "order_id", "anomaly_score", "raw_score",
+                   "detector", "reason", "money_impact"):
         assert column in anomalies.columns
     # the wildest ticket values are not what gets flagged
     wild = set(sales.nlargest(20, "ticket_value")["order_id"])

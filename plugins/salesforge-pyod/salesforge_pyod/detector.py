@@ -23,8 +23,9 @@ class PyODDetectorConfig(DetectorConfig):
     params: dict[str, Any] = field(default_factory=dict)
     #: Fraction of rows to flag; ``None`` flags scores at or above ``threshold``.
     contamination: float | None = 0.02
-    #: Score (0..1) at or above which a row is flagged when ``contamination`` is ``None``.
-    threshold: float = 0.999
+    #: Score (0..1) at or above which a row is flagged when ``contamination`` is ``None``
+    #: (0.75: 3 robust sigmas above the training rows' median decision score).
+    threshold: float = 0.75
 
 
 def pyod_class(name: str) -> type:
@@ -47,10 +48,13 @@ class PyODDetector(ScoreThresholdDetector):
     """Any PyOD model by class name (ECOD, COPOD, HBOS, LOF, KNN, ...).
 
     Fits the named PyOD model; its ``decision_function`` (higher = more anomalous, the
-    PyOD convention salesforge shares) is mapped onto 0..1 by the training scores' robust z."""
+    PyOD convention salesforge shares) is the raw statistic, mapped onto 0..1 through the
+    training scores' robust z without saturation (:class:`RawScoreNormaliser`)."""
+
+    raw_name = "PyOD score"
 
     def __init__(self, model: str = "ECOD", params: dict[str, Any] | None = None,
-                 contamination: float | None = 0.02, threshold: float = 0.999,
+                 contamination: float | None = 0.02, threshold: float = 0.75,
                  labels: str | None = None) -> None:
         self.model = model
         self.params = params
@@ -64,8 +68,18 @@ class PyODDetector(ScoreThresholdDetector):
         if self.contamination is not None:
             params.setdefault("contamination", float(self.contamination))
         self.model_ = cls(**params).fit(features.to_numpy(np.float64))
-        self.normaliser_ = RawScoreNormaliser().fit(self.model_.decision_scores_)
+        self._training_scores_pending = True
 
-    def _score(self, features: pd.DataFrame) -> np.ndarray:
-        raw = self.model_.decision_function(features.to_numpy(np.float64))
-        return self.normaliser_.transform(np.nan_to_num(raw, nan=0.0))
+    def _raw(self, features: pd.DataFrame) -> np.ndarray:
+        if getattr(self, "_training_scores_pending", False):  # fit_score's training rows:
+            self._training_scores_pending = False  # PyOD keeps their scores
+            raw = np.asarray(self.model_.decision_scores_, dtype="float64")
+        else:
+            raw = self.model_.decision_function(features.to_numpy(np.float64))
+        return np.nan_to_num(np.asarray(raw, dtype="float64"), nan=0.0)
+
+    def _fit_unit(self, raw: np.ndarray) -> None:
+        self.normaliser_ = RawScoreNormaliser().fit(raw)
+
+    def _unit(self, raw: np.ndarray) -> np.ndarray:
+        return self.normaliser_.transform(raw)

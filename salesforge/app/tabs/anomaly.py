@@ -1,5 +1,7 @@
 """Anomaly: timeline and price/quantity scatter, a filterable table with reasons, and a
-contamination slider that re-scores the run's clean data with the run's detector."""
+contamination slider that re-scores the run's clean data with the run's detector, through
+the detect stage's own scoring and table (same score, same order as anomalies.csv and the
+API)."""
 
 from __future__ import annotations
 
@@ -7,13 +9,15 @@ import numpy as np
 import pandas as pd
 import panel as pn
 
+from salesforge.analytics.formatting import format_signed_money
 from salesforge.app.filters import GlobalFilters
 from salesforge.app.runs import RunData
 from salesforge.app.tables import chart, note, table
 from salesforge.app.tabs import Tab
 from salesforge.charts import anomaly_scatter, anomaly_timeline
-from salesforge.detect.context import context_features, fit_on_known_context, reasons
+from salesforge.detect.partitions import score_transactions
 from salesforge.plugin.manager import SalesforgePluginManager
+from salesforge.stages.detect import flagged_table
 
 ALL = "All reasons"
 SCATTER_NORMAL = 3000  # normal points drawn in the scatter (a seeded sample)
@@ -21,22 +25,20 @@ SCATTER_NORMAL = 3000  # normal points drawn in the scatter (a seeded sample)
 
 def rescore(run: RunData, contamination: float, plugins: SalesforgePluginManager
             ) -> pd.DataFrame:
-    """The clean rows the run's detector flags when it flags ``contamination`` of them,
-    with ``anomaly_score``, ``detector`` and ``reason``, highest score first."""
+    """The clean rows the run's detector flags when it flags ``contamination`` of them
+    (``round(contamination x rows)``, plus ties at the cut), as the detect stage writes
+    them: ``anomaly_score``, ``raw_score``, ``detector``, ``reason``, ``money_impact``,
+    most anomalous first."""
     frame = run.clean
-    settings = dict((run.manifest.get("config") or {}).get("detector") or {"name": "mad"})
+    config = run.manifest.get("config") or {}
+    settings = dict(config.get("detector") or {"name": "mad"})
     name = str(settings.pop("name"))
     settings["contamination"] = float(contamination)
     detector = plugins.registry.create("detector", name, settings, key="detector")
-    inputs, ratio = context_features(frame)
-    scores = fit_on_known_context(detector, inputs, ratio)
-    flags = scores >= detector.threshold_
-    contributions = detector.contributions(inputs.loc[flags])
-    if contributions is None:
-        contributions = inputs.loc[flags].abs()
-    flagged = frame.loc[flags].assign(anomaly_score=scores[flags], detector=name)
-    flagged["reason"] = reasons(contributions, ratio.loc[flags], frame.loc[flags])
-    return flagged.sort_values("anomaly_score", ascending=False, kind="stable")
+    currency = str((config.get("report") or {}).get("currency") or "IDR")
+    scored = score_transactions(frame, detector,
+                                money=lambda value: format_signed_money(value, currency))
+    return flagged_table(frame, scored, name)
 
 
 class AnomalyTab(Tab):

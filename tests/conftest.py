@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import textwrap
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -71,7 +76,9 @@ def make_plugin_distribution(root: Path, dist: str, module: str, source: str,
 
 
 MEAN_FORECASTER = '''
-    from dataclasses import dataclass
+    from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
     import numpy as np
 
@@ -101,3 +108,39 @@ MEAN_FORECASTER = '''
     def salesforge_register_components(registry):
         registry.add("forecaster", "acme_mean", MeanForecaster, config=MeanConfig)
 '''
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def api_server(store: Path, **env: str) -> Iterator[tuple[str, int]]:
+    """``salesforge api`` on a free loopback port with ``env`` set, logging to
+    ``<store>/../server.log``; yields (url, port); stopped (SIGTERM) on exit."""
+    port = free_port()
+    log = (store.parent / "server.log").open("w")
+    process = subprocess.Popen([str(Path(sys.executable).parent / "salesforge"), "api", "--port",
+                                str(port),
+                                "--store", str(store)], stdout=log, stderr=subprocess.STDOUT,
+                               env={**os.environ, **env})
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError("server did not start: " + (store.parent / "server.log")
+                                     .read_text())
+            time.sleep(0.2)
+        yield url, port
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()

@@ -10,6 +10,8 @@ import re
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import pandas as pd
+
 from salesforge.data.input_check import check_input_file
 from salesforge.data.input_limits import STRICT, InputLimits
 from salesforge.data.parse_deadline import load_within
@@ -79,17 +81,24 @@ def check_content(path: Path, filename: str, limits: InputLimits = STRICT) -> st
     return suffix
 
 
-def summarise(path: Path, filename: str, plugins: Any,
-              limits: InputLimits = STRICT) -> dict[str, Any]:
-    """Load ``path`` with the registered loader for its type (within
-    ``limits.max_parse_seconds``) and clean it with the standard cleaner; returns rows,
-    columns and date range (:class:`DataError` if unusable)."""
+def _read(path: Path, filename: str, plugins: Any, limits: InputLimits
+          ) -> tuple[str, pd.DataFrame]:
+    """``(loader name, frame)`` of an upload, read by the registered loader for its type
+    within ``limits.max_parse_seconds``."""
     registry = plugins.registry
     names = [n for n in registry.names("loader") if registry.get("loader", n).cls.handles(path)]
     if not names:
         raise DataError(f"uploaded file {filename} has a type no installed loader reads.")
     loader = plugins.create("loader", names[0], {})
-    raw = load_within(lambda: loader.load(path), filename, limits)
+    return names[0], load_within(lambda: loader.load(path), filename, limits)
+
+
+def summarise(path: Path, filename: str, plugins: Any,
+              limits: InputLimits = STRICT) -> dict[str, Any]:
+    """Load ``path`` with the registered loader for its type (within
+    ``limits.max_parse_seconds``) and clean it with the standard cleaner; returns rows,
+    columns and date range (:class:`DataError` if unusable)."""
+    loader, raw = _read(path, filename, plugins, limits)
     result = plugins.create("cleaner", "standard", {}).clean(
         raw, {}, source=f"uploaded file {filename}")
     clean = result.clean
@@ -104,7 +113,7 @@ def summarise(path: Path, filename: str, plugins: Any,
     warning = rejected_warning(counts, DEFAULT_MAX_REJECTED_SHARE,
                                "data/rejected.csv of a run on it")
     return {
-        "loader": names[0], "rows_in": len(raw), "rows_clean": len(clean),
+        "loader": loader, "rows_in": len(raw), "rows_clean": len(clean),
         "rows_rejected": len(result.rejected), "rows_duplicate": int(result.duplicates),
         "rejected_reasons": reasons, "warnings": [warning] if warning else [],
         "columns": [str(c) for c in raw.columns],
@@ -120,14 +129,9 @@ def summarise_table(path: Path, filename: str, plugins: Any,
     """Rows and columns of an uploaded side table (anomaly labels, future covariates),
     read with the registered loader for its type (within ``limits.max_parse_seconds``);
     :class:`DataError` if unusable."""
-    registry = plugins.registry
-    names = [n for n in registry.names("loader") if registry.get("loader", n).cls.handles(path)]
-    if not names:
-        raise DataError(f"uploaded file {filename} has a type no installed loader reads.")
-    loader = plugins.create("loader", names[0], {})
-    table = load_within(lambda: loader.load(path), filename, limits)
+    loader, table = _read(path, filename, plugins, limits)
     if table.empty or len(table.columns) < 2:
         raise DataError(f"uploaded file {filename} needs a header and at least one row with "
                         "two or more columns.")
-    return {"loader": names[0], "rows_in": len(table),
+    return {"loader": loader, "rows_in": len(table),
             "columns": [str(c) for c in table.columns]}

@@ -13,7 +13,6 @@ import inspect
 import json
 import re
 import shlex
-import socket
 import subprocess
 import sys
 import time
@@ -25,6 +24,7 @@ import pytest
 import yaml
 
 from salesforge import __version__
+from tests.conftest import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((REPO / "docker-compose.yml").read_text(encoding="utf-8"))
@@ -372,12 +372,6 @@ def test_the_docs_give_the_same_commands_and_ports(doc):
         assert f"localhost:{host_port}" in text, f"{doc} does not name port {host_port}"
     app_url = url_of(SERVICES["app"]["healthcheck"]["test"])
     assert f"localhost:{published('app')[0][0]}/{app_url.split('/', 3)[3]}" in text
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.mark.slow

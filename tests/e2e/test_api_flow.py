@@ -6,58 +6,20 @@ run over the OpenAPI schema finds no server error; a restart keeps the data.
 
 from __future__ import annotations
 
-import os
 import re
-import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 
 from salesforge.data.sample import sample_path
+from tests.conftest import api_server
 
 pytestmark = pytest.mark.slow
 BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def server(store: Path) -> Iterator[str]:
-    """``salesforge api`` on a free loopback port; stopped (SIGTERM) on exit."""
-    port = free_port()
-    # a file, not a pipe: nobody reads a pipe, and a full one would block the server's logging
-    log = (store.parent / "server.log").open("w")
-    process = subprocess.Popen([str(BIN / "salesforge"), "api", "--port", str(port),
-                                "--store", str(store)], stdout=log,
-                               stderr=subprocess.STDOUT, env={**os.environ})
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError("server did not start: "
-                                     + (store.parent / "server.log").read_text())
-            time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        log.close()
 
 
 def wait(client: httpx.Client, job: str, seconds: float = 120) -> dict:
@@ -72,7 +34,7 @@ def wait(client: httpx.Client, job: str, seconds: float = 120) -> dict:
 
 def test_user_flow_over_http_and_restart(tmp_path):
     store = tmp_path / "store"
-    with server(store) as url, httpx.Client(base_url=url, timeout=120) as client:
+    with api_server(store) as (url, _), httpx.Client(base_url=url, timeout=120) as client:
         with open(sample_path(), "rb") as handle:
             dataset = client.post("/api/upload", files={"file": ("sales.csv.gz", handle)}).json()
         job = client.post("/api/forecast/train", json={"dataset": dataset["id"], "horizon": 30,
@@ -92,14 +54,14 @@ def test_user_flow_over_http_and_restart(tmp_path):
         report = client.get(f"/api/runs/{run['job']}/artifacts/report:html:report.html")
         assert report.status_code == 200 and "<html" in report.text.lower()
         assert "Sales report" in report.text
-    with server(store) as url, httpx.Client(base_url=url, timeout=60) as client:
+    with api_server(store) as (url, _), httpx.Client(base_url=url, timeout=60) as client:
         summary = client.get("/api/data/summary", params={"dataset": dataset["id"]})
         assert summary.json()["rows_in"] == 33850
         assert client.get(f"/api/runs/{run['job']}/manifest").json()["status"] == "ok"
 
 
 def test_schemathesis_finds_no_server_error(tmp_path):
-    with server(tmp_path / "store") as url:
+    with api_server(tmp_path / "store") as (url, _):
         with open(sample_path(), "rb") as handle:
             httpx.post(f"{url}/api/upload", files={"file": ("sales.csv.gz", handle)}, timeout=60)
         result = subprocess.run(

@@ -6,59 +6,23 @@ under load while jobs run, and a schema-driven fuzzing pass finds no server erro
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import select
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 
 from salesforge.data.sample import sample_path
+from tests.conftest import api_server
 
 pytestmark = pytest.mark.slow
 BIN = Path(sys.executable).parent
 KEY = "sf-test-key-7f3a"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def served(store: Path, **env: str) -> Iterator[tuple[str, int]]:
-    """``salesforge api`` on a free loopback port with ``env`` set; yields (url, port)."""
-    port = _free_port()
-    log = (store.parent / "server.log").open("w")
-    process = subprocess.Popen([str(BIN / "salesforge"), "api", "--port", str(port),
-                                "--store", str(store)], stdout=log, stderr=subprocess.STDOUT,
-                               env={**os.environ, **env})
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError("server did not start: " + (store.parent / "server.log")
-                                     .read_text())
-            time.sleep(0.2)
-        yield url, port
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        log.close()
 
 
 def _chunked_upload(port: int, headers: str, most: int) -> tuple[int, int]:
@@ -97,7 +61,7 @@ def _chunked_upload(port: int, headers: str, most: int) -> tuple[int, int]:
 
 def test_chunked_uploads_are_checked_before_their_body_is_read(tmp_path):
     store = tmp_path / "store"
-    with served(store, SALESFORGE_API_KEYS=KEY, SALESFORGE_API_MAX_UPLOAD_MB="1") as (_, port):
+    with api_server(store, SALESFORGE_API_KEYS=KEY, SALESFORGE_API_MAX_UPLOAD_MB="1") as (_, port):
         status, sent = _chunked_upload(port, "", 300 * 1024 * 1024)
         assert status == 401
         assert sent < 32 * 1024 * 1024  # answered at once, not after 300 MB
@@ -121,7 +85,7 @@ async def _hammer(url: str, n: int) -> list[int]:
 
 
 def test_health_answers_200_concurrent_requests_while_two_jobs_run(tmp_path):
-    with served(tmp_path / "store", SALESFORGE_API_WORKERS="2") as (url, _), \
+    with api_server(tmp_path / "store", SALESFORGE_API_WORKERS="2") as (url, _), \
             httpx.Client(base_url=url, timeout=120) as client:
         with open(sample_path(), "rb") as handle:
             dataset = client.post("/api/upload", files={"file": ("s.csv.gz", handle)}).json()
@@ -140,7 +104,7 @@ def test_health_answers_200_concurrent_requests_while_two_jobs_run(tmp_path):
 
 
 def test_schemathesis_with_keys_finds_no_server_error(tmp_path):
-    with served(tmp_path / "store", SALESFORGE_API_KEYS=KEY) as (url, _):
+    with api_server(tmp_path / "store", SALESFORGE_API_KEYS=KEY) as (url, _):
         with open(sample_path(), "rb") as handle:
             httpx.post(f"{url}/api/upload", files={"file": ("sales.csv.gz", handle)},
                        headers={"X-API-Key": KEY}, timeout=60)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -28,6 +27,7 @@ from salesforge.app.tabs.reports import ReportsTab
 from salesforge.cli import main as cli
 from salesforge.errors import ConfigError, DataError
 from salesforge.runs.index import RunIndex
+from tests.conftest import free_port
 
 PASSWORD = "correct horse battery staple"
 SECRET = "the contents of a file outside every run"
@@ -249,12 +249,6 @@ def test_oauth_passes_panel_its_provider_and_secrets(no_app_env, served):
     no_app_env.setenv("SALESFORGE_APP_OAUTH_ENCRYPTION_KEY", "too-short")
     served.clear()
     assert cli(["serve", "--port", "1"]) == 2 and served == {}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ the runner rewrites after every stage.
 
 from __future__ import annotations
 
-import json
 import logging
 import multiprocessing
 import os
@@ -37,7 +36,7 @@ from salesforge.runs.index import RunIndex
 from salesforge.schema import RunResult
 
 from . import job_process
-from .records import quote
+from .records import quote, read_manifest
 from .redact import redact
 from .store import Store, new_id, now
 
@@ -172,7 +171,7 @@ class Jobs:
         if run_id in self._cancelled:
             self._close_manifest(run_dir, "cancelled", "JobCancelled", "the job was cancelled.")
             raise JobFailed("the job was cancelled.")
-        manifest = _read_manifest(run_dir)
+        manifest = read_manifest(self.store, run_id)
         if process.exitcode != job_process.OK:
             error = (manifest or {}).get("error") or {}
             if process.exitcode == job_process.USER_ERROR and error.get("message"):
@@ -186,7 +185,7 @@ class Jobs:
     def _close_manifest(self, run_dir: Path, status: str, kind: str, message: str) -> None:
         """Record in the manifest and the index of a killed job's run why it stopped (it
         could not write that itself)."""
-        manifest = _read_manifest(run_dir)
+        manifest = read_manifest(self.store, run_dir.name)
         if manifest is None or manifest.get("status") != "running":
             return
         stage = next((s for s, state in (manifest.get("stages") or {}).items()
@@ -239,11 +238,3 @@ def _kill_group(process: Any) -> None:
     except (ProcessLookupError, PermissionError, OSError):
         process.kill()
     process.join(_REAP_S)
-
-
-def _read_manifest(run_dir: Path) -> dict[str, Any] | None:
-    path = run_dir / "manifest.json"
-    try:
-        return json.loads(path.read_text("utf-8"), parse_constant=lambda _: None)
-    except (OSError, ValueError):
-        return None

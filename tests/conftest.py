@@ -76,9 +76,7 @@ def make_plugin_distribution(root: Path, dist: str, module: str, source: str,
 
 
 MEAN_FORECASTER = '''
-    from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+    from dataclasses import dataclass
 
     import numpy as np
 

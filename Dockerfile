@@ -20,20 +20,22 @@ COPY salesforge ./salesforge
 COPY plugins ./plugins
 RUN pip wheel --wheel-dir /wheels ".[test]" \
         ./plugins/salesforge-xgboost ./plugins/salesforge-prophet \
-        ./plugins/salesforge-pyod ./plugins/salesforge-mlflow
+        ./plugins/salesforge-pyod ./plugins/salesforge-mlflow \
+        ./plugins/salesforge-lightgbm ./plugins/salesforge-statsforecast
 
 # ---- runtime: the core and the first-party plugins installed from those wheels, no compiler
 FROM ${PYTHON_IMAGE} AS runtime
 ENV PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 \
     SALESFORGE_LOG_LEVEL=INFO SALESFORGE_LOG_JSON=0
-# libgomp1: OpenMP runtime of xgboost; libstdc++6: Prophet's compiled Stan model
+# libgomp1: OpenMP runtime of xgboost and lightgbm; libstdc++6: Prophet's compiled Stan model
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libgomp1 libstdc++6 \
     && rm -rf /var/lib/apt/lists/*
 RUN --mount=type=bind,from=builder,source=/wheels,target=/wheels \
     pip install --no-index --find-links /wheels \
-        salesforge salesforge-xgboost salesforge-prophet salesforge-pyod salesforge-mlflow
+        salesforge salesforge-xgboost salesforge-prophet salesforge-pyod salesforge-mlflow \
+        salesforge-lightgbm salesforge-statsforecast
 RUN useradd --create-home --uid 10001 --user-group salesforge \
     && mkdir -p /runs/api \
     && chown -R salesforge:salesforge /runs
@@ -66,7 +68,8 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 RUN --mount=type=bind,from=builder,source=/wheels,target=/wheels \
     pip install --no-index --find-links /wheels "salesforge[test]" \
-        salesforge-xgboost salesforge-prophet salesforge-pyod salesforge-mlflow
+        salesforge-xgboost salesforge-prophet salesforge-pyod salesforge-mlflow \
+        salesforge-lightgbm salesforge-statsforecast
 RUN useradd --create-home --uid 10001 --user-group salesforge
 WORKDIR /src
 COPY --chown=salesforge:salesforge . .

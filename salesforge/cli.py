@@ -24,7 +24,8 @@ commands:
   run [overrides]   run the pipeline (Hydra overrides, e.g. forecaster=[seasonal_naive,linear]
                     forecast.horizon=14 data.path=sales.csv; -m sweeps; --cfg job shows config)
   plugins           list every component: kind, name, distribution, version
-  sample            write synthetic sales data: --rows N --seed S --out FILE
+  sample            write synthetic sales data: --rows N --seed S --out FILE; or a weekly
+                    forecasting panel of N products: --panel N [--weeks W]
   predict model=PATH [forecast.horizon=H] [exog_future=FILE] [out=FILE]
                     forecast forward from a run directory (its best model) or a saved
                     model folder; CSV to FILE or stdout
@@ -121,11 +122,34 @@ def _sample(args: list[str], verbose: bool) -> int:
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed")
     parser.add_argument("--out", default="sales_sample.csv",
                         help="output file (.csv, .csv.gz, ...); labels go beside it")
+    parser.add_argument("--panel", type=int, default=None, metavar="N",
+                        help="instead: a weekly panel of N products (level shifts, yearly "
+                             "seasonality, holiday spikes, intermittent demand)")
+    parser.add_argument("--weeks", type=int, default=None, help="weeks of the --panel")
     options = parser.parse_args(args)
+    if options.panel is not None:
+        return _sample_panel(options)
+    if options.weeks is not None:
+        return _fail("--weeks needs --panel N.")
     if options.rows < 1:
         return _fail(f"--rows must be at least 1, not {options.rows}.")
     sales, labels = write_sample(options.out, rows=options.rows, seed=options.seed)
     print(f"wrote {options.rows:,} rows to {sales} and anomaly labels to {labels}")
+    return 0
+
+
+def _sample_panel(options: argparse.Namespace) -> int:
+    from salesforge.data.weekly_panel import DEFAULT_WEEKS, write_weekly_panel
+
+    weeks = DEFAULT_WEEKS if options.weeks is None else options.weeks
+    if options.panel < 1 or weeks < 2:
+        return _fail(f"--panel must be at least 1 and --weeks at least 2, not "
+                     f"{options.panel} and {weeks}.")
+    path, rows = write_weekly_panel(options.out, n_series=options.panel, weeks=weeks,
+                                    seed=options.seed)
+    print(f"wrote a weekly panel of {options.panel:,} products x {weeks} weeks "
+          f"({rows:,} rows) to {path}; forecast it with forecast.freq=W "
+          "'forecast.by=[product]' forecast.target=quantity")
     return 0
 
 

@@ -114,11 +114,15 @@ LAGS = Kind("a list of at most 32 whole numbers from 1 to 400", _list(_int(1, 40
 #: Plain settings a client may set: key pattern (``*`` = one key part) -> value type.
 SETTINGS: dict[str, Kind] = {
     "forecast.target": choice("revenue", "quantity"),
-    "forecast.freq": FREQ,
+    "forecast.freq": Kind("auto or a pandas frequency such as D, W, W-FRI, MS or QS",
+                          lambda v: v == "auto" or FREQ.check(v)),
     "forecast.horizon": whole(1, 366),
     "forecast.by": Kind("a list of at most 3 column names", _list(_name, 3)),
     "forecast.fill": choice("zero", "gap"),
     "forecast.baseline": Kind("a forecaster name", _word),
+    "forecast.select": choice("global", "per_series"),
+    "forecast.intermittent": Kind("auto or a list of at most 8 forecaster names",
+                                  lambda v: v == "auto" or _list(_word, 8)(v)),
     "forecast.metric": Kind("a metric name", _word),
     "forecast.interval_level": number(0.5, 0.999),
     "forecast.interval_levels": LEVELS,

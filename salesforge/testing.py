@@ -132,6 +132,9 @@ def _check_feature_builder(builder: FeatureBuilder, tmp: Path) -> None:
 
 
 def _check_forecaster(model: Forecaster, tmp: Path) -> None:
+    if getattr(type(model), "combines_forecasts", False):
+        _check_combiner(model)
+        return
     series = example_series("D")
     horizon = 14
     assert model.fit(series, "D") is model, "fit must return self"
@@ -145,6 +148,37 @@ def _check_forecaster(model: Forecaster, tmp: Path) -> None:
     again = type(model)(**model.get_params()).fit(series, "D").predict(horizon)
     np.testing.assert_allclose(out["y_pred"], again["y_pred"], rtol=1e-6,
                                err_msg="the same data must give the same forecast")
+
+
+def _check_combiner(model: Forecaster) -> None:
+    """A forecaster that declares ``combines_forecasts = True`` is built by the forecast
+    stage from other forecasters' forecasts: ``combine(forecasts, keys, weights)`` must give
+    one finite forecast per key, between the members' lowest and highest, the same each
+    time; fitting it alone must fail with a ValueError that says so."""
+    from salesforge.forecast.seasonal_naive import SeasonalNaiveForecaster
+
+    series, horizon = example_series("D"), 14
+    members = {f"naive_{m}": SeasonalNaiveForecaster(season_length=m).fit(series, "D")
+               .predict(horizon).assign(model=f"naive_{m}") for m in (1, 7, 28)}
+    forecasts = pd.concat(members.values(), ignore_index=True)
+    weights = {name: 1 / len(members) for name in members}
+    out = model.combine(forecasts, ["series_id", "ds"], weights)
+    assert list(out.columns) == ["series_id", "ds", "y_pred"], "combine returns keys + y_pred"
+    assert len(out) == series["series_id"].nunique() * horizon
+    assert np.isfinite(out["y_pred"]).all(), "combined forecasts must be finite"
+    spread = forecasts.groupby(["series_id", "ds"])["y_pred"].agg(["min", "max"])
+    merged = out.join(spread, on=["series_id", "ds"])
+    assert ((merged["y_pred"] >= merged["min"] - 1e-9) &
+            (merged["y_pred"] <= merged["max"] + 1e-9)).all(), \
+        "a combination must lie between its members' forecasts"
+    again = type(model)(**model.get_params()).combine(forecasts, ["series_id", "ds"], weights)
+    np.testing.assert_allclose(out["y_pred"], again["y_pred"], rtol=1e-9)
+    try:
+        model.fit(series, "D")
+    except ValueError:
+        pass
+    else:
+        raise AssertionError("a combiner fitted alone must raise ValueError saying why")
 
 
 def _check_segmenter(segmenter: Segmenter, tmp: Path) -> None:

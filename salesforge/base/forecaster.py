@@ -143,15 +143,14 @@ class Forecaster(Component):
     def future_frame(self, horizon: int) -> pd.DataFrame:
         """series_id, ds and step (1..horizon) for the periods after each series' end."""
         offset = pd.tseries.frequencies.to_offset(self.freq_)
-        parts = [
-            pd.DataFrame({
-                "series_id": sid,
-                "ds": pd.date_range(last + offset, periods=horizon, freq=offset),
-                "step": np.arange(1, horizon + 1),
-            })
-            for sid, last in self.last_ds_.items()
-        ]
-        return pd.concat(parts, ignore_index=True)
+        ends, which = np.unique(self.last_ds_.to_numpy(), return_inverse=True)
+        dates = np.stack([pd.date_range(pd.Timestamp(end) + offset, periods=horizon,
+                                        freq=offset).to_numpy() for end in ends])
+        return pd.DataFrame({
+            "series_id": np.repeat(self.last_ds_.index.to_numpy(dtype=object), horizon),
+            "ds": dates[which.ravel()].ravel(),
+            "step": np.tile(np.arange(1, horizon + 1), len(self.last_ds_)),
+        })
 
     @abstractmethod
     def _fit(self, frame: pd.DataFrame) -> None:

@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 
 from salesforge.base.forecaster import Forecaster
-from salesforge.forecast import metrics
 from salesforge.forecast.seasonality import season_length
 
 
@@ -86,6 +85,46 @@ def naive_scale(series: pd.DataFrame, before: pd.Timestamp, freq: str) -> pd.Ser
     return grouped.agg(scale)
 
 
+def window_scales(series: pd.DataFrame, points: Sequence[pd.Timestamp], freq: str,
+                  horizon: int) -> pd.DataFrame:
+    """The scales of every backtest window, from its *training* part (data up to the
+    cutoff), indexed by ``(series_id, cutoff)``:
+
+    * ``mase``: the in-sample MAE of the seasonal naive forecast (lag = one season of
+      ``freq``), or of the naive one (lag 1) when the training part is not longer than a
+      season (M4's MASE denominator);
+    * ``rmsse``: the mean squared one-step naive difference from the series' first
+      non-zero value on (M5's RMSSE denominator);
+    * ``weight``: the sum of ``y`` over the last ``horizon`` periods before the cutoff,
+      at least 0 (M5's WRMSSE weight before normalising).
+    """
+    m = season_length(freq)
+    periods = np.sort(series["ds"].unique())
+    frames = []
+    for cutoff in points:
+        train = series[series["ds"] <= cutoff].sort_values(["series_id", "ds"], kind="stable")
+        ids = train["series_id"].to_numpy()
+        y = train["y"].to_numpy("float64")
+        grouped = train.groupby("series_id", sort=False)["y"]
+        size = grouped.transform("size").to_numpy()
+        lag1 = (train["y"] - grouped.shift(1)).to_numpy("float64")
+        seasonal = (train["y"] - grouped.shift(m)).to_numpy("float64")
+        naive = np.abs(np.where(size > m, seasonal, lag1))
+        started = (train["y"] != 0).groupby(ids, sort=False).cummax()
+        previous = started.groupby(ids, sort=False).shift(1, fill_value=False)
+        squared = np.where(previous.to_numpy(bool), lag1 ** 2, np.nan)
+        position = int(np.searchsorted(periods, np.datetime64(cutoff), side="right"))
+        recent_from = periods[max(position - int(horizon), 0)]
+        recent = np.where(train["ds"].to_numpy() >= recent_from, y, 0.0)
+        part = pd.DataFrame({"mase": naive, "rmsse": squared, "weight": recent}).groupby(
+            ids, sort=True).agg({"mase": "mean", "rmsse": "mean", "weight": "sum"})
+        part["weight"] = part["weight"].clip(lower=0.0)
+        part.index = pd.MultiIndex.from_arrays(
+            [part.index, pd.DatetimeIndex([cutoff] * len(part))], names=["series_id", "cutoff"])
+        frames.append(part)
+    return pd.concat(frames)
+
+
 def interval_halfwidth(scored: pd.DataFrame, level: float) -> pd.Series:
     """Per series, the ``level`` quantile of absolute backtest errors: a split-conformal
     interval half-width for forecasts of that series."""
@@ -93,13 +132,10 @@ def interval_halfwidth(scored: pd.DataFrame, level: float) -> pd.Series:
     return errors.groupby(scored["series_id"]).quantile(level)
 
 
-def score(scored: pd.DataFrame, scale: pd.Series) -> dict[str, float]:
-    """MAE, RMSE, R2, MAPE, sMAPE, bias, MASE and interval coverage of backtest rows."""
-    y_true = scored["y_true"].to_numpy(float)
-    y_pred = scored["y_pred"].to_numpy(float)
-    result = {name: fn(y_true, y_pred) for name, fn in metrics.POINT_METRICS.items()}
-    result["mase"] = metrics.mase(y_true, y_pred, scored["series_id"].map(scale).to_numpy(float))
-    if {"y_lo", "y_hi"} <= set(scored.columns):
-        result["coverage"] = metrics.coverage(y_true, scored["y_lo"].to_numpy(float),
-                                              scored["y_hi"].to_numpy(float))
-    return result
+def score(scored: pd.DataFrame, scale: pd.Series | pd.DataFrame) -> dict[str, float]:
+    """MAE, RMSE, R2, MAPE, sMAPE, bias, MASE (RMSSE and WRMSSE with window scales) and,
+    when ``scored`` has ``y_lo``/``y_hi``, their coverage: see
+    :func:`salesforge.forecast.evaluation.model_metrics`."""
+    from salesforge.forecast.evaluation import model_metrics
+
+    return model_metrics(scored, scale, [])

@@ -13,6 +13,12 @@ import pandas as pd
 from salesforge.base.executor import Executor, Progress
 from salesforge.base.forecaster import Forecaster
 from salesforge.forecast.backtest import backtest_windows
+from salesforge.forecast.combination import (
+    CombinationForecaster,
+    combined_backtest,
+    combined_forecast,
+    member_weights,
+)
 from salesforge.forecast.evaluation import model_metrics
 from salesforge.forecast.intervals import (
     add_backtest_intervals,
@@ -31,7 +37,9 @@ class Plan:
     horizon: int
     cutoffs: list[pd.Timestamp]
     levels: list[float]           # interval levels, primary first
-    scale: pd.Series              # MASE scale per series
+    #: the metrics' scales: per (series_id, cutoff) from each window's training part
+    #: (:func:`~salesforge.forecast.backtest.window_scales`), or one per series_id
+    scale: pd.Series | pd.DataFrame
     metric: str                   # selection / tuning metric
     exog_future: pd.DataFrame | None = None  # series_id, ds, covariates after the data
 
@@ -92,19 +100,44 @@ def evaluate_models(models: Mapping[str, Forecaster], plan: Plan,
     this process); outcomes in ``models`` order, equal whichever executor ran them."""
     from salesforge.forecast.tasks import run_models
 
-    outcomes = []
-    for name, (windows, model, future, own) in run_models(models, plan, executor,
-                                                           progress).items():
-        scored = pd.concat(windows, ignore_index=True).assign(model=name)
-        scored = clip_bounds(add_backtest_intervals(scored, plan.levels), plan.floor)
-        widths = halfwidths(scored, plan.levels)
-        if not own:
-            future = add_intervals(future, widths)
-        future = clip_bounds(future.drop(columns="step").assign(model=name), plan.floor)
-        importance = getattr(model, "feature_importances_", None)
-        outcomes.append(ModelOutcome(name=name, settings={}, backtest=scored, forecast=future,
-                                     model=model, widths=widths, importance=importance))
-    return outcomes
+    return [finish_outcome(name, windows, model, future, own, plan)
+            for name, (windows, model, future, own) in run_models(models, plan, executor,
+                                                                   progress).items()]
+
+
+def finish_outcome(name: str, windows: Sequence[pd.DataFrame], model: Forecaster,
+                   future: pd.DataFrame, own: bool, plan: Plan) -> ModelOutcome:
+    """A model's outcome from its scored backtest windows and future forecast: conformal
+    intervals where it has none of its own (cross-conformal in the backtest), bounds
+    clipped at the plan's floor."""
+    scored = pd.concat(windows, ignore_index=True).assign(model=name)
+    scored = clip_bounds(add_backtest_intervals(scored, plan.levels), plan.floor)
+    widths = halfwidths(scored, plan.levels)
+    if not own:
+        future = add_intervals(future, widths)
+    future = clip_bounds(future.drop(columns="step", errors="ignore").assign(model=name),
+                         plan.floor)
+    importance = getattr(model, "feature_importances_", None)
+    return ModelOutcome(name=name, settings={}, backtest=scored, forecast=future,
+                        model=model, widths=widths, importance=importance)
+
+
+def combination_outcome(name: str, model: CombinationForecaster,
+                        members: Sequence[ModelOutcome], plan: Plan,
+                        window_values: pd.Series) -> ModelOutcome:
+    """The outcome of a ``combination`` of ``members`` (already evaluated on ``plan``),
+    without a refit: its backtest combines theirs window by window, its forecast theirs;
+    ``window_values`` is the weighting metric per model, series and window."""
+    names = [m.name for m in members]
+    model.check_method()
+    model.members_ = names
+    model.weights_ = member_weights(window_values, names) if model.method == "weighted" \
+        else {n: 1.0 / len(names) for n in names}
+    first = members[0].model
+    model.freq_, model.last_ds_, model.exog_ = plan.freq, first.last_ds_, []
+    windows = combined_backtest(model, [m.backtest for m in members], window_values)
+    future = combined_forecast(model, [m.forecast for m in members])
+    return finish_outcome(name, windows, model, future, False, plan)
 
 
 def fallback_forecast(make_baseline: Callable[[], Forecaster], short: pd.DataFrame,

@@ -22,7 +22,7 @@ known in advance by assumption (a price plan, a promotion calendar, holidays).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -175,11 +175,12 @@ def future_periods(series: pd.DataFrame, freq: str, horizon: int) -> pd.DataFram
 
 
 def read_values_file(path: str | Path, by: Sequence[str], columns: Sequence[str],
-                     freq: str) -> pd.DataFrame:
+                     freq: str, aliases: Mapping[str, str] | None = None) -> pd.DataFrame:
     """``series_id, ds, <columns>`` per period from the ``forecast.exog_future`` file (CSV
     or Parquet with ``ds`` or ``date``, the ``by`` columns and the covariates, daily or per
     period); a file with none of the ``by`` columns gives ``ds, <columns>``, values for
-    every series."""
+    every series. ``aliases`` (file column -> ``by`` column, e.g. ``Store -> region``)
+    lets the file name a ``by`` column as the source data did."""
     from salesforge.forecast.series import series_keys
 
     path = Path(path)
@@ -190,6 +191,9 @@ def read_values_file(path: str | Path, by: Sequence[str], columns: Sequence[str]
             else pd.read_csv(path)
     except (ValueError, OSError) as exc:
         raise DataError(f"cannot read forecast.exog_future file {path}: {exc}.") from None
+    renames = {src: canon for src, canon in (aliases or {}).items()
+               if src in frame.columns and canon not in frame.columns}
+    frame = frame.rename(columns=renames)
     date = "ds" if "ds" in frame.columns else "date"
     keys = [c for c in by if c in frame.columns]
     keys = list(by) if keys else []
@@ -211,7 +215,8 @@ def read_values_file(path: str | Path, by: Sequence[str], columns: Sequence[str]
 
 
 def future_values(spec: ExogSpec, plugins: Any, series: pd.DataFrame, freq: str,
-                  horizon: int, by: Sequence[str]) -> pd.DataFrame:
+                  horizon: int, by: Sequence[str],
+                  aliases: Mapping[str, str] | None = None) -> pd.DataFrame:
     """``series_id, ds, <covariates>`` for the ``horizon`` periods after each series' end;
     a covariate with no value for some period raises :class:`DataError` naming the file
     (or the config key), the column and the first missing series and period."""
@@ -228,8 +233,8 @@ def future_values(spec: ExogSpec, plugins: Any, series: pd.DataFrame, freq: str,
             f"give them with forecast.exog_future=<CSV or Parquet with ds, "
             f"{', '.join([*by, given[0]])}> for the {horizon} periods after {end}.")
     if given:
-        future = merge_values(future, read_values_file(spec.future_file, by, given, freq),
-                              given)
+        future = merge_values(future, read_values_file(spec.future_file, by, given, freq,
+                                                       aliases), given)
     for column in spec.columns:
         missing = future[future[column].isna()]
         if len(missing):
@@ -249,20 +254,29 @@ def exog_users(outcomes: Sequence[Any]) -> dict[str, list[str]]:
     return {"used_by": used, "ignored_by": [o.name for o in outcomes if o.name not in used]}
 
 
-def prepare(ctx: Any, series: pd.DataFrame, by: Sequence[str], freq: str,
-            horizon: int) -> tuple[pd.DataFrame, pd.DataFrame | None, ExogSpec]:
+def prepare(ctx: Any, series: pd.DataFrame, by: Sequence[str], freq: str, horizon: int,
+            mapped: Mapping[str, str] | None = None,
+            aliases: Mapping[str, str] | None = None,
+            ) -> tuple[pd.DataFrame, pd.DataFrame | None, ExogSpec]:
     """For the forecast stage: ``(series with covariate columns, their future values,
-    spec)``; without ``forecast.exog`` the series comes back unchanged with ``None``."""
+    spec)``; without ``forecast.exog`` the series comes back unchanged with ``None``.
+    ``forecast.exog`` may name source columns the cleaner mapped (``mapped``: canonical ->
+    source); ``aliases`` (source name -> ``by`` column) lets the future-values file use
+    the source names of the ``by`` columns."""
     from salesforge.config import choices
     from salesforge.forecast.series import series_keys
+    from salesforge.forecast.source_names import resolve_columns
 
     cfg = ctx.config.forecast
     columns = exog_columns(cfg.get("exog"))
+    source = ctx.features if ctx.features is not None else ctx.clean
+    if columns and source is not None:
+        columns = resolve_columns(columns, list(source.columns), dict(mapped or {}),
+                                  "forecast.exog", strict=False)
     future_file = cfg.get("exog_future")
     spec = ExogSpec(columns, future_file=str(future_file) if future_file else None)
     if not columns:
         return series, None, spec
-    source = ctx.features if ctx.features is not None else ctx.clean
     spec.calendar = calendar_builders(ctx.plugins, choices(ctx.config, "features"), columns)
     in_data = [c for c in columns if c in source.columns and c not in spec.calendar]
     in_file = [c for c in columns if c not in source.columns and c not in spec.calendar]
@@ -276,9 +290,10 @@ def prepare(ctx: Any, series: pd.DataFrame, by: Sequence[str], freq: str,
     if in_data:
         history.append(aggregate(source, series_keys(source, by), in_data, freq, "the data"))
     if in_file:
-        history.append(read_values_file(spec.future_file, by, in_file, freq))
+        history.append(read_values_file(spec.future_file, by, in_file, freq, aliases))
     with_exog = attach(series, history, spec, ctx.plugins, freq)
-    return with_exog, future_values(spec, ctx.plugins, series, freq, horizon, by), spec
+    return with_exog, future_values(spec, ctx.plugins, series, freq, horizon, by,
+                                    aliases), spec
 
 
 def saved_spec(model: Any, ctx: Any) -> dict[str, Any] | None:

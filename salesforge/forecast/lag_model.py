@@ -1,136 +1,443 @@
-"""A global model on lags and calendar terms that forecasts recursively.
+"""A global model on lags, rolling windows and calendar terms of a whole panel.
 
-Subclasses only choose the regressor (:meth:`GlobalLagForecaster._regressor`); the
-design matrix, the per-series scaling and the recursive multi-step loop live here.
+:class:`GlobalLagForecaster` is the public base of salesforge's global lag models
+(``linear``, ``random_forest``, the ``xgboost`` and ``lightgbm`` plugins): a subclass
+implements :meth:`~GlobalLagForecaster._regressor` (a fresh scikit-learn style regressor)
+and lists the shared settings of :class:`LagModelConfig` in its ``__init__``; the
+features, the per-series scaling, the strategies and the divergence guard live here.
 """
 
 from __future__ import annotations
 
+import math
 from abc import abstractmethod
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
 from salesforge.base.forecaster import Forecaster
+from salesforge.forecast.lag_features import (
+    MIN_LAG_ROWS,
+    HistorySpec,
+    calendar_features,
+    calendar_names,
+    default_lags,
+    default_windows,
+    history_features,
+    last_known,
+    period_grid,
+    season_lags,
+    series_age,
+    usable_lags,
+    window_level,
+)
+from salesforge.forecast.lag_target import (
+    TRANSFORMS,
+    forward,
+    guard_band,
+    inverse,
+    never_negative,
+    recent_level,
+    recent_mean,
+)
 from salesforge.forecast.seasonality import season_length
 
-#: Features after the lags, in design-matrix order.
-CALENDAR = ("day_of_week", "month", "day_of_year", "trend", "series")
+__all__ = ["CALENDAR", "STRATEGIES", "TERMS", "GlobalLagForecaster", "LagModelConfig",
+           "default_direct_steps", "default_lags", "default_scale_window",
+           "default_windows"]
+
+#: ``strategy`` values.
+STRATEGIES = ("recursive", "direct")
+#: ``normalize`` values.
+NORMALIZE = ("window", "series")
+#: Features after the history and calendar features, before the covariates: the time in
+#: years since the first training period, the series' code (its position in
+#: ``series_``) and its age (periods observed before the forecast origin, at most twice
+#: the widest rolling window: new products ramp up).
+TERMS = ("trend", "series", "age")
+#: The features after the history ones for daily data with a year of history (the
+#: calendar of :func:`~salesforge.forecast.lag_features.calendar_names`, then
+#: :data:`TERMS`); other frequencies have their own calendar.
+CALENDAR = (*calendar_names("D", None), *TERMS)
 
 
-def default_lags(freq: str) -> list[int]:
-    """1, 2, 7 and one season of ``freq`` (7 only for daily-like data)."""
+def default_direct_steps(freq: str) -> list[int]:
+    """Groups of steps sharing one model under ``strategy=direct`` (the last step of each
+    group): weekly 1, 2, 4, 8, 13; daily 1, 2, 4, 7, 14, 28; monthly 1, 2, 3, 6, 12."""
     m = season_length(freq)
-    return sorted({1, 2, m} | ({7} if m in (5, 7) else set()))
+    if m == 52:
+        return [1, 2, 4, 8, 13]
+    if m in (5, 7):
+        return [1, 2, 4, m, 2 * m, 4 * m]
+    if m == 12:
+        return [1, 2, 3, 6, 12]
+    return sorted({1, 2, 4, m} - {0})
+
+
+def default_scale_window(freq: str) -> int:
+    """Periods of a series' level when ``scale_window`` is null: max(season, 13) in whole
+    seasons (weekly 52, daily 14, monthly 24)."""
+    m = season_length(freq)
+    return m if m >= 13 else m * math.ceil(13 / m)
+
+
+@dataclass
+class LagModelConfig:
+    """Settings every global lag model shares; a model's own config dataclass inherits
+    them (``forecaster.<name>.lags`` and so on)."""
+
+    #: Lags of y used as features; empty = by frequency (weekly 1-4, 13, 26, 52; daily
+    #: 1-7, 14, 28, 364; monthly 1-3, 12).
+    lags: list[int] = field(default_factory=list)
+    #: Widths of the rolling mean and standard deviation over the newest values; empty =
+    #: by frequency (weekly 4, 8, 13; daily 7, 28; monthly 3, 6, 12).
+    windows: list[int] = field(default_factory=list)
+    #: recursive (one model; step h reads the forecasts of steps < h) or direct (one model
+    #: per group of steps, each reading only values up to the forecast origin).
+    strategy: str = "recursive"
+    #: Under strategy=direct, the last step of each group of steps sharing one model;
+    #: empty = weekly 1, 2, 4, 8, 13; daily 1, 2, 4, 7, 14, 28; monthly 1, 2, 3, 6, 12.
+    direct_steps: list[int] = field(default_factory=list)
+    #: none | log1p (model log1p of the scaled y) | diff (model the change from the newest
+    #: usable value).
+    target_transform: str = "none"
+    #: window (each training row and forecast step divided by the mean absolute value of
+    #: the values in the widest rolling window before it: the model learns shapes, not
+    #: levels) or series (divided by the series' recent level ``scale_`` only).
+    normalize: str = "window"
+    #: Newest observations whose mean absolute value is a series' level (``scale_``, also
+    #: the guard's fallback); null = max(season, 13) in whole seasons (weekly 52, daily 14,
+    #: monthly 24).
+    scale_window: int | None = None
+    #: Country whose public holidays give the holiday features of weekly data; null = none.
+    country_holidays: str | None = "ID"
+    #: Divergence guard: a series whose forecast leaves its range over the last two
+    #: seasons (at least 26 periods), widened by this many ranges on each side, has
+    #: diverged: its whole forecast becomes the mean of its last scale_window values
+    #: (``diverged_series_``, ``replaced_``); null = off.
+    guard: float | None = 1.0
 
 
 class GlobalLagForecaster(Forecaster):
-    """One regressor for all series (series code as a feature) on mean-scaled lags of y,
-    day of week, month, day of year, a trend in years and the covariates of
-    ``forecast.exog`` (``exog_<name>``, as given); the regressor must accept NaN (a lag
-    before the series' start).
+    """One regressor for all series on features of the series' own history (lags
+    ``lag_<k>``, rolling means and standard deviations ``mean_<w>``/``std_<w>``, the
+    mean around the seasonal lag ``season_mean``), the calendar of the target period
+    (day of week, week of year, month, holidays, ``calendar_``: see
+    :func:`~salesforge.forecast.lag_features.calendar_names`), :data:`TERMS` and the
+    covariates of ``forecast.exog`` (``exog_<name>``).
 
-    Each series is divided by its training mean so large and small series share the
-    model. Forecasts are recursive: step h reads lags from a buffer holding the training
-    tail and the forecasts of steps < h, never actuals from the forecast window. After
-    fit, ``feature_names_`` lists the design columns and ``feature_importances_`` is a
-    Series by name (summing to 1) when the regressor has native importances.
+    Every series is divided by its recent level (:func:`~salesforge.forecast.lag_target.
+    recent_level`), optionally transformed (``target_transform``). ``strategy=recursive``
+    fits one model for the next period and forecasts step h from a buffer holding the
+    history and the forecasts of steps < h; ``strategy=direct`` fits one model per group
+    of steps (``direct_steps``) whose features read only values up to the forecast
+    origin, and continues block by block beyond the last group. No feature ever reads an
+    actual after the cutoff. The divergence guard (``guard``): a series whose forecast
+    leaves a band around its recent range (``band_``) is forecast by its recent mean
+    (``fallback_``) instead, at every step; after :meth:`predict`, ``diverged_series_``
+    lists those series and ``replaced_`` counts the forecasts replaced.
+
+    A subclass implements :meth:`_regressor` and may override :meth:`_encode` /
+    :meth:`_encoded_names` (e.g. to impute NaN or one-hot encode for a linear model); by
+    default the regressor gets the raw float32 design, NaN where a value is missing.
+    After fit: ``feature_names_`` (the regressor's columns), ``feature_importances_`` (a
+    Series summing to 1, when the regressor has native importances; averaged over the
+    models of ``direct``), ``model_`` (the regressor; a list of them, one per group of
+    ``offsets_``, under ``direct``), ``scale_`` (level per series).
     """
 
     supports_exog: ClassVar[bool] = True
+    #: Which of :data:`TERMS` the design holds (a subclass may drop them).
+    terms: ClassVar[tuple[str, ...]] = TERMS
 
     @abstractmethod
     def _regressor(self, n_rows: int = 0) -> Any:
         """A fresh unfitted scikit-learn style regressor for ``n_rows`` training rows."""
 
-    def _fit(self, frame: pd.DataFrame) -> None:
-        lags = [int(lag) for lag in (self.lags or self._default_lags())]
-        if min(lags) < 1:
-            raise ValueError(f"lags must be at least 1, got {sorted(lags)}")
-        self.lags_ = sorted(set(lags))
-        self.series_ = pd.Index(sorted(frame["series_id"].unique()), name="series_id")
-        self.scale_ = frame.groupby("series_id")["y"].mean().abs().replace(0.0, 1.0)
-        self.origin_ = pd.Timestamp(frame["ds"].min())
-        design = self.features(frame)
-        scaled = self._scaled(frame)
-        self.model_ = self._regressor(len(design)).fit(design.to_numpy("float32"),
-                                            scaled.to_numpy("float32"))
-        self.feature_names_ = list(design.columns)
-        native = getattr(self.model_, "feature_importances_", None)
-        if native is not None:
-            values = np.asarray(native, dtype="float64")
-            total = values.sum()
-            self.feature_importances_ = pd.Series(
-                values / total if total > 0 else values, index=self.feature_names_,
-                name="importance")
-        # The last max(lags) scaled values of each series, left-padded with NaN (missing).
-        depth = max(self.lags_)
-        from_end = frame.groupby("series_id").cumcount(ascending=False).to_numpy()
-        keep = from_end < depth
-        self.history_ = np.full((len(self.series_), depth), np.nan)
-        rows = self.series_.get_indexer(frame["series_id"][keep])
-        self.history_[rows, depth - 1 - from_end[keep]] = scaled.to_numpy()[keep]
+    # --- hooks ---------------------------------------------------------------------------
+
+    def _encode(self, design: np.ndarray) -> np.ndarray:
+        """The regressor's input from the raw design (columns :meth:`raw_features`);
+        by default unchanged: the regressor must accept NaN."""
+        return design
+
+    def _encoded_names(self, names: list[str]) -> list[str]:
+        """Column names of :meth:`_encode`'s output for raw columns ``names``."""
+        return names
+
+    # --- settings -----------------------------------------------------------------------
+
+    def _set_lag_settings(self, lags: list[int] | None, windows: list[int] | None,
+                          strategy: str, direct_steps: list[int] | None,
+                          target_transform: str, normalize: str, scale_window: int | None,
+                          country_holidays: str | None, guard: float | None) -> None:
+        """Store the settings every lag model shares (:class:`LagModelConfig`) as plain
+        attributes, scikit-learn style; subclasses call this from ``__init__``."""
+        self.lags = lags
+        self.windows = windows
+        self.strategy = strategy
+        self.direct_steps = direct_steps
+        self.target_transform = target_transform
+        self.normalize = normalize
+        self.scale_window = scale_window
+        self.country_holidays = country_holidays
+        self.guard = guard
+
+
+    def _check_settings(self, freq: str) -> None:
+        """Validate the shared settings and store their resolved values (fitted ``_``)."""
+        m = season_length(freq)
+        self.season_length_ = m
+        self.lags_ = _positive(self.lags, "lags") or default_lags(freq)
+        self.windows_ = _positive(self.windows, "windows") or default_windows(freq)
+        if self.strategy not in STRATEGIES:
+            raise ValueError(f"strategy must be one of {', '.join(STRATEGIES)}, "
+                             f"got {self.strategy!r}")
+        direct = _positive(self.direct_steps, "direct_steps") or default_direct_steps(freq)
+        self.offsets_ = direct if self.strategy == "direct" else [1]
+        if self.target_transform not in TRANSFORMS:
+            raise ValueError(f"target_transform must be one of {', '.join(TRANSFORMS)}, "
+                             f"got {self.target_transform!r}")
+        if self.normalize not in NORMALIZE:
+            raise ValueError(f"normalize must be one of {', '.join(NORMALIZE)}, "
+                             f"got {self.normalize!r}")
+        window = default_scale_window(freq) if self.scale_window is None \
+            else int(self.scale_window)
+        if window < 1:
+            raise ValueError(f"scale_window must be at least 1 or null, got {window}")
+        self.scale_window_ = window
+        if self.guard is not None and not float(self.guard) >= 0:
+            raise ValueError(f"guard must be at least 0 or null, got {self.guard}")
+
+    def _age_cap(self) -> int:
+        """The largest ``age``: twice the widest rolling window."""
+        return 2 * max(self.windows_)
+
+    def _spec(self) -> HistorySpec:
+        return HistorySpec(tuple(self.lags_), tuple(self.windows_), self.season_length_,
+                           self.season_mean_)
+
+    def raw_features(self) -> list[str]:
+        """The design columns before :meth:`_encode`: history, calendar, :data:`TERMS`,
+        covariates."""
+        return [*self._spec().names(), *self.calendar_, *self.terms,
+                *[f"exog_{name}" for name in self._exog_names()]]
 
     def expected_features(self) -> list[str]:
-        """The design columns this code builds for the fitted lags."""
-        return [f"lag_{lag}" for lag in self.lags_] + list(CALENDAR) + [
-            f"exog_{name}" for name in self._exog_names()]
+        """The regressor's columns this code builds for the fitted settings."""
+        return self._encoded_names(self.raw_features())
 
-    def _default_lags(self) -> list[int]:
-        """Lags used when the ``lags`` setting is empty."""
-        return default_lags(self.freq_)
+    # --- fit ----------------------------------------------------------------------------
 
-    def _scaled(self, frame: pd.DataFrame) -> pd.Series:
-        """``y`` divided by its series' training mean (index kept)."""
-        return frame["y"] / frame["series_id"].map(self.scale_).astype("float64")
+    def _fit(self, frame: pd.DataFrame) -> None:
+        self._check_settings(self.freq_)
+        self.series_ = pd.Index(sorted(frame["series_id"].unique()), name="series_id")
+        grid = period_grid(frame["ds"], self.freq_)
+        self.calendar_ = calendar_names(self.freq_, self.country_holidays,
+                                        yearly=grid[-1] - grid[0] >= pd.Timedelta(days=364))
+        self.lags_ = usable_lags(self.lags_, len(grid))
+        self.season_mean_ = bool(season_lags(self.season_length_)) and \
+            max(season_lags(self.season_length_)) + MIN_LAG_ROWS <= len(grid)
+        rows = self.series_.get_indexer(frame["series_id"])
+        cols = grid.get_indexer(frame["ds"])
+        values = _panel(frame["y"], rows, cols, (len(self.series_), len(grid)))
+        level = recent_level(values, self.scale_window_)
+        self.scale_ = pd.Series(level, index=self.series_, name="scale")
+        self.origin_ = pd.Timestamp(grid[0])
+        scaled = values / level[:, None]
+        exog = self._exog_panel(frame, rows, cols, values.shape)
+        calendar = self._calendar(grid)
+        anchors = last_known(scaled) if self.target_transform == "diff" else None
+        first = np.argmax(~np.isnan(values), axis=1)
+        known_r, known_c = np.nonzero(~np.isnan(values))
+        models, importances = [], []
+        for offset in self.offsets_:
+            usable = known_c - offset >= first[known_r]
+            if not usable.any():  # too short for this offset: learn from the level alone
+                usable[:] = True
+            r, c = known_r[usable], known_c[usable]
+            design, rows_level = self._design(scaled, r, c, offset, calendar[c],
+                                              None if exog is None else exog[r, c])
+            anchor = None if anchors is None else np.where(
+                c >= offset, anchors[r, np.maximum(c - offset, 0)], np.nan)
+            target = self._target(scaled[r, c], rows_level, anchor)
+            model = self._regressor(len(target)).fit(design, target.astype("float32"))
+            models.append(model)
+            native = getattr(model, "feature_importances_", None)
+            if native is not None:
+                importances.append(np.asarray(native, dtype="float64"))
+        self.model_ = models if self.strategy == "direct" else models[0]
+        self.feature_names_ = self.expected_features()
+        if importances:
+            mean = np.mean(importances, axis=0)
+            total = mean.sum()
+            self.feature_importances_ = pd.Series(mean / total if total > 0 else mean,
+                                                  index=self.feature_names_,
+                                                  name="importance")
+        self._keep_history(scaled, values)
 
-    def _covariates(self, rows: pd.DataFrame) -> pd.DataFrame:
-        """:data:`CALENDAR` then ``exog_<name>`` of rows with series_id, ds and covariates."""
-        calendar = self._calendar(rows["series_id"], rows["ds"])
+    def _target(self, scaled: np.ndarray, level: np.ndarray,
+                anchor: np.ndarray | None) -> np.ndarray:
+        """What the regressor learns for scaled values of rows with ``level``: the
+        transformed ratio to the level, less the anchor's under ``diff``."""
+        target = forward(scaled / level, self.target_transform)
+        if anchor is not None:
+            target = target - np.nan_to_num(anchor / level)
+        return target
+
+    def _forecast(self, output: np.ndarray, level: np.ndarray,
+                  anchor: np.ndarray | None) -> np.ndarray:
+        """The scaled forecast of regressor ``output`` (inverse of :meth:`_target`)."""
+        if anchor is not None:
+            output = output + np.nan_to_num(anchor / level)
+        return level * inverse(output, self.target_transform)
+
+    def _keep_history(self, scaled: np.ndarray, values: np.ndarray) -> None:
+        """Store what prediction needs: the last ``depth`` scaled values of each series
+        (right-aligned at its last observation), its guard band and its sign."""
+        spec = self._spec()
+        depth = max(max(spec.depth(d), self._age_cap() + d - 1) for d in self.offsets_)
+        last = values.shape[1] - 1 - np.argmax(~np.isnan(values[:, ::-1]), axis=1)
+        cols = last[:, None] - np.arange(depth - 1, -1, -1)[None, :]
+        rows = np.arange(len(values))[:, None]
+        self.history_ = np.where(cols >= 0, scaled[rows, np.maximum(cols, 0)], np.nan)
+        window = 2 * max(self.season_length_, 13)
+        self.band_ = None if self.guard is None else guard_band(scaled, window,
+                                                                 float(self.guard))
+        self.nonnegative_ = never_negative(values)
+        self.fallback_ = recent_mean(scaled, self.scale_window_)
+        self.fallback_ = np.where(self.nonnegative_, np.maximum(self.fallback_, 0.0),
+                                  self.fallback_)
+        self.replaced_ = 0
+        self.diverged_series_: list[str] = []
+
+    def _exog_panel(self, frame: pd.DataFrame, rows: np.ndarray, cols: np.ndarray,
+                    shape: tuple[int, int]) -> np.ndarray | None:
         names = self._exog_names()
         if not names:
-            return calendar
-        exog = rows[names].astype("float64").rename(columns=lambda c: f"exog_{c}")
-        return pd.concat([calendar, exog], axis=1)
+            return None
+        panel = np.full((*shape, len(names)), np.nan)
+        panel[rows, cols] = frame[names].to_numpy("float64")
+        return panel
 
-    def _calendar(self, series_id: pd.Series, ds: pd.Series) -> pd.DataFrame:
-        """The non-lag features (:data:`CALENDAR`) of rows given by series id and date."""
-        ds = pd.to_datetime(ds)
-        return pd.DataFrame({
-            "day_of_week": ds.dt.day_of_week, "month": ds.dt.month,
-            "day_of_year": ds.dt.day_of_year,
-            "trend": (ds - self.origin_) / pd.Timedelta(days=365.25),
-            "series": pd.Categorical(series_id, categories=self.series_).codes,
-        }, index=series_id.index).astype("float64")
+    def _calendar(self, dates: pd.DatetimeIndex) -> np.ndarray:
+        """Calendar features and the trend of each date (series code excluded)."""
+        dates = pd.DatetimeIndex(dates)
+        parts = [calendar_features(dates, self.calendar_, self.country_holidays)]
+        if "trend" in self.terms:
+            parts.append(((dates - self.origin_) / pd.Timedelta(days=365.25)).to_numpy(
+                "float64")[:, None])
+        return np.hstack(parts)
+
+    def _design(self, scaled: np.ndarray, rows: np.ndarray, cols: np.ndarray, offset: int,
+                calendar: np.ndarray, exog: np.ndarray | None
+                ) -> tuple[np.ndarray, np.ndarray]:
+        """The regressor's float32 input for target cells ``(rows, cols)`` of the scaled
+        panel and each row's level: under ``normalize=window`` the mean absolute value of
+        the widest rolling window before the target (in prediction, of the buffer: actuals
+        and earlier forecasts, as in training); 1 under ``normalize=series``."""
+        if self.normalize == "window":
+            level = window_level(scaled, rows, cols - offset, max(self.windows_))
+        else:
+            level = np.ones(len(rows))
+        history = history_features(scaled, rows, cols, offset, self._spec())
+        parts = [forward(history / level[:, None], self.target_transform), calendar]
+        if "series" in self.terms:
+            parts.append(rows[:, None].astype("float64"))
+        if "age" in self.terms:
+            parts.append(series_age(scaled, rows, cols, offset, self._age_cap())[:, None])
+        if exog is not None:
+            parts.append(exog)
+        return self._encode(np.hstack(parts).astype("float32")), level
 
     def features(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """The design matrix of a tidy frame of fitted series, one row per row of ``frame``
-        (same unique index): lags ``lag_<k>`` of the mean-scaled y within each series (NaN
-        where the series has no value k rows earlier), then :data:`CALENDAR`. Uses only
-        the rows given; scales come from fit. Covariates (``exog_``) follow the calendar."""
-        order = frame.sort_values(["series_id", "ds"], kind="stable")
-        grouped = self._scaled(order).groupby(order["series_id"], sort=False)
-        lagged = pd.DataFrame({f"lag_{lag}": grouped.shift(lag) for lag in self.lags_})
-        design = pd.concat([lagged, self._covariates(order)], axis=1)
-        return design.loc[frame.index]
+        """The one-step design (``feature_names_``) of every row of a tidy frame of fitted
+        series (same index), from the frame's own values scaled by ``scale_``; a row's
+        features read only the frame's earlier periods of its series."""
+        grid = period_grid(frame["ds"], self.freq_)
+        series = self.series_.get_indexer(frame["series_id"])
+        if (series < 0).any():
+            raise ValueError("features() got a series the model was not fitted on")
+        cols = grid.get_indexer(frame["ds"])
+        values = _panel(frame["y"], series, cols, (len(self.series_), len(grid)))
+        exog = self._exog_panel(frame, series, cols, values.shape)
+        design, _ = self._design(values / self.scale_.to_numpy()[:, None], series, cols,
+                                 self.offsets_[0], self._calendar(grid)[cols],
+                                 None if exog is None else exog[series, cols])
+        return pd.DataFrame(design, index=frame.index, columns=self.feature_names_)
+
+    # --- predict ------------------------------------------------------------------------
+
+    def _models(self) -> list[Any]:
+        return list(self.model_) if isinstance(self.model_, list) else [self.model_]
 
     def _predict(self, future: pd.DataFrame) -> np.ndarray:
-        """Recursive forecasts: each step's lags are read from a per-series buffer that
-        holds the training tail followed by the forecasts of the earlier steps."""
-        depth = max(self.lags_)
-        steps = future["step"].to_numpy()
+        """Step by step: the model of the step's group reads the buffer (history, then the
+        forecasts of earlier steps) up to its offset, the guard clips, the buffer grows."""
         rows = self.series_.get_indexer(future["series_id"])
-        history = np.full((len(self.series_), depth + int(steps.max())), np.nan)
-        history[:, :depth] = self.history_
-        calendar = self._covariates(future).to_numpy()
-        scaled = np.empty(len(future))
-        for step in range(1, int(steps.max()) + 1):
+        steps = future["step"].to_numpy()
+        horizon = int(steps.max())
+        depth = self.history_.shape[1]
+        buffer = np.hstack([self.history_, np.full((len(self.series_), horizon), np.nan)])
+        anchors = np.hstack([last_known(self.history_), buffer[:, depth:]]) \
+            if self.target_transform == "diff" else None
+        dates = pd.DatetimeIndex(future["ds"])
+        unique, where = np.unique(dates.to_numpy(), return_inverse=True)
+        calendar = self._calendar(pd.DatetimeIndex(unique))[where]
+        names = self._exog_names()
+        exog = future[names].to_numpy("float64") if names else None
+        scale = self.scale_.to_numpy()
+        models, reach = self._models(), max(self.offsets_)
+        out = np.empty(len(future))
+        diverged = np.zeros(len(self.series_), dtype=bool)
+        origin = 0
+        for step in range(1, horizon + 1):
+            if step - origin > reach:
+                origin += reach
+            group = int(np.searchsorted(self.offsets_, step - origin))
+            offset = self.offsets_[group]
             at = np.flatnonzero(steps == step)
-            column = depth + step - 1  # where this step's forecast goes in the buffer
-            lagged = history[rows[at][:, None], column - np.asarray(self.lags_)]
-            design = np.hstack([lagged, calendar[at]]).astype("float32")
-            forecast = self.model_.predict(design)
-            history[rows[at], column] = forecast
-            scaled[at] = forecast
-        return scaled * future["series_id"].map(self.scale_).to_numpy("float64")
+            r, c = rows[at], np.full(len(at), depth - 1 + step)
+            design, level = self._design(buffer, r, c, offset, calendar[at],
+                                         None if exog is None else exog[at])
+            output = models[group].predict(design).astype("float64")
+            scaled = self._forecast(output, level,
+                                    None if anchors is None else anchors[r, c - offset])
+            if self.band_ is not None:  # leaving the band: the series has diverged
+                inside = (scaled >= self.band_[r, 0]) & (scaled <= self.band_[r, 1])
+                diverged[r[~inside]] = True
+                scaled = np.where(diverged[r], self.fallback_[r], scaled)
+            scaled = np.where(self.nonnegative_[r], np.maximum(scaled, 0.0), scaled)
+            buffer[r, c] = scaled
+            if anchors is not None:
+                anchors[r, c] = scaled
+            out[at] = scaled * scale[r]
+        replaced = diverged[rows]  # every step of a diverged series, earlier ones too
+        out[replaced] = self.fallback_[rows[replaced]] * scale[rows[replaced]]
+        self.replaced_ = int(replaced.sum())
+        self.diverged_series_ = [str(s) for s in self.series_[diverged]]
+        return out
+
+
+def _positive(values: list[int] | None, name: str) -> list[int]:
+    """Sorted distinct whole numbers of a list setting, each at least 1 (``[]`` for
+    an empty or null one)."""
+    if not values:
+        return []
+    numbers = sorted({int(v) for v in values})
+    if numbers[0] < 1:
+        raise ValueError(f"{name} must be at least 1, got {sorted(values)}")
+    return numbers
+
+
+def _panel(y: pd.Series, rows: np.ndarray, cols: np.ndarray,
+           shape: tuple[int, int]) -> np.ndarray:
+    """Series x periods array of ``y`` (NaN where missing), each series that ever sold
+    starting at its first non-zero value: zeros before it (``forecast.fill=zero`` before a
+    product's launch) are no sales history."""
+    values = np.full(shape, np.nan)
+    values[rows, cols] = y.to_numpy("float64")
+    started = np.cumsum(np.nan_to_num(values) != 0, axis=1) > 0
+    return np.where(started | ~started[:, -1:], values, np.nan)

@@ -1,124 +1,112 @@
-"""A global ridge regression on lags and calendar terms, forecasting recursively."""
+"""A global ridge regression on the lag model's features."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 from sklearn.linear_model import Ridge
-from sklearn.pipeline import make_pipeline
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from salesforge.base.forecaster import Forecaster
-from salesforge.forecast.seasonality import season_length
+from salesforge.forecast.lag_model import GlobalLagForecaster, LagModelConfig
+from salesforge.forecast.lag_target import forward
 
 #: Above this many series the one-hot series terms (a dense column per series) are left
-#: out: the per-series mean scaling alone carries each series' level.
+#: out: the per-series scaling alone carries each series' level.
 MAX_SERIES_DUMMIES = 200
 
 
 @dataclass
-class LinearConfig:
+class LinearConfig(LagModelConfig):
     """Settings of the ``linear`` forecaster (``forecaster.linear.*``)."""
 
     #: Ridge penalty.
     alpha: float = 1.0
-    #: Lags of y used as features; empty takes 1, 2 and one season.
-    lags: list[int] = field(default_factory=list)
+    #: log1p: a linear model of log sales (multiplicative effects, spikes damped).
+    target_transform: str = "log1p"
+    #: series: a linear recursion on ratios to a moving level (window) is unstable.
+    normalize: str = "series"
 
 
-class LinearForecaster(Forecaster):
-    """Ridge on standardised lags of y, a trend, day-of-week dummies (daily data), month
-    dummies (a year or more of history), the series' id and the covariates of
-    ``forecast.exog`` (``exog_<name>``), every column standardised.
+class LinearForecaster(GlobalLagForecaster):
+    """Ridge regression on the standardised features of
+    :class:`~salesforge.forecast.lag_model.GlobalLagForecaster`, encoded for a linear
+    model: missing history values filled with the row's newest rolling mean (the series'
+    level where it has none), day-of-week dummies (daily data), month dummies (a year or
+    more of history: ``calendar_``), series dummies (up to :data:`MAX_SERIES_DUMMIES`
+    series), the trend, holiday counts and covariates as they are; week and day of year
+    are left out (the seasonal lags carry the season).
 
-    One model for all series (global); each series is scaled by its mean so large and
-    small series share coefficients (series dummies up to :data:`MAX_SERIES_DUMMIES`
-    series). Multi-step forecasts are recursive: step h uses the
-    forecasts of steps < h, never actuals from the forecast window.
+    One model for all series (global), each series scaled by its recent level.
+    ``feature_importances_`` are the absolute standardised coefficients (summing to 1;
+    averaged over the models of ``strategy=direct``). A linear recursion can diverge;
+    the guard (``guard``) stops it (see ``clipped_`` and ``diverged_series_``).
     """
 
     search_space: ClassVar[dict[str, dict[str, Any]]] = {
         "alpha": {"type": "float", "low": 1e-3, "high": 100.0, "log": True},
     }
-    supports_exog: ClassVar[bool] = True
 
-    def __init__(self, alpha: float = 1.0, lags: list[int] | None = None) -> None:
+    def __init__(self, alpha: float = 1.0, lags: list[int] | None = None,
+                 windows: list[int] | None = None, strategy: str = "recursive",
+                 direct_steps: list[int] | None = None, target_transform: str = "log1p",
+                 normalize: str = "series",
+                 scale_window: int | None = None, country_holidays: str | None = "ID",
+                 guard: float | None = 1.0) -> None:
         self.alpha = alpha
-        self.lags = lags
+        self._set_lag_settings(lags, windows, strategy, direct_steps, target_transform, normalize,
+                                scale_window, country_holidays, guard)
+
+    def _regressor(self, n_rows: int = 0) -> Pipeline:
+        return make_pipeline(StandardScaler(), Ridge(alpha=float(self.alpha)))
 
     def _fit(self, frame: pd.DataFrame) -> None:
-        m = season_length(self.freq_)
-        self.lags_ = sorted({int(lag) for lag in (self.lags or [1, 2, m]) if int(lag) >= 1})
-        self.series_ = sorted(frame["series_id"].unique())
-        self.scale_ = frame.groupby("series_id")["y"].mean().replace(0.0, 1.0).abs()
-        self.origin_ = frame["ds"].min()
-        span_days = (frame["ds"].max() - self.origin_).days
-        self.use_weekday_ = m in (5, 7)  # daily data: a day-of-week effect
-        self.use_month_ = span_days >= 365  # a month effect needs every month in training
-        self.use_series_ = len(self.series_) <= MAX_SERIES_DUMMIES
-        scaled = frame["y"] / frame["series_id"].map(self.scale_).to_numpy()
-        grouped = scaled.groupby(frame["series_id"])
-        lagged = np.column_stack([grouped.shift(lag).to_numpy() for lag in self.lags_])
-        design = np.hstack([lagged, self._exogenous(frame["series_id"], frame["ds"]),
-                            frame[self.exog_].to_numpy("float64")])
-        usable = ~np.isnan(lagged).any(axis=1)
-        if usable.sum() < 2:
-            usable = np.ones(len(frame), bool)
-            design = np.nan_to_num(design)
-        self.model_ = make_pipeline(StandardScaler(), Ridge(alpha=float(self.alpha)))
-        self.model_.fit(design[usable], scaled[usable])
-        self.feature_names_ = self.expected_features()
-        weights = np.abs(self.model_[-1].coef_)
-        self.feature_importances_ = pd.Series(
-            weights / weights.sum() if weights.sum() > 0 else weights,
-            index=self.feature_names_, name="importance")
-        depth = max(self.lags_)
-        self.history_ = {sid: g.to_numpy()[-depth:] for sid, g in grouped}
+        self.use_series_ = frame["series_id"].nunique() <= MAX_SERIES_DUMMIES
+        super()._fit(frame)
+        weights = np.mean([np.abs(model[-1].coef_) for model in self._models()], axis=0)
+        total = weights.sum()
+        self.feature_importances_ = pd.Series(weights / total if total > 0 else weights,
+                                              index=self.feature_names_, name="importance")
 
-    def expected_features(self) -> list[str]:
-        """Design column names: lags, trend, weekday and month dummies, series dummies;
-        importances are the absolute standardised coefficients."""
-        names = [f"lag_{lag}" for lag in self.lags_] + ["trend"]
-        if self.use_weekday_:
-            names += [f"day_of_week_{d}" for d in range(1, 7)]
-        if self.use_month_:
-            names += [f"month_{m}" for m in range(2, 13)]
-        if self.use_series_:
-            names += [f"series_{sid}" for sid in self.series_[1:]]
-        return names + [f"exog_{name}" for name in getattr(self, "exog_", None) or []]
-
-    def _exogenous(self, series_id: pd.Series, ds: pd.Series) -> np.ndarray:
-        ds = pd.DatetimeIndex(ds)
-        parts = [((ds - self.origin_).days / 365.25).to_numpy()[:, None]]  # trend in years
-        if self.use_weekday_:
-            parts.append(np.eye(7)[ds.day_of_week][:, 1:])
-        if self.use_month_:
-            parts.append(np.eye(12)[ds.month - 1][:, 1:])
-        if self.use_series_:
-            codes = pd.Categorical(series_id, categories=self.series_).codes
-            parts.append(np.eye(len(self.series_))[codes][:, 1:])
-        return np.hstack(parts)
-
-    def _predict(self, future: pd.DataFrame) -> np.ndarray:
-        future = future.sort_values(["step", "series_id"], kind="stable")
-        depth = max(self.lags_)
-        history = {sid: list(np.pad(h, (max(0, depth - len(h)), 0), constant_values=np.nan))
-                   for sid, h in self.history_.items()}
-        scaled = pd.Series(np.nan, index=future.index)
-        for _, rows in future.groupby("step", sort=True):
-            lagged = np.array([[history[sid][-lag] for lag in self.lags_]
-                               for sid in rows["series_id"]])
-            design = np.hstack([np.nan_to_num(lagged, nan=1.0),  # 1.0 = the series mean
-                                self._exogenous(rows["series_id"], rows["ds"]),
-                                rows[self._exog_names()].to_numpy("float64")])
-            step_pred = self.model_.predict(design)
-            scaled.loc[rows.index] = step_pred
-            for sid, value in zip(rows["series_id"], step_pred, strict=True):
-                history[sid].append(value)
-        out = np.empty(len(future))
-        out[future.index.to_numpy()] = scaled.to_numpy() * future["series_id"].map(
-            self.scale_).to_numpy()
+    def _encoded_names(self, names: list[str]) -> list[str]:
+        out = []
+        for name in names:
+            if name == "day_of_week":
+                out += [f"day_of_week_{d}" for d in range(1, 7)]
+            elif name == "month":
+                out += [f"month_{m}" for m in range(2, 13)]
+            elif name == "series":
+                out += [f"series_{sid}" for sid in self.series_[1:]] if self.use_series_ \
+                    else []
+            elif name not in ("week_of_year", "day_of_year"):
+                out.append(name)
         return out
+
+    def _encode(self, design: np.ndarray) -> np.ndarray:
+        names = self.raw_features()
+        level = np.full(len(design), forward(np.ones(1), self.target_transform)[0],
+                        dtype="float32")
+        for w in sorted(self.windows_, reverse=True):  # the newest level known
+            mean = design[:, names.index(f"mean_{w}")]
+            level = np.where(np.isnan(mean), level, mean)
+        parts = []
+        for j, name in enumerate(names):
+            column = design[:, j]
+            if name.startswith(("lag_", "mean_", "season_mean")):
+                parts.append(np.where(np.isnan(column), level, column)[:, None])
+            elif name.startswith("std_"):
+                parts.append(np.nan_to_num(column)[:, None])
+            elif name == "day_of_week":
+                parts.append(np.eye(7, dtype="float32")[column.astype(int)][:, 1:])
+            elif name == "month":
+                parts.append(np.eye(12, dtype="float32")[column.astype(int) - 1][:, 1:])
+            elif name == "series":
+                if self.use_series_:
+                    eye = np.eye(len(self.series_), dtype="float32")
+                    parts.append(eye[column.astype(int)][:, 1:])
+            elif name not in ("week_of_year", "day_of_year"):
+                parts.append(np.nan_to_num(column)[:, None])
+        return np.hstack(parts)

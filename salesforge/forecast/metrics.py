@@ -47,6 +47,30 @@ def mase(y_true: np.ndarray, y_pred: np.ndarray, scale: float | np.ndarray) -> f
     return float(np.mean((errors / np.where(scale > 0, scale, np.nan))[valid]))
 
 
+def rmsse(y_true: np.ndarray, y_pred: np.ndarray, scale: float) -> float:
+    """Root mean squared scaled error of one forecast window (M5): the root of the mean
+    squared error over ``scale``, the mean squared one-step naive difference of the
+    window's training part; NaN when ``scale`` is not positive."""
+    if not np.isfinite(scale) or scale <= 0:
+        return float("nan")
+    return float(np.sqrt(np.mean((y_true - y_pred) ** 2) / scale))
+
+
+def pinball(y_true: np.ndarray, quantile: np.ndarray, tau: float) -> np.ndarray:
+    """Pinball (quantile) loss of each row: ``tau * (y - q)`` when the actual is above
+    the quantile forecast ``q``, ``(1 - tau) * (q - y)`` when below."""
+    diff = y_true - quantile
+    return np.maximum(tau * diff, (tau - 1.0) * diff)
+
+
+def interval_pinball(y_true: np.ndarray, lower: np.ndarray, upper: np.ndarray,
+                     level: float) -> np.ndarray:
+    """Per row, the mean pinball loss of an interval's bounds read as the quantiles
+    ``(1 - level) / 2`` (lower) and ``(1 + level) / 2`` (upper); NaN where a bound is."""
+    low, high = (1.0 - float(level)) / 2.0, (1.0 + float(level)) / 2.0
+    return (pinball(y_true, lower, low) + pinball(y_true, upper, high)) / 2.0
+
+
 def bias(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     """Mean error (forecast minus actual): positive means over-forecasting."""
     return float(np.mean(y_pred - y_true))

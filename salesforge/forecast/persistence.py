@@ -34,7 +34,8 @@ from salesforge.forecast.model_files import (
 
 FORMAT = 2
 #: Libraries whose versions are recorded with every model and checked on load.
-LIBRARIES = ("salesforge", "numpy", "pandas", "scikit-learn", "xgboost", "prophet")
+LIBRARIES = ("salesforge", "numpy", "pandas", "scikit-learn", "xgboost", "prophet", "lightgbm",
+             "statsforecast")
 
 
 def library_versions() -> dict[str, str]:

@@ -1,6 +1,7 @@
-"""Built-in forecasters: the seasonal-naive baseline, the global linear model and the
-random forest."""
+"""Built-in forecasters: the seasonal-naive baseline, the global linear model, the
+random forest and the combination of the run's other forecasters."""
 
+from salesforge.forecast.combination import CombinationConfig, CombinationForecaster
 from salesforge.forecast.linear import LinearConfig, LinearForecaster
 from salesforge.forecast.random_forest import RandomForestConfig, RandomForestForecaster
 from salesforge.forecast.seasonal_naive import SeasonalNaiveConfig, SeasonalNaiveForecaster
@@ -15,3 +16,4 @@ def salesforge_register_components(registry: Registry) -> None:
     registry.add("forecaster", "linear", LinearForecaster, config=LinearConfig)
     registry.add("forecaster", "random_forest", RandomForestForecaster,
                  config=RandomForestConfig)
+    registry.add("forecaster", "combination", CombinationForecaster, config=CombinationConfig)

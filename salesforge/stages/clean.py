@@ -48,7 +48,7 @@ def run_clean(ctx: RunContext) -> None:
     reasons = result.rejected["reason"].value_counts().to_dict() if len(result.rejected) else {}
     returns = result.quality.get("returns", {})
     ctx.results["clean"] = {"derived": result.derived, "returns": returns.get("handling", "net"),
-                            "quality": result.quality}
+                            "quality": result.quality, "columns_mapped": result.columns_mapped}
     ctx.manifest["data"].update(
         rows_clean=len(result.clean),
         rows_rejected=len(result.rejected),

@@ -1,21 +1,26 @@
-"""Stage ``forecast``: aggregate series, tune and backtest every model, reconcile, pick the
-best against the baseline, forecast, and save the fitted models."""
+"""Stage ``forecast``: aggregate series, tune and backtest every model, combine, reconcile,
+pick the model of every series against the baseline, forecast, and save the fitted
+models."""
 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from salesforge.config import choices
 from salesforge.errors import ConfigError, DataError
 from salesforge.forecast import exog as covariates
 from salesforge.forecast import reconcile as rec
-from salesforge.forecast.backtest import cutoffs, naive_scale
+from salesforge.forecast.backtest import cutoffs, window_scales
+from salesforge.forecast.combination import METHODS
 from salesforge.forecast.engine import (
     ModelOutcome,
     Plan,
+    combination_outcome,
     evaluate_models,
     fallback_forecast,
     importance_table,
@@ -23,13 +28,29 @@ from salesforge.forecast.engine import (
 )
 from salesforge.forecast.evaluation import (
     SELECTION_METRICS,
+    metric_tables,
     model_metrics,
-    select_best,
     series_metrics,
     value_added,
+    window_metric,
+)
+from salesforge.forecast.frequency import resolve_freq
+from salesforge.forecast.intermittent import (
+    ROUTED,
+    classify,
+    intermittent_summary,
+    routing_methods,
 )
 from salesforge.forecast.intervals import bound_columns, pct
+from salesforge.forecast.selection import (
+    SELECTION,
+    choose,
+    select_mode,
+    selection_summary,
+    selection_table,
+)
 from salesforge.forecast.series import build_series
+from salesforge.forecast.source_names import resolve_columns
 from salesforge.forecast.tuning import tune_selected
 from salesforge.schema import RunContext
 
@@ -39,6 +60,10 @@ LEADERBOARD = "forecast/leaderboard.csv"
 SERIES_METRICS = "forecast/metrics_by_series.csv"
 VALUE_ADDED = "forecast/value_added.csv"
 IMPORTANCE = "forecast/importance.csv"
+SELECTION_CSV = "forecast/selection.csv"
+#: Fitted attributes in which a forecaster reports divergence it stopped (damped or
+#: clipped forecasts); copied into ``manifest.forecast.stability`` when present.
+STABILITY_ATTRIBUTES = ("diverged_series_", "clipped_series_", "clipped_", "diverged_")
 MODELS = "models"
 
 
@@ -89,17 +114,85 @@ def _selection_metric(value: object, key: str) -> str:
     return metric
 
 
+def _columns_mapped(ctx: RunContext) -> dict[str, str]:
+    """canonical -> source column of the clean stage (empty when it did not say)."""
+    mapped = (ctx.results.get("clean") or {}).get("columns_mapped") or {}
+    return {str(k): str(v) for k, v in dict(mapped).items() if v is not None}
+
+
+def _combines(ctx: RunContext, name: str) -> bool:
+    info = ctx.plugins.registry.get("forecaster", name)
+    return bool(getattr(info.cls, "combines_forecasts", False))
+
+
+def _combination(ctx: RunContext, name: str, settings: dict[str, Any], evaluated: list[str],
+                 metric: str) -> tuple[Any, list[str], str]:
+    """``(model, members, weighting metric)`` of a selected combiner, checked before any
+    model is backtested."""
+    model = ctx.plugins.create("forecaster", name, settings, key=f"forecaster.{name}")
+    if model.method not in METHODS:
+        raise ConfigError(f"config key forecaster.{name}.method must be one of "
+                          f"{', '.join(METHODS)}, not {model.method!r}.")
+    members = [str(m) for m in (model.members or [])] or evaluated
+    unknown = [m for m in members if m not in evaluated]
+    if unknown:
+        raise ConfigError(f"config key forecaster.{name}.members names {unknown[0]!r}, which "
+                          f"is not a selected forecaster ({', '.join(evaluated)}).")
+    if len(members) < 2:
+        raise ConfigError(f"config key forecaster.{name}.members needs at least two "
+                          "forecasters to combine; select more, e.g. "
+                          f"forecaster=[seasonal_naive,linear,{name}].")
+    weighting = _selection_metric(model.metric or metric, f"forecaster.{name}.metric")
+    return model, members, weighting
+
+
+def _evaluate_routed(ctx: RunContext, plan: Plan, methods: list[str], routed: pd.Index,
+                     progress: Any) -> list[ModelOutcome]:
+    """Backtest and fit the intermittent-demand ``methods`` on the ``routed`` series of
+    ``plan`` only (nothing when either is empty)."""
+    subset = plan.series[plan.series["series_id"].isin(routed)]
+    if not methods or subset.empty:
+        return []
+    exog = plan.exog_future
+    exog = None if exog is None else exog[exog["series_id"].isin(routed)]
+    models = {name: ctx.create("forecaster", name, {}, key=f"forecaster.{name}")
+              for name in methods}
+    return evaluate_models(models, replace(plan, series=subset, exog_future=exog),
+                           ctx.executor(), progress)
+
+
+def _stability(outcomes: list[ModelOutcome]) -> dict[str, dict[str, Any]]:
+    """model -> the divergence findings its final fit reports (``diverged_series_``,
+    ``clipped_``, ...), JSON-ready; models without them are left out."""
+    found: dict[str, dict[str, Any]] = {}
+    for outcome in outcomes:
+        for attr in STABILITY_ATTRIBUTES:
+            value = getattr(outcome.model, attr, None)
+            if value is None:
+                continue
+            if isinstance(value, pd.Series | pd.Index | np.ndarray | set | tuple):
+                value = list(value.tolist() if hasattr(value, "tolist") else value)
+            if isinstance(value, np.generic):
+                value = value.item()
+            found.setdefault(outcome.name, {})[attr.rstrip("_")] = value
+    return found
+
+
 def run_forecast(ctx: RunContext) -> None:
     cfg = ctx.config.forecast
     horizon = _positive_int(cfg.horizon, "forecast.horizon")
     windows = _positive_int(ctx.config.backtest.windows, "backtest.windows")
     step = _positive_int(ctx.config.backtest.step or horizon, "backtest.step")
     levels = interval_levels(cfg)
-    by = list(cfg.by or [])
-    freq, target = str(cfg.freq), str(cfg.target)
+    mapped = _columns_mapped(ctx)
+    by_given = [str(cfg.by)] if isinstance(cfg.by, str) else [str(c) for c in (cfg.by or [])]
+    by = resolve_columns(by_given, list(ctx.clean.columns), mapped, "forecast.by")
+    freq, freq_inferred = resolve_freq(cfg.get("freq"), ctx.clean["date"])
+    target = str(cfg.target)
     metric = _selection_metric(cfg.metric, "forecast.metric")
     tuning_metric = _selection_metric(ctx.config.get("tuning", {}).get("metric") or metric,
                                       "tuning.metric")
+    mode = select_mode(cfg.get("select", "global"))
     method = str(cfg.get("reconcile") or "none")
     if method not in rec.METHODS:
         raise ConfigError(f"config key forecast.reconcile must be one of "
@@ -112,13 +205,19 @@ def run_forecast(ctx: RunContext) -> None:
         if str(cfg.fill) != "zero":
             raise ConfigError("config key forecast.reconcile needs forecast.fill=zero: every "
                               "level must share the same periods to add up.")
+        if mode != "global":
+            raise ConfigError("config key forecast.select=per_series cannot be combined with "
+                              "forecast.reconcile yet (per-series choices do not add up); "
+                              "set forecast.select=global.")
         series, keys = rec.hierarchy_series(ctx.clean, target, freq, by)
     else:
         series = build_series(ctx.clean, target, freq, by, str(cfg.fill))
     if keys and covariates.exog_columns(cfg.get("exog")):
         raise ConfigError("config key forecast.exog cannot be combined with "
                           "forecast.reconcile yet; set one of them.")
-    series, exog_future, exog = covariates.prepare(ctx, series, by, freq, horizon)
+    series, exog_future, exog = covariates.prepare(
+        ctx, series, by, freq, horizon, mapped=mapped,
+        aliases={g: r for g, r in zip(by_given, by, strict=True) if g != r})
 
     selected = dict(choices(ctx.config, "forecaster"))
     if not selected:
@@ -126,8 +225,18 @@ def run_forecast(ctx: RunContext) -> None:
                           "forecaster=[seasonal_naive].")
     baseline = str(cfg.baseline)
     selected.setdefault(baseline, {})
+    registered = ctx.plugins.registry.names("forecaster")
+    routing = [] if keys else routing_methods(cfg.get("intermittent", "auto"), registered)
     for name, settings in selected.items():  # fail fast on bad settings
         ctx.create("forecaster", name, settings, key=f"forecaster.{name}")
+    combiners = [name for name in selected if _combines(ctx, name)]
+    if baseline in combiners:
+        raise ConfigError(f"config key forecast.baseline names {baseline!r}, which combines "
+                          "other forecasters; choose a forecaster of its own, e.g. "
+                          "seasonal_naive.")
+    members_all = {n: s for n, s in selected.items() if n not in combiners}
+    combinations = {name: _combination(ctx, name, selected[name], list(members_all), metric)
+                    for name in combiners}
     try:
         points = cutoffs(series, horizon, windows, step)
     except ValueError as exc:
@@ -139,24 +248,51 @@ def run_forecast(ctx: RunContext) -> None:
                         "before the first backtest cutoff; lower forecast.horizon or "
                         "backtest.windows, or use a finer forecast.freq.")
     plan = Plan(series=long, freq=freq, horizon=horizon, cutoffs=points, levels=levels,
-                scale=naive_scale(long, points[0], freq),
+                scale=window_scales(long, points, freq, horizon),
                 metric=tuning_metric, exog_future=exog_future)
-    tuned = tune_selected(ctx, selected, baseline, plan)
+    tuned = tune_selected(ctx, members_all, baseline, plan)
     chosen = {name: tuned[name].best_params if name in tuned else settings
               for name, settings in selected.items()}
+    progress = lambda done, total: ctx.report_progress("forecast", "backtest", done, total)  # noqa: E731
     outcomes = evaluate_models(  # unfitted copies travel to the executor's workers
-        {name: ctx.plugins.create("forecaster", name, settings)
-         for name, settings in chosen.items()}, plan, ctx.executor(),
-        lambda done, total: ctx.report_progress("forecast", "backtest", done, total))
+        {name: ctx.plugins.create("forecaster", name, chosen[name]) for name in members_all},
+        plan, ctx.executor(), progress)
+    classes = classify(series, points[0])
+    routed_ids = classes.index[classes["demand_class"].isin(ROUTED)]
+    outcomes += _evaluate_routed(ctx, plan, [m for m in routing if m not in selected],
+                                 routed_ids, progress)
     for outcome in outcomes:
-        outcome.settings, outcome.tuning = chosen[outcome.name], tuned.get(outcome.name)
+        outcome.settings = chosen.get(outcome.name, {})
+        outcome.tuning = tuned.get(outcome.name)
     if keys:
         _reconcile(outcomes, keys, method)
+    for name, (model, names, weighting) in combinations.items():
+        members = [o for o in outcomes if o.name in names]
+        values = window_metric(pd.concat([m.backtest for m in members], ignore_index=True),
+                               plan.scale, weighting)
+        outcomes.append(combination_outcome(name, model, members, plan, values))
+        outcomes[-1].settings = chosen[name]
     scored = pd.concat([o.backtest for o in outcomes], ignore_index=True)
-    metrics = {o.name: model_metrics(o.backtest, plan.scale, levels) for o in outcomes}
+    values = window_metric(scored, plan.scale, metric)
+    overall, _ = metric_tables(scored, plan.scale, levels)
+    metrics = {name: {k: float(v) for k, v in row.items()} for name, row in overall.iterrows()}
+    metrics = {o.name: metrics[o.name] for o in outcomes}
+    picked = choose(mode, values, metrics, [*members_all, *combiners], baseline, metric,
+                    classes.loc[long["series_id"].unique(), "demand_class"],
+                    [m for m in routing if m in {o.name for o in outcomes}],
+                    [o.backtest for o in outcomes], [o.forecast for o in outcomes])
+    best, reason = picked.best, picked.reason
+    if picked.backtest is not None:
+        scored = pd.concat([scored, picked.backtest], ignore_index=True)
+        metrics[SELECTION] = model_metrics(picked.backtest, plan.scale, levels)
+        reason += (f"; its backtest {metric} is {metrics[SELECTION].get(metric, math.nan):.4g} "
+                   f"against {metrics[picked.global_best].get(metric, math.nan):.4g} of the "
+                   f"global choice {picked.global_best}")
     by_series = series_metrics(scored, plan.scale, levels)
     fva = value_added(by_series, metrics, baseline, metric)
     forecasts = [o.forecast for o in outcomes]
+    if picked.forecast is not None:
+        forecasts.append(picked.forecast)
     if short:
         short_rows = series[series["series_id"].isin(short)][["series_id", "ds", "y"]]
         forecasts.append(fallback_forecast(
@@ -166,18 +302,19 @@ def run_forecast(ctx: RunContext) -> None:
                                        "y_pred"], levels)
     future = _with_primary(pd.concat(forecasts, ignore_index=True),
                            ["series_id", "ds", "model", "y_pred"], levels)
-    overall = fva[fva["series_id"] == "all"]
+    overall_fva = fva[fva["series_id"] == "all"]
     leaderboard = pd.concat([
         pd.DataFrame([{"model": name, "metric": m, "value": v}
                       for name, values in metrics.items() for m, v in values.items()]),
-        pd.DataFrame({"model": overall["model"], "metric": "fva_pct",
-                      "value": overall["fva_pct"]})], ignore_index=True)
-    best, reason = select_best(metrics, baseline, metric)
+        pd.DataFrame({"model": overall_fva["model"], "metric": "fva_pct",
+                      "value": overall_fva["fva_pct"]})], ignore_index=True)
+    table = selection_table(classes, picked, short, baseline, by_series, metric)
     files = {"backtest": (BACKTEST, backtests), "forecast": (FORECAST, future),
              "leaderboard": (LEADERBOARD, leaderboard),
              "metrics_by_series": (SERIES_METRICS, by_series),
              "value_added": (VALUE_ADDED, fva),
-             "importance": (IMPORTANCE, importance_table(outcomes))}
+             "importance": (IMPORTANCE, importance_table(outcomes)),
+             "selection": (SELECTION_CSV, table)}
     for key, (path, frame) in files.items():
         frame.to_csv(ctx.path(path), index=False)
         ctx.record_artifact(key, path)
@@ -185,14 +322,20 @@ def run_forecast(ctx: RunContext) -> None:
     ctx.results["forecast"] = {"backtest": backtests, "forecast": future,
                                "leaderboard": leaderboard, "best": best,
                                "metrics_by_series": by_series, "value_added": fva,
-                               "best_reason": reason}
+                               "best_reason": reason, "selection": table}
     ctx.manifest["forecast"] = {
-        "target": target, "freq": freq, "horizon": horizon, "by": by,
+        "target": target, "freq": freq, "freq_inferred": freq_inferred, "horizon": horizon,
+        "by": by, "by_given": by_given,
         "series": int(series["series_id"].nunique()), "backtest_windows": windows,
         "cutoffs": [p.isoformat() for p in points], "interval_level": levels[0],
         "interval_levels": levels, "selection_metric": metric, "models": metrics,
         "best": best, "baseline": baseline, "best_reason": reason,
-        "value_added_pct": {r.model: r.fva_pct for r in overall.itertuples()},
+        "value_added_pct": {r.model: r.fva_pct for r in overall_fva.itertuples()},
+        "select": mode,
+        "selection": selection_summary(table, picked, mode, SELECTION_CSV),
+        "intermittent": intermittent_summary(classes, routing, cfg.get("intermittent", "auto"),
+                                             len(routed_ids), bool(keys)),
+        "stability": _stability(outcomes),
         "fallback": {"series": short[:100], "count": len(short), "model": baseline,
                      "reason": f"fewer than {min_history} periods before the first backtest "
                                "cutoff"},

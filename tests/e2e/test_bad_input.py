@@ -59,7 +59,7 @@ def test_csv_without_a_date_column(cli, tmp_path):
     ("forecast.horizn=3", "config key forecast.horizn does not exist"),
     ("detector.contamination=abc", "config key detector.contamination"),
     ("stages.load=false", "stages.load=false leaves stage 'clean' without input"),
-    ("forecast.metric=foo", "config key forecast.metric must be one of mase, mae"),
+    ("forecast.metric=foo", "config key forecast.metric must be one of mase, rmsse, mae"),
     ("forecast.metric=r2", "(lower is better), not 'r2'"),
 ])
 def test_bad_config_values_name_the_key(cli, tmp_path, override, expected):

@@ -90,7 +90,9 @@ def test_a_per_series_forecaster_split_into_groups_matches_one_fit(plan, monkeyp
     assert split[0].model.last_season_.keys() == whole.model.last_season_.keys()
     pd.testing.assert_series_equal(split[0].model.last_ds_, whole.model.last_ds_)
     linear = evaluate("linear", LinearForecaster, plan)
-    pd.testing.assert_frame_equal(split[1].forecast, linear.forecast, rtol=1e-9)
+    # The lag models' design is float32: a worker process may sum in another order
+    # (BLAS threads), so the global model agrees to float32 precision, not bit for bit.
+    pd.testing.assert_frame_equal(split[1].forecast, linear.forecast, rtol=1e-6)
 
 
 def test_combining_global_models_fitted_on_groups_is_refused(plan):

@@ -81,7 +81,9 @@ def test_random_forest_beats_the_seasonal_naive_on_the_sample_total(plugins):
 
 def test_random_forest_importances_and_features(daily):
     model = RandomForestForecaster(n_estimators=30).fit(daily, "D")
-    assert model.feature_names_ == ["lag_1", "lag_2", "lag_7", *CALENDAR]
+    assert model.feature_names_ == [
+        *[f"lag_{k}" for k in (1, 2, 3, 4, 5, 6, 7, 14, 28, 364)],
+        "mean_7", "std_7", "mean_28", "std_28", "season_mean", *CALENDAR]
     assert model.feature_names_ == model.expected_features()
     importances = model.feature_importances_
     assert list(importances.index) == model.feature_names_
@@ -90,9 +92,10 @@ def test_random_forest_importances_and_features(daily):
 
 
 def test_default_lags_follow_the_frequency():
-    assert default_lags("D") == [1, 2, 7]
-    assert default_lags("W") == [1, 2, 52]
-    assert default_lags("MS") == [1, 2, 12]
+    assert default_lags("D") == [1, 2, 3, 4, 5, 6, 7, 14, 28, 364]
+    assert default_lags("W") == [1, 2, 3, 4, 13, 26, 52]
+    assert default_lags("W-FRI") == [1, 2, 3, 4, 13, 26, 52]
+    assert default_lags("MS") == [1, 2, 3, 12]
 
 
 def test_random_forest_settings_change_the_model(daily):
@@ -106,7 +109,7 @@ def test_random_forest_settings_change_the_model(daily):
 def test_linear_reports_importances_by_feature(daily):
     model = _make(build_plugin_manager(), "linear")().fit(daily, "D")
     assert list(model.feature_importances_.index) == model.feature_names_
-    assert model.feature_names_[:3] == ["lag_1", "lag_2", "lag_7"]
+    assert model.feature_names_[:3] == ["lag_1", "lag_2", "lag_3"]
     assert model.feature_importances_.sum() == pytest.approx(1.0)
 
 

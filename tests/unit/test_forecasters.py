@@ -201,7 +201,8 @@ def test_linear_is_deterministic():
 def test_linear_parameters_change_the_model():
     frame = weekly_trend(200, noise=0.1, seed=4)
     default = LinearForecaster().fit(frame, "D")
-    assert default.lags_ == [1, 2, 7]
+    # the daily defaults but 364, which needs more than these 200 days of history
+    assert default.lags_ == [1, 2, 3, 4, 5, 6, 7, 14, 28]
     custom = LinearForecaster(alpha=10.0, lags=[7, 14]).fit(frame, "D")
     assert custom.lags_ == [7, 14]
     assert not np.allclose(default.predict(7)["y_pred"], custom.predict(7)["y_pred"])

@@ -218,7 +218,7 @@ def test_bad_target_raises_config_error_naming_the_key(target):
     assert repr(target) in str(info.value)
 
 
-@pytest.mark.parametrize("freq", ["daily", "XYZ", "Q"])
+@pytest.mark.parametrize("freq", ["daily", "XYZ", "2QQ"])
 def test_bad_freq_raises_config_error_naming_the_key(freq):
     with pytest.raises(ConfigError) as info:
         build_series(sparse(), "revenue", freq)

@@ -81,12 +81,15 @@ def test_feature_importances_by_name(daily):
     model = XGBoostForecaster(**FAST).fit(daily, "D")
     importances = model.feature_importances_
     assert isinstance(importances, pd.Series)
-    assert list(importances.index) == ["lag_1", "lag_2", "lag_7", "day_of_week", "month",
-                                       "day_of_year", "trend", "series"]
+    assert list(importances.index) == [
+        *[f"lag_{k}" for k in (1, 2, 3, 4, 5, 6, 7, 14, 28, 364)], "mean_7", "std_7",
+        "mean_28", "std_28", "season_mean", "day_of_week", "month", "day_of_year", "trend",
+        "series", "age"]
     assert (importances >= 0).all() and importances.sum() == pytest.approx(1.0, abs=1e-5)
     weekly = XGBoostForecaster(**FAST).fit(example_series("W"), "W")
     assert [n for n in weekly.feature_importances_.index if n.startswith("lag_")] == \
-        ["lag_1", "lag_2", "lag_7", "lag_52"]
+        ["lag_1", "lag_2", "lag_3", "lag_4", "lag_13", "lag_26", "lag_52"]
+    assert "week_of_year" in weekly.feature_importances_.index
     custom = XGBoostForecaster(lags=[3, 1], **FAST).fit(daily, "D")
     assert custom.lags == [3, 1] and custom.lags_ == [1, 3]
 
@@ -138,7 +141,9 @@ def test_each_step_feeds_on_earlier_forecasts_not_on_actuals(daily):
     horizon = 14
     cutoff = cutoffs(daily, horizon, 1, horizon)[0]
     train, actual = daily[daily["ds"] <= cutoff], daily[daily["ds"] > cutoff]
-    model = XGBoostForecaster(**FAST).fit(train, "D")
+    # normalize=series: the booster's output times scale_ is the forecast (under the
+    # default normalize=window it is also multiplied by each row's level)
+    model = XGBoostForecaster(normalize="series", **FAST).fit(train, "D")
     forecast = model.predict(horizon)
     np.testing.assert_array_equal(model.predict(5)["y_pred"],
                                   forecast.loc[forecast["step"] <= 5, "y_pred"])
@@ -163,6 +168,32 @@ def test_each_step_feeds_on_earlier_forecasts_not_on_actuals(daily):
     later = ~np.isclose(peeking.loc[~first, "one_step"],
                         forecast.loc[forecast["step"] > 1, "y_pred"], rtol=1e-3)
     assert later.mean() > 0.5
+
+
+def test_direct_strategy_is_leak_free_and_saves_every_booster(daily, plugins, tmp_path):
+    from salesforge_xgboost.forecaster import DIRECT_FILE
+
+    from salesforge.forecast.persistence import load_model, save_model
+
+    horizon = 14
+    cutoff = cutoffs(daily, horizon, 1, horizon)[0]
+    scrambled = daily.copy()
+    after = daily["ds"] > cutoff
+    scrambled.loc[after, "y"] = scrambled.loc[after, "y"].to_numpy()[::-1] * 5 + 1e6
+
+    def make() -> XGBoostForecaster:
+        return XGBoostForecaster(strategy="direct", direct_steps=[1, 7, 14], **FAST)
+
+    honest = backtest(make, daily, "D", horizon)
+    np.testing.assert_array_equal(backtest(make, scrambled, "D", horizon)["y_pred"],
+                                  honest["y_pred"])
+    model = make().fit(daily[~after], "D")
+    assert model.offsets_ == [1, 7, 14] and len(model.model_) == 3
+    np.testing.assert_array_equal(model.predict(horizon)["y_pred"], honest["y_pred"])
+    save_model(model, "xgboost", tmp_path / "direct", {"freq": "D"})
+    assert (tmp_path / "direct" / DIRECT_FILE).is_file()
+    loaded, _ = load_model(tmp_path / "direct", plugins.registry)
+    pd.testing.assert_frame_equal(loaded.predict(20), model.predict(20))
 
 
 # 4. accuracy ----------------------------------------------------------------------------
@@ -194,7 +225,8 @@ def test_ill_typed_setting_names_its_config_key(plugins):
         plugins.registry.create("forecaster", "xgboost", {"depth": 3}, key="forecaster.xgboost")
     model = plugins.registry.create("forecaster", "xgboost", {"n_estimators": "40"},
                                     key="forecaster.xgboost")
-    assert model.get_params() == {**XGBoostForecaster(lags=[]).get_params(), "n_estimators": 40}
+    defaults = XGBoostForecaster(lags=[], windows=[], direct_steps=[]).get_params()
+    assert model.get_params() == {**defaults, "n_estimators": 40}
 
 
 # 6. covariates (forecast.exog) ----------------------------------------------------------

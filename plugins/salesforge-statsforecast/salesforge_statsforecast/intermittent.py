@@ -1,0 +1,110 @@
+"""Models for intermittent demand (many periods without sales): Croston (optimised), ADIDA,
+IMAPA and TSB. They forecast a flat rate per period and have no intervals of their own:
+the forecast stage calibrates theirs from backtest residuals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from salesforge_statsforecast.panel import ALIAS, StatsForecastForecaster
+
+#: These models fit thousands of series a second; starting processes costs more than it
+#: saves, so they run in this process unless ``n_jobs`` says otherwise.
+N_JOBS = 1
+
+
+@dataclass
+class CrostonOptimizedConfig:
+    """Settings of the ``croston_optimized`` forecaster (``forecaster.croston_optimized.*``)."""
+
+    #: Processes statsforecast may use; -1 = every core.
+    n_jobs: int = N_JOBS
+
+
+class CrostonOptimizedForecaster(StatsForecastForecaster):
+    """statsforecast's CrostonOptimized: demand sizes and intervals between demands
+    smoothed separately, each with its own optimised smoothing weight; the forecast is
+    their ratio."""
+
+    def __init__(self, n_jobs: int = N_JOBS) -> None:
+        self.n_jobs = n_jobs
+
+    def _model(self, season_length: int) -> Any:
+        from statsforecast.models import CrostonOptimized
+
+        return CrostonOptimized(alias=ALIAS)
+
+
+@dataclass
+class ADIDAConfig:
+    """Settings of the ``adida`` forecaster (``forecaster.adida.*``)."""
+
+    #: Processes statsforecast may use; -1 = every core.
+    n_jobs: int = N_JOBS
+
+
+class ADIDAForecaster(StatsForecastForecaster):
+    """statsforecast's ADIDA: the series summed over buckets of its mean inter-demand
+    interval, smoothed, and spread back evenly over the periods."""
+
+    def __init__(self, n_jobs: int = N_JOBS) -> None:
+        self.n_jobs = n_jobs
+
+    def _model(self, season_length: int) -> Any:
+        from statsforecast.models import ADIDA
+
+        return ADIDA(alias=ALIAS)
+
+
+@dataclass
+class IMAPAConfig:
+    """Settings of the ``imapa`` forecaster (``forecaster.imapa.*``)."""
+
+    #: Processes statsforecast may use; -1 = every core.
+    n_jobs: int = N_JOBS
+
+
+class IMAPAForecaster(StatsForecastForecaster):
+    """statsforecast's IMAPA: ADIDA at every bucket size up to the mean inter-demand
+    interval, averaged."""
+
+    def __init__(self, n_jobs: int = N_JOBS) -> None:
+        self.n_jobs = n_jobs
+
+    def _model(self, season_length: int) -> Any:
+        from statsforecast.models import IMAPA
+
+        return IMAPA(alias=ALIAS)
+
+
+@dataclass
+class TSBConfig:
+    """Settings of the ``tsb`` forecaster (``forecaster.tsb.*``)."""
+
+    #: Smoothing weight of the demand size, in (0, 1].
+    alpha_d: float = 0.1
+    #: Smoothing weight of the probability of a demand, in (0, 1]; it is updated every
+    #: period, so obsolescence shows up before the next sale.
+    alpha_p: float = 0.1
+    #: Processes statsforecast may use; -1 = every core.
+    n_jobs: int = N_JOBS
+
+
+class TSBForecaster(StatsForecastForecaster):
+    """statsforecast's TSB (Teunter-Syntetos-Babai): demand size times the smoothed
+    probability of a demand in a period; unlike Croston it decays when sales stop."""
+
+    def __init__(self, alpha_d: float = 0.1, alpha_p: float = 0.1, n_jobs: int = N_JOBS) -> None:
+        self.alpha_d = alpha_d
+        self.alpha_p = alpha_p
+        self.n_jobs = n_jobs
+
+    def _model(self, season_length: int) -> Any:
+        from statsforecast.models import TSB
+
+        for name in ("alpha_d", "alpha_p"):
+            weight = float(getattr(self, name))
+            if not 0 < weight <= 1:
+                raise ValueError(f"{name} must be in (0, 1], got {weight}")
+        return TSB(alpha_d=float(self.alpha_d), alpha_p=float(self.alpha_p), alias=ALIAS)

@@ -12,6 +12,7 @@ except PackageNotFoundError:  # a source tree that was never installed
     __version__ = "0.0.0"
 
 from salesforge.base import (
+    Alert,
     Analysis,
     Analyzer,
     Cleaner,
@@ -22,6 +23,7 @@ from salesforge.base import (
     FeatureBuilder,
     Forecaster,
     Loader,
+    Notifier,
     ReportBundle,
     Reporter,
     Segmenter,
@@ -40,6 +42,7 @@ def __getattr__(name: str):  # the runner pulls in every stage: import it on fir
 
 
 __all__ = [
+    "Alert",
     "Analysis",
     "Analyzer",
     "CleanResult",
@@ -52,6 +55,7 @@ __all__ = [
     "FeatureBuilder",
     "Forecaster",
     "Loader",
+    "Notifier",
     "PluginError",
     "Registry",
     "ReportBundle",

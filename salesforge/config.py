@@ -2,8 +2,9 @@
 
 Two shapes of config group:
 
-* list groups (``forecaster``, ``features``, ``reporter``): each option's YAML keys its
-  settings by its own name, so ``forecaster=[a,b]`` merges to ``{a: {...}, b: {...}}``;
+* list groups (``forecaster``, ``features``, ``reporter``, ``notifier``): each option's
+  YAML keys its settings by its own name, so ``forecaster=[a,b]`` merges to
+  ``{a: {...}, b: {...}}``;
 * single groups (``cleaner``, ``segmenter``, ``detector``, ``analyzer``, ``executor``):
   flat settings plus ``name``, so ``detector.contamination=0.01`` works.
 
@@ -32,9 +33,10 @@ GROUP_KINDS: dict[str, str] = {
     "detector": "detector",
     "analyzer": "analyzer",
     "reporter": "reporter",
+    "notifier": "notifier",
     "executor": "executor",
 }
-LIST_GROUPS = frozenset({"features", "forecaster", "reporter"})
+LIST_GROUPS = frozenset({"features", "forecaster", "reporter", "notifier"})
 
 
 def conf_dir() -> Path:

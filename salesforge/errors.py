@@ -27,6 +27,11 @@ class StageError(SalesforgeError):
     """A stage failed for a reason the user can act on."""
 
 
+class NotifierError(SalesforgeError):
+    """A notifier could not deliver an alert, or lacks a setting it needs to; the message
+    names the config key or the reason, never a secret."""
+
+
 class StageSkipped(Exception):
     """Raised by a stage that cannot work on this data (e.g. one product to segment);
     the runner records the stage as skipped with this note and the run goes on."""

@@ -29,6 +29,7 @@ KINDS: dict[str, str] = {
     "detector": "detector",
     "analyzer": "analyzer",
     "reporter": "reporter",
+    "notifier": "notifier",
     "executor": "executor",
 }
 

@@ -2,8 +2,9 @@
 
 A warning is ``{"stage": <stage>, "code": <short name>, "message": <one sentence>}``; a
 run with warnings still finishes ``ok``. Codes so far: ``rows_rejected`` (stage
-``clean``: more than ``data.max_rejected_share`` of the rows were rejected). The CLI,
-the app and the REST API show :func:`run_warnings`, so a warning reads the same
+``clean``: more than ``data.max_rejected_share`` of the rows were rejected),
+``data_drift`` (stage ``clean``: the data drifted from an earlier run's, ``data.drift``).
+The CLI, the app and the REST API show :func:`run_warnings`, so a warning reads the same
 everywhere.
 """
 

@@ -15,7 +15,11 @@ In a plugin's tests::
 from __future__ import annotations
 
 import dataclasses
+import os
+import socket
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -23,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from salesforge.base import (
+    Alert,
     Analysis,
     Analyzer,
     Cleaner,
@@ -31,17 +36,18 @@ from salesforge.base import (
     FeatureBuilder,
     Forecaster,
     Loader,
+    Notifier,
     ReportBundle,
     Reporter,
     Segmenter,
 )
-from salesforge.errors import DataError
+from salesforge.errors import DataError, NotifierError
 from salesforge.registry import ComponentInfo
 
 BASES = {
     "loader": Loader, "cleaner": Cleaner, "feature_builder": FeatureBuilder,
     "forecaster": Forecaster, "segmenter": Segmenter, "detector": Detector,
-    "analyzer": Analyzer, "reporter": Reporter, "executor": Executor,
+    "analyzer": Analyzer, "reporter": Reporter, "notifier": Notifier, "executor": Executor,
 }
 
 
@@ -227,6 +233,50 @@ def _check_reporter(reporter: Reporter, tmp: Path) -> None:
     assert all(p.is_relative_to(tmp / "reports") and p.stat().st_size > 0 for p in paths)
 
 
+@contextmanager
+def _no_network() -> Iterator[None]:
+    """Any socket connection attempted inside fails the check."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("this notifier check must not use the network")
+
+    connect = socket.socket.connect
+    socket.socket.connect = refuse  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        socket.socket.connect = connect  # type: ignore[method-assign]
+
+
+def _check_notifier(notifier: Notifier, tmp: Path) -> None:
+    """A local notifier sends a sample alert; a network notifier (``sends_over_network``)
+    with its default settings and none of the environment variables its ``*_env`` settings
+    name refuses in ``check`` and ``send`` with one :class:`NotifierError` sentence naming
+    its config key (``notifier.<name>.<setting>``), without touching the network."""
+    alert = Alert(run_id="contract", rule="contract_rule", severity="warning",
+                  title="Contract check", message="The contract suite sent this alert.",
+                  facts={"count": 1, "largest": 2.5}, run_dir=str(tmp))
+    if not type(notifier).sends_over_network:
+        notifier.send(alert)
+        return
+    names = [v for k, v in notifier.get_params().items()
+             if k.endswith("_env") and isinstance(v, str) and v]
+    saved = {name: os.environ.pop(name) for name in names if name in os.environ}
+    with _no_network():
+        try:
+            for call in (notifier.check, lambda: notifier.send(alert)):
+                try:
+                    call()
+                except NotifierError as error:
+                    text = str(error)
+                    assert "\n" not in text and "config key notifier." in text, \
+                        f"an unconfigured notifier must name its config key in one line: {text}"
+                else:
+                    raise AssertionError("a network notifier must refuse its unconfigured "
+                                         "default settings with NotifierError")
+        finally:
+            os.environ.update(saved)
+
+
 def _square(x: int) -> int:
     """A module-level task: executors may ship tasks to other processes by reference."""
     if x < 0:
@@ -265,7 +315,7 @@ CHECKS = {
     "loader": _check_loader, "cleaner": _check_cleaner, "feature_builder": _check_feature_builder,
     "forecaster": _check_forecaster, "segmenter": _check_segmenter,
     "detector": _check_detector, "analyzer": _check_analyzer, "reporter": _check_reporter,
-    "executor": _check_executor,
+    "notifier": _check_notifier, "executor": _check_executor,
 }
 
 

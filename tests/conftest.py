@@ -9,9 +9,9 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -141,4 +141,80 @@ def api_server(store: Path, **env: str) -> Iterator[tuple[str, int]]:
     finally:
         process.terminate()
         process.wait(timeout=30)
+        log.close()
+
+
+@dataclass
+class WebhookServer:
+    """A local webhook receiver: every POST's parsed JSON body lands in ``bodies``."""
+
+    url: str = ""
+    bodies: list[dict] = field(default_factory=list)
+    answers: list[int] = field(default_factory=list)
+    delay_s: float = 0.0
+
+
+@contextmanager
+def webhook_server(answers: Sequence[int] = (), delay_s: float = 0.0
+                   ) -> Iterator[WebhookServer]:
+    """An HTTP server on a free 127.0.0.1 port, in a thread, answering each POST with the
+    next status of ``answers`` (then 200) after ``delay_s`` seconds; yields its state, whose
+    ``url`` ends in a secret-looking path."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    state = WebhookServer(answers=list(answers), delay_s=delay_s)
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            state.bodies.append(json.loads(body))
+            status = state.answers.pop(0) if state.answers else 200
+            time.sleep(state.delay_s)
+            try:
+                self.send_response(status)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+            except OSError:  # the client gave up (timeout tests)
+                pass
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    state.url = f"http://127.0.0.1:{server.server_address[1]}/hooks/T000/B000/s3cr3t-t0ken"
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextmanager
+def app_server(runs: Path, log_path: Path) -> Iterator[str]:
+    """``salesforge serve`` over runs folder ``runs`` on a free loopback port, logging to
+    ``log_path``; yields the app's URL; stopped on exit."""
+    port = free_port()
+    log = log_path.open("w")
+    process = subprocess.Popen([sys.executable, "-m", "salesforge.cli", "serve", "--runs",
+                                str(runs), "--port", str(port)], stdout=log,
+                               stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/salesforge"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(url, timeout=5)
+                break
+            except httpx.TransportError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError("app did not start: " + log_path.read_text()) from None
+                time.sleep(0.5)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(10)
         log.close()

@@ -23,6 +23,17 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "top_region": "{region} leads the regions with {share} of revenue.",
         "weekday": "{day} is the strongest day of the week with {share} of revenue.",
         "best_month": "The best month was {month} with {revenue}.",
+        "drift_price": "Prices moved most since run {run}: the median product price is "
+                       "{move} ({detail}, {status}).",
+        "drift_numeric": "The distribution of {column} shifted most since run {run}: its "
+                         "median is {move} ({detail}, {status}).",
+        "drift_numeric_plain": "The distribution of {column} shifted most since run {run} "
+                               "({detail}, {status}).",
+        "drift_category": "The {column} mix shifted most since run {run}: the share of "
+                          "{value} went from {before} to {after} ({detail}, {status}).",
+        "drift_none": "The data matches run {run}: no column drifted (largest change: "
+                      "{column}, {detail}).",
+        "drift_products_moved": "{share} of products moved more than 10%",
     },
     "id": {
         "total": "Total pendapatan {revenue} dari {count} antara {start} dan {end}.",
@@ -45,6 +56,17 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "top_region": "{region} memimpin wilayah dengan {share} dari pendapatan.",
         "weekday": "{day} adalah hari terkuat dalam seminggu dengan {share} dari pendapatan.",
         "best_month": "Bulan terbaik adalah {month} dengan {revenue}.",
+        "drift_price": "Harga paling banyak bergeser sejak run {run}: median harga produk "
+                       "{move} ({detail}, {status}).",
+        "drift_numeric": "Sebaran {column} paling banyak bergeser sejak run {run}: mediannya "
+                         "{move} ({detail}, {status}).",
+        "drift_numeric_plain": "Sebaran {column} paling banyak bergeser sejak run {run} "
+                               "({detail}, {status}).",
+        "drift_category": "Komposisi {column} paling banyak bergeser sejak run {run}: porsi "
+                          "{value} berubah dari {before} menjadi {after} ({detail}, {status}).",
+        "drift_none": "Data sesuai dengan run {run}: tidak ada kolom yang bergeser (perubahan "
+                      "terbesar: {column}, {detail}).",
+        "drift_products_moved": "{share} produk berubah lebih dari 10%",
     },
 }
 
@@ -60,6 +82,18 @@ EFFECT_NAMES: dict[str, dict[str, str]] = {
            "new": "new products", "lost": "lost products"},
     "id": {"price": "harga", "volume": "volume", "mix": "bauran produk",
            "new": "produk baru", "lost": "produk yang hilang"},
+}
+
+#: Drift status -> its word in a sentence.
+DRIFT_STATUS: dict[str, dict[str, str]] = {
+    "en": {"ok": "ok", "warn": "warning", "drift": "drift"},
+    "id": {"ok": "aman", "warn": "peringatan", "drift": "drift"},
+}
+
+#: A level compared with an earlier one: (higher, lower, unchanged); "{pct} higher".
+LEVEL_WORDS: dict[str, tuple[str, str, str]] = {
+    "en": ("{pct} higher", "{pct} lower", "unchanged"),
+    "id": ("{pct} lebih tinggi", "{pct} lebih rendah", "tidak berubah"),
 }
 
 #: Dimension column -> its plural in a sentence.

@@ -34,8 +34,10 @@ def run_job(config_yaml: str, run_dir: str, index: str) -> None:
     if plugins.get_plugin("salesforge.runs.recorder") is not None:
         plugins.unregister(name="salesforge.runs.recorder")
     plugins.register(RunRecorder(index), name="salesforge-api-run-index")
+    config = OmegaConf.create(config_yaml)
+    OmegaConf.update(config, "runs.index", index, force_add=True)  # earlier runs: the store's
     try:
-        run(OmegaConf.create(config_yaml), run_dir, plugins=plugins)
+        run(config, run_dir, plugins=plugins)
     except SalesforgeError:
         sys.exit(USER_ERROR)  # the manifest holds the sentence
     except BaseException:

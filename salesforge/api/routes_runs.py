@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from fastapi import APIRouter, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse
@@ -154,3 +155,34 @@ def artifact(request: Request, run_id: str = RUN_ID, name: str = ARTIFACT) -> Fi
         raise HTTPException(404, f"artifact {name!r} of run {run_id} is not a file in its "
                                  "run directory.")
     return FileResponse(path, filename=Path(path).name)
+
+
+@router.get("/{run_id}/realized",
+            summary="How an earlier run's forecasts did: realised accuracy scored by this run")
+def realized(request: Request, run_id: str = RUN_ID,
+             model: str | None = Query(None, max_length=120, description="only this model"),
+             limit: int = Query(10000, ge=1, le=1_000_000, description="most rows returned")
+             ) -> dict[str, Any]:
+    """``manifest.forecast.realized`` (the earlier run, per model MASE, bias % and
+    coverage) and the rows of ``forecast/realized.csv`` (series, period, forecast,
+    interval, actual, inside); ``rows`` is empty when nothing was scored."""
+    api = state(request)
+    find(api.store, "runs", run_id)
+    document = read_manifest(api.store, run_id)
+    if document is None:
+        raise HTTPException(404, f"run {run_id} has no manifest yet; poll GET /api/runs/{run_id}.")
+    summary = (document.get("forecast") or {}).get("realized")
+    if summary is None:
+        raise HTTPException(404, f"run {run_id} did not score earlier forecasts "
+                                 "(no forecast stage, or forecast.realized=false).")
+    rows: list[dict[str, Any]] = []
+    relative = (document.get("artifacts") or {}).get("realized")
+    if relative:
+        run_dir = api.store.run_dir(run_id).resolve()
+        path = (run_dir / str(relative)).resolve()
+        if path.is_relative_to(run_dir) and path.is_file():
+            table = pd.read_csv(path, dtype={"series_id": "string", "model": "string"})
+            if model is not None:
+                table = table[table["model"] == model]
+            rows = to_jsonable(table.head(limit).to_dict("records"))
+    return {"run": run_id, "realized": redact_tree(summary, api.store.root), "rows": rows}

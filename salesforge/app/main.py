@@ -66,7 +66,8 @@ class SalesforgeApp:
         registry = self.plugins.registry
         self.tabs_list = [
             OverviewTab(self.filters),
-            ForecastingTab(self.filters, registry.names("forecaster"), self.rerun),
+            ForecastingTab(self.filters, registry.names("forecaster"), self.rerun,
+                           runs_dir=self.runs_dir),
             SegmentationTab(self.filters),
             AnomalyTab(self.filters, self.plugins),
             ComparisonTab(self.filters, lambda: self.runs),

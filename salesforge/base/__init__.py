@@ -8,10 +8,12 @@ from salesforge.base.executor import Executor
 from salesforge.base.feature_builder import FeatureBuilder
 from salesforge.base.forecaster import Forecaster
 from salesforge.base.loader import Loader
+from salesforge.base.notifier import Alert, Notifier
 from salesforge.base.reporter import ReportBundle, Reporter
 from salesforge.base.segmenter import Segmenter
 
 __all__ = [
+    "Alert",
     "Analysis",
     "Analyzer",
     "CleanResult",
@@ -22,6 +24,7 @@ __all__ = [
     "FeatureBuilder",
     "Forecaster",
     "Loader",
+    "Notifier",
     "ReportBundle",
     "Reporter",
     "Segmenter",

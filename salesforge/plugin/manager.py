@@ -32,9 +32,11 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "salesforge.detect.plugin",
     "salesforge.analytics.plugin",
     "salesforge.report.plugin",
+    "salesforge.notify.plugin",
     "salesforge.exec.plugin",
     "salesforge.progress",
     "salesforge.runs.recorder",
+    "salesforge.notify.alerting",  # last, so its run_finish/run_error run before the others'
 )
 
 ENTRY_POINT_GROUP = NAME

@@ -1,11 +1,21 @@
-"""``salesforge runs list|show|compare|diff|rebuild`` over the run index."""
+"""``salesforge runs list|show|compare|diff|accuracy|rebuild`` over the run index."""
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
 
 from salesforge.errors import ConfigError
+from salesforge.runs.accuracy import (
+    BY,
+    accuracy_by_run,
+    accuracy_by_series,
+    accuracy_chart,
+    accuracy_table,
+)
 from salesforge.runs.compare import compare
 from salesforge.runs.diff import diff_runs
 from salesforge.runs.filters import CONDITION, TEXT_FIELDS
@@ -49,6 +59,15 @@ def parser() -> argparse.ArgumentParser:
     diffing.add_argument("b", metavar="B")
     diffing.add_argument("--all", action="store_true",
                          help="also unchanged figures and each model's metrics")
+    accuracy = commands.add_parser(
+        "accuracy", parents=[common],
+        help="realised accuracy of every run's forecasts, as later runs scored them")
+    accuracy.add_argument("--model", default=None, help="only this model")
+    accuracy.add_argument("--by", choices=BY, default="run",
+                          help="one row per forecast run and model (run) or also per series")
+    accuracy.add_argument("--chart", default=None, metavar="PATH",
+                          help="where to write the Altair chart (HTML); default "
+                               "accuracy.html beside the index")
     commands.add_parser("rebuild", parents=[common],
                         help="re-create the index from the manifests under its folder(s)")
     return main
@@ -79,6 +98,8 @@ def main(args: Sequence[str]) -> int:
         else:
             out.print(runs_table(rows, extra=_where_metrics(options.where)))
         return 0
+    if options.command == "accuracy":
+        return _accuracy(index, options, out)
     if options.command == "show":
         row = index.resolve(options.id)
         if options.json:
@@ -114,3 +135,24 @@ def _where_metrics(conditions: Sequence[str]) -> list[str]:
         if match and match.group(1) not in TEXT_FIELDS and match.group(1) != "horizon":
             names.append(match.group(1))
     return names
+
+
+def _accuracy(index: RunIndex, options: argparse.Namespace, out: Console) -> int:
+    """``salesforge runs accuracy``: the table (or JSON) and, by run, the chart."""
+    if options.by == "series":
+        frame = accuracy_by_series(index, options.model)
+    else:
+        frame = accuracy_by_run(index, options.model)
+    if options.json:
+        print_json(frame.to_dict("records"))
+        return 0
+    if frame.empty:
+        out.print("no run has scored an earlier run's forecasts yet: realised accuracy "
+                  "needs a run whose data covers periods an earlier run forecast "
+                  "(forecast.realized=auto).")
+        return 0
+    out.print(accuracy_table(frame, options.by))
+    if options.by == "run":
+        chart = Path(options.chart) if options.chart else index.path.parent / "accuracy.html"
+        out.print(f"chart: {accuracy_chart(frame, chart)}")
+    return 0

@@ -1,8 +1,11 @@
-"""Stage ``analytics``: KPIs, tables and insights in the report language."""
+"""Stage ``analytics``: KPIs, tables and insights in the report language (with the data
+drift the clean stage found, :mod:`salesforge.analytics.drift_insight`)."""
 
 from __future__ import annotations
 
+from salesforge.analytics.drift_insight import add_drift_insight
 from salesforge.config import choice
+from salesforge.data.drift_check import run_drift
 from salesforge.errors import ConfigError
 from salesforge.schema import RunContext
 
@@ -14,6 +17,9 @@ def run_analytics(ctx: RunContext) -> None:
     name, settings = choice(ctx.config, "analyzer")
     analyzer = ctx.create("analyzer", name, settings, key="analyzer")
     analysis = analyzer.analyze(ctx.clean, language, str(ctx.config.report.currency))
+    drift = run_drift(ctx.manifest)  # the clean stage's comparison with an earlier run
+    if drift is not None:
+        add_drift_insight(analysis, drift, language)
     ctx.results["analytics"] = analysis
     ctx.manifest["analytics"] = {
         "analyzer": name, "kpis": analysis.kpis, "insights": analysis.insights,

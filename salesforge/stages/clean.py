@@ -1,4 +1,5 @@
-"""Stage ``clean``: canonical columns and types; bad rows to ``data/rejected.csv``."""
+"""Stage ``clean``: canonical columns and types; bad rows to ``data/rejected.csv``; the data
+profile (``data/profile.json``) and its drift against an earlier run (``data.drift``)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import logging
 from omegaconf import OmegaConf
 
 from salesforge.config import choice
+from salesforge.data.drift_check import drift_settings, record_drift
 from salesforge.data.out_of_core import (
     aggregated_columns,
     aggregated_settings,
@@ -24,6 +26,7 @@ log = logging.getLogger(__name__)
 
 def run_clean(ctx: RunContext) -> None:
     limit = max_rejected_share(ctx.config.data)
+    drift = drift_settings(ctx.config.data)
     name, settings = choice(ctx.config, "cleaner")
     dayfirst = ctx.config.data.get("dayfirst")
     if dayfirst is not None:
@@ -72,3 +75,4 @@ def run_clean(ctx: RunContext) -> None:
         first = next(iter(reasons), "no reason recorded")
         raise DataError(f"{source} has no usable rows (e.g. {first}); see {REJECTED} in the "
                         "run directory for every rejected row.")
+    record_drift(ctx, drift, grain="rows" if aggregated is None else "daily")

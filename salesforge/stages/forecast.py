@@ -42,6 +42,7 @@ from salesforge.forecast.intermittent import (
     routing_methods,
 )
 from salesforge.forecast.intervals import bound_columns, pct
+from salesforge.forecast.realized import realize
 from salesforge.forecast.selection import (
     SELECTION,
     choose,
@@ -347,6 +348,9 @@ def run_forecast(ctx: RunContext) -> None:
         "saved_models": saved,
         "exog": {**exog.summary(), **covariates.exog_users(outcomes)} if exog.columns else None,
     }
+    realized = realize(ctx, series, target, freq, by)
+    if realized is not None:
+        ctx.manifest["forecast"]["realized"] = realized
 
 
 def _save_models(ctx: RunContext, outcomes: list[ModelOutcome], plan: Plan, target: str,

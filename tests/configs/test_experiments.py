@@ -9,7 +9,14 @@ import pandas as pd
 import pytest
 from hydra import compose, initialize_config_dir
 
-from salesforge.config import GROUP_KINDS, choice, choices, conf_dir, register_component_configs
+from salesforge.config import (
+    GROUP_KINDS,
+    LIST_GROUPS,
+    choice,
+    choices,
+    conf_dir,
+    register_component_configs,
+)
 from salesforge.errors import ConfigError
 from salesforge.forecast.series import sample_clean
 from salesforge.overrides import check_overrides
@@ -26,8 +33,8 @@ def compose_experiment(name: str, *overrides: str):
         return compose("config", overrides=[f"+experiment={name}", *overrides])
 
 
-def test_the_three_examples_are_packaged_with_the_package_data():
-    assert EXPERIMENTS == ["anomaly_audit", "monthly_executive_report_id",
+def test_the_example_experiments_are_packaged_with_the_package_data():
+    assert EXPERIMENTS == ["anomaly_audit", "monthly_executive_report_id", "scheduled",
                            "weekly_by_category"]
     for name in EXPERIMENTS:
         text = (conf_dir() / "experiment" / f"{name}.yaml").read_text()
@@ -39,10 +46,7 @@ def test_every_experiment_composes_and_builds_its_components(name):
     cfg = compose_experiment(name)
     assert "experiment" not in cfg  # a global overlay, not a node of its own
     for group, kind in GROUP_KINDS.items():
-        if group in ("forecaster", "features", "reporter"):
-            selected = choices(cfg, group)
-        else:
-            selected = [choice(cfg, group)]
+        selected = choices(cfg, group) if group in LIST_GROUPS else [choice(cfg, group)]
         for component, settings in selected:
             PM.create(kind, component, settings, key=group)
     check_overrides(["run", f"+experiment={name}"], PM)

@@ -79,7 +79,7 @@ def test_lifecycle_hooks_fire_in_stage_order(tmp_path):
     befores = [c[1] for c in recorder.calls if c[0] == "before"]
     afters = [c for c in recorder.calls if c[0] == "after"]
     assert befores == enabled and [a[1] for a in afters] == enabled
-    assert ("after", "clean", True, ["clean", "rejected"]) in afters
+    assert ("after", "clean", True, ["clean", "profile", "rejected"]) in afters
     assert recorder.calls[-1] == ("finish", "ok")
 
 

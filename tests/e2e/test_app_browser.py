@@ -10,17 +10,13 @@ from __future__ import annotations
 import gzip
 import json
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from salesforge.app.format import KPI_CARDS, currency_of, format_value
 from salesforge.data.sample import sample_path
-from tests.conftest import free_port
+from tests.conftest import app_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -37,27 +33,10 @@ pytestmark = [
 @pytest.fixture
 def server(tmp_path):
     """``salesforge serve`` on a free localhost port over an empty runs folder."""
-    runs, port = tmp_path / "runs", free_port()
+    runs = tmp_path / "runs"
     runs.mkdir()
-    log = (tmp_path / "server.log").open("w")
-    process = subprocess.Popen([sys.executable, "-m", "salesforge.cli", "serve", "--runs",
-                                str(runs), "--port", str(port)], stdout=log,
-                               stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/salesforge"
-    deadline = time.time() + 60
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=5)
-            break
-        except OSError:
-            if process.poll() is not None or time.time() > deadline:
-                process.kill()
-                pytest.fail((tmp_path / "server.log").read_text())
-            time.sleep(0.5)
-    yield url, runs
-    process.terminate()
-    process.wait(10)
-    log.close()
+    with app_server(runs, tmp_path / "server.log") as url:
+        yield url, runs
 
 
 def test_upload_run_and_visit_every_tab(server, tmp_path):

@@ -3,17 +3,25 @@ importance; pick models to show and retrain with other models and horizon."""
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from collections.abc import Callable
+from pathlib import Path
 
 import altair as alt
 import pandas as pd
 import panel as pn
 
 from salesforge.app.filters import GlobalFilters
-from salesforge.app.runs import RunData
+from salesforge.app.runs import RunData, run_index
 from salesforge.app.tables import chart, note, table
 from salesforge.app.tabs import Tab
 from salesforge.charts import forecast_chart
+from salesforge.charts.accuracy import accuracy_history_charts, realized_chart
+from salesforge.errors import SalesforgeError
+from salesforge.runs.accuracy import accuracy_by_run
+
+log = logging.getLogger(__name__)
 
 
 def leaderboard(run: RunData) -> pd.DataFrame | None:
@@ -40,9 +48,11 @@ class ForecastingTab(Tab):
     title = "Forecasting"
 
     def __init__(self, filters: GlobalFilters, forecasters: list[str],
-                 on_retrain: Callable[[RunData, list[str]], None] | None = None) -> None:
+                 on_retrain: Callable[[RunData, list[str]], None] | None = None,
+                 runs_dir: Path | None = None) -> None:
         super().__init__(filters)
         self.on_retrain = on_retrain
+        self.runs_dir = runs_dir
         self.models = pn.widgets.MultiChoice(label="Models shown", options=[], width=320)
         self.models.param.watch(lambda _e: self.refresh(), "value")
         self.retrain_models = pn.widgets.MultiChoice(label="Retrain with", options=forecasters,
@@ -101,7 +111,9 @@ class ForecastingTab(Tab):
             top = importance[importance["model"].isin(chosen)].sort_values(
                 "importance", ascending=False).head(20)
             if len(top):
-                parts.append(chart(importance_chart(top), height=360))
+                # Vega draws 20 px per bar plus the legend and axis: a pane that fits it
+                parts.append(chart(importance_chart(top), height=20 * len(top) + 120))
+        parts.extend(self._realized(run, info))
         parts.append(pn.pane.Markdown("### Retrain"))
         parts.append(controls)
         return parts
@@ -115,3 +127,45 @@ class ForecastingTab(Tab):
         freq = str(info.get("freq") or "D")
         series = rows.set_index("date")[target].resample(freq).sum()
         return series.rename("y").rename_axis("ds").reset_index()
+
+    def _realized(self, run: RunData, info: dict) -> list:
+        """Forecast against actual for the periods an earlier run forecast and this run's
+        data covers, and the realised accuracy of every run of the runs folder."""
+        realized = info.get("realized") or {}
+        parts: list = [pn.pane.Markdown("### Realised accuracy")]
+        rows = run.table("realized")
+        model = realized.get("model") or next(iter(realized.get("models") or {}), None)
+        if rows is None or rows.empty or model is None:
+            parts.append(note(realized.get("note") or "This run scored no earlier forecast: "
+                              "realised accuracy needs an earlier run that forecast periods "
+                              "this run's data covers."))
+        else:
+            figures = (realized.get("models") or {}).get(model, {})
+            level = realized.get("interval_level")
+            covered = (figures.get("coverage") or {}).get(str(round(float(level) * 100))) \
+                if level is not None else None
+            sentence = (f"Run {realized.get('source_run')} forecast {realized.get('periods')} "
+                        f"period(s) from {realized.get('first')} to {realized.get('last')}; "
+                        f"its {model} forecast scored MASE {_fmt(figures.get('mase'), '.3f')}, "
+                        f"bias {_fmt(figures.get('bias_pct'), '+.1f')}%")
+            if covered is not None:
+                sentence += f", and {covered:.0%} of the actuals fell inside its interval"
+            parts.append(pn.pane.Markdown(sentence + "."))
+            parts.append(chart(realized_chart(rows, model)))
+        history = self._accuracy_history()
+        if history is not None and len(history):
+            parts.extend(chart(c, height=260) for c in accuracy_history_charts(history))
+        return parts
+
+    def _accuracy_history(self) -> pd.DataFrame | None:
+        if self.runs_dir is None or not (self.runs_dir / "runs.db").is_file():
+            return None
+        try:
+            return accuracy_by_run(run_index(self.runs_dir))
+        except (sqlite3.Error, OSError, ValueError, SalesforgeError) as error:
+            log.warning("accuracy history of %s unavailable: %s", self.runs_dir, error)
+            return None
+
+
+def _fmt(value: float | None, spec: str) -> str:
+    return "n/a" if value is None else format(float(value), spec)

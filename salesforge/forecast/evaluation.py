@@ -200,11 +200,14 @@ def window_metric(scored: pd.DataFrame, scale: Scales, metric: str) -> pd.Series
 def value_added(by_series: pd.DataFrame, overall: dict[str, dict[str, float]],
                 baseline: str, metric: str) -> pd.DataFrame:
     """Forecast value added of each model over ``baseline`` on ``metric``, per series and
-    overall (``series_id == "all"``): ``fva_pct = 100 * (1 - model / baseline)``, positive
-    when the model beats the baseline."""
+    overall (``series_id == "all"``; a single series has only that row):
+    ``fva_pct = 100 * (1 - model / baseline)``, positive when the model beats the
+    baseline."""
     picked = by_series[by_series["metric"] == metric].pivot(
         index="series_id", columns="model", values="value")
     picked.loc["all"] = pd.Series({m: v.get(metric, math.nan) for m, v in overall.items()})
+    if len(picked) == 2:  # a single series: its row would repeat the overall one
+        picked = picked.loc[["all"]]
     rows = []
     for model in picked.columns:
         base, value = picked[baseline], picked[model]

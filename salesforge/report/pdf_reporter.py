@@ -7,7 +7,7 @@ import html
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import pandas as pd
 from reportlab.lib import colors
@@ -97,10 +97,8 @@ class PdfReporter(Reporter):
         if kpis.get("date_min"):
             lines.append(f"{kpis['date_min']} – {kpis['date_max']}")
         source = (manifest.get("data") or {}).get("source")
-        if source:
-            lines.append(html.escape(str(source)))
-        if manifest.get("run_id"):
-            lines.append(f"run {html.escape(str(manifest['run_id']))}")
+        if source:  # the file name: a reader has no use for the server's folders
+            lines.append(html.escape(PurePath(str(source)).name))
         stamp = manifest.get("started_at") or datetime.now(UTC).isoformat(timespec="seconds")
         lines.append(str(stamp))
         story = [Spacer(1, 60 * mm), Paragraph(html.escape(bundle.title), styles["cover"])]

@@ -20,12 +20,13 @@ STATUS_STYLES = {"ok": "green", "running": "yellow"}
 
 
 def console(file: TextIO | None = None) -> Console:
-    """A console on ``file`` (stdout); wide when not a terminal so piped tables don't wrap."""
-    probe = Console(file=file or sys.stdout, highlight=False)
+    """A console on ``file`` (stdout); wide when not a terminal so piped tables don't wrap.
+    Text is never read as rich markup: ``forecaster=[a,b]`` prints as written."""
+    probe = Console(file=file or sys.stdout, highlight=False, markup=False)
     if probe.is_terminal:
         return probe
-    return Console(file=file or sys.stdout, highlight=False, width=max(probe.width, 400),
-                   no_color=True)
+    return Console(file=file or sys.stdout, highlight=False, markup=False,
+                   width=max(probe.width, 400), no_color=True)
 
 
 def format_value(value: Any) -> str:
@@ -139,8 +140,8 @@ def print_diff(diff: dict[str, Any], out: Console, everything: bool = False) -> 
     """``salesforge runs diff``: what changed from run A to run B, section by section;
     unchanged metrics and KPIs are left out unless ``everything``."""
     a, b = diff["a"], diff["b"]
-    out.print(f"[bold]A[/bold] = {a} ({diff['status']['a']})   "
-              f"[bold]B[/bold] = {b} ({diff['status']['b']})")
+    out.print(Text.assemble(("A", "bold"), f" = {a} ({diff['status']['a']})   ",
+                            ("B", "bold"), f" = {b} ({diff['status']['b']})"))
     out.print("same data" if diff["same_data"] else "different data (data_hash differs)")
     overrides = diff["overrides"]
     if overrides["only_a"] or overrides["only_b"]:

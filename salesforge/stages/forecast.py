@@ -304,9 +304,11 @@ def run_forecast(ctx: RunContext) -> None:
     future = _with_primary(pd.concat(forecasts, ignore_index=True),
                            ["series_id", "ds", "model", "y_pred"], levels)
     overall_fva = fva[fva["series_id"] == "all"]
+    same_as_coverage = f"coverage_{pct(levels[0])}"  # the primary level: `coverage` already
     leaderboard = pd.concat([
         pd.DataFrame([{"model": name, "metric": m, "value": v}
-                      for name, values in metrics.items() for m, v in values.items()]),
+                      for name, values in metrics.items() for m, v in values.items()
+                      if m != same_as_coverage]),
         pd.DataFrame({"model": overall_fva["model"], "metric": "fva_pct",
                       "value": overall_fva["fva_pct"]})], ignore_index=True)
     table = selection_table(classes, picked, short, baseline, by_series, metric)

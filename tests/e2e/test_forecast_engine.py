@@ -55,7 +55,8 @@ def test_five_families_fill_backtest_forecast_leaderboard_and_manifest(five):
     assert len(future) == 5 * 28 and len(backtest) == 5 * windows * 28
     assert (future["y_lo_95"] <= future["y_lo"]).all() and (future["y_lo"] >= 0).all()
     assert (future["y_lo"] <= future["y_pred"]).all() and (future["y_pred"] <= future["y_hi"]).all()
-    assert {"mase", "fva_pct"} <= set(leaderboard["metric"])
+    assert {"mase", "fva_pct", "coverage", "coverage_95"} <= set(leaderboard["metric"])
+    assert "coverage_80" not in set(leaderboard["metric"])  # the primary level is `coverage`
     importance = pd.read_csv(run_dir / "forecast/importance.csv")
     assert set(importance["model"]) == {"linear", "random_forest", "xgboost", "prophet"}
     for name in names:

@@ -109,3 +109,15 @@ def test_failed_runs_are_recorded_as_failed(tmp_path):
     assert result.returncode != 0
     (row,) = runs(tmp_path, "list", "--index", "runs.db", "--where", "status=failed", "--json")
     assert "missing.csv" in row["error"]
+
+
+def test_square_brackets_in_overrides_print_as_written(tmp_path):
+    index = tmp_path / "runs.db"
+    result = run_cli("run", "forecaster=[seasonal_naive,linear]", "stages.segment=false",
+                     "stages.detect=false", "stages.report=false", "backtest.windows=2",
+                     f"runs.index={index}", f"hydra.run.dir={tmp_path / 'run'}", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    for command in ("list", "show"):
+        text = runs(tmp_path, command, *(["last"] if command == "show" else []),
+                    "--index", str(index))
+        assert "forecaster=[seasonal_naive,linear]" in text, text

@@ -52,6 +52,16 @@ def test_series_metrics_and_value_added(scored):
     assert fva.loc[("naive", "all"), "fva_pct"] == 0.0
 
 
+def test_a_single_series_has_one_value_added_row_per_model(scored):
+    one = scored[scored["series_id"] == "a"]
+    scale = pd.Series({"a": 2.0})
+    table = series_metrics(one, scale, [0.8])
+    overall = {m: model_metrics(g, scale, [0.8]) for m, g in one.groupby("model")}
+    fva = value_added(table, overall, "naive", "mase")
+    assert list(fva["series_id"]) == ["all"] * fva["model"].nunique()
+    assert fva.set_index("model").loc["good", "fva_pct"] == pytest.approx(50.0)
+
+
 def test_selection_is_gated_by_the_baseline():
     models = {"naive": {"mase": 1.0}, "a": {"mase": 0.8}, "b": {"mase": 0.9}}
     best, reason = select_best(models, "naive", "mase")

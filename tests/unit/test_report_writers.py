@@ -56,7 +56,8 @@ def bundle(tmp_path_factory) -> ReportBundle:
                                        "y": tables["daily"]["revenue"]}),
               **anomaly_frames(clean, scores, tables["anomalies"].index)}
     manifest = {"forecast": {"best": "linear", "selection_metric": "mase"},
-                "anomalies": {"rate": 0.04}, "run_id": "unit"}
+                "anomalies": {"rate": 0.04}, "run_id": "unit-run-20260101",
+                "data": {"source": "/srv/uploads/private/penjualan.csv"}}
     content = ReportBundle(title="Unit report", kpis=analysis.kpis, tables=tables,
                            insights=analysis.insights, details=analysis.details,
                            manifest=manifest)
@@ -112,6 +113,8 @@ def test_pdf_text_is_extractable_with_page_numbers(pdf, bundle):
     for sentence in bundle.insights:
         assert sentence in text
     assert f"2 / {len(document)}" in pages[1] and "1 /" not in pages[0]
+    assert "penjualan.csv" in pages[0]  # the cover names the file, not the server's folders
+    assert "/srv/uploads" not in text and "unit-run-20260101" not in text
     assert "Best model by mase: linear." in text
 
 

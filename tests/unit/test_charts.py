@@ -98,3 +98,41 @@ def test_inline_bundle_is_a_single_script_tag():
     tag = inline_html()
     assert tag.startswith("<script>") and tag.endswith("</script>")
     assert tag.count("</script") == 1 and "window.vegaEmbed" in tag
+
+
+def test_overlapping_backtest_windows_are_separate_lines(tmp_path):
+    """Windows 14 days apart with a 28-day horizon overlap: each is its own line (Vega's
+    ``detail``), so none joins the end of one window to the start of the next; the PNG is
+    rendered for a reviewer under the test's tmp folder."""
+    days = pd.date_range("2024-01-01", periods=120, freq="D")
+    history = pd.DataFrame({"ds": days[:100], "y": 100 + 10 * np.sin(np.arange(100))})
+    future = pd.DataFrame({"ds": days[100:], "y_pred": 100.0, "y_lo": 90.0, "y_hi": 110.0})
+    cutoffs = [days[43], days[57], days[71]]
+    backtest = pd.concat([pd.DataFrame({"cutoff": c, "ds": pd.date_range(c, periods=29)[1:],
+                                        "y_pred": 95.0 + k}) for k, c in enumerate(cutoffs)])
+    chart = charts.forecast_chart(history, future, backtest)
+    spec = chart.to_dict()
+    line = spec["layer"][1]
+    assert line["encoding"]["detail"]["field"] == "window"
+    windows = {row["window"] for row in spec["datasets"][line["data"]["name"]]}
+    assert windows == {"actual", "forecast", *(f"backtest from {c:%Y-%m-%d}" for c in cutoffs)}
+    png = png_bytes(chart)
+    (tmp_path / "forecast_windows.png").write_bytes(png)
+    assert ink(png) > 0.005
+
+
+def test_anomaly_scatter_draws_flagged_points_last_with_readable_log_ticks(tmp_path):
+    points = pd.DataFrame({"product": "a", "quantity": [1, 2, 3, 7, 40, 300, 1, 2],
+                           "price": [10.0, 11, 9, 10, 10, 900, 5000, 12],
+                           "status": ["normal"] * 6 + ["flagged"] * 2})
+    chart = charts.anomaly_scatter(points)
+    spec = chart.to_dict()
+    first, second = spec["layer"]
+    assert "normal" in json.dumps(first["transform"]) and "flagged" in json.dumps(
+        second["transform"])  # flagged drawn on top
+    x = first["encoding"]["x"]
+    assert x["scale"]["type"] == "log"
+    assert x["axis"]["values"] == [1, 2, 5, 10, 20, 50, 100, 200, 500]
+    png = png_bytes(chart)
+    (tmp_path / "anomaly_scatter.png").write_bytes(png)
+    assert ink(png) > 0.005

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
-
-from xgboost import XGBRegressor
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from salesforge.forecast.lag_model import GlobalLagForecaster, LagModelConfig
+
+if TYPE_CHECKING:
+    from xgboost import XGBRegressor
 
 #: Absolute error: the trees fit the median, which the spikes of sales data (promotions,
 #: bulk orders) barely move, and which is what MAE and MASE reward. Squared error let a
@@ -104,6 +105,8 @@ class XGBoostForecaster(GlobalLagForecaster):
                                 scale_window, country_holidays, guard)
 
     def _regressor(self, n_rows: int = 0) -> XGBRegressor:
+        from xgboost import XGBRegressor  # imported when a model is made, not at discovery
+
         return XGBRegressor(
             n_estimators=int(self.n_estimators), max_depth=int(self.max_depth),
             learning_rate=float(self.learning_rate), subsample=float(self.subsample),

@@ -159,9 +159,8 @@ class Result:
 def run_salesforge(data: Dataset, windows: int, work: Path, extra: list[str]) -> dict:
     """A real ``salesforge.runner.run`` (load, clean, forecast) of ``data``; returns the
     manifest, the backtest rows and the run folder."""
-    from hydra import compose, initialize_config_dir
-
-    from salesforge.config import conf_dir, register_component_configs
+    from salesforge.composition import compose
+    from salesforge.config import register_component_configs
     from salesforge.plugin.manager import build_plugin_manager
     from salesforge.runner import run
 
@@ -173,8 +172,7 @@ def run_salesforge(data: Dataset, windows: int, work: Path, extra: list[str]) ->
                  f"forecast.interval_level={LEVEL}", "stages.features=false",
                  "stages.segment=false", "stages.detect=false", "stages.analytics=false",
                  "stages.report=false", *data.overrides, *extra]
-    with initialize_config_dir(str(conf_dir()), version_base="1.3"):
-        cfg = compose("config", overrides=overrides)
+    cfg = compose(overrides)
     folder = Path(tempfile.mkdtemp(prefix="run-", dir=work))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -13,9 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from hydra import compose, initialize_config_dir
-
-from salesforge.config import conf_dir
+from salesforge.composition import compose
 from salesforge.data.sample import write_sample
 from salesforge.runner import run
 
@@ -33,8 +31,7 @@ def main() -> None:
         write_sample(data, rows=options.rows, seed=options.seed)
         print(f"generated {options.rows:,} rows in {time.perf_counter() - started:.1f}s "
               f"({data.stat().st_size / 1e6:.1f} MB gz)")
-        with initialize_config_dir(str(conf_dir()), version_base="1.3"):
-            cfg = compose("config", overrides=[f"data.path={data}", *options.override])
+        cfg = compose([f"data.path={data}", *options.override])
         started = time.perf_counter()
         result = run(cfg, Path(scratch) / "run")
         total = time.perf_counter() - started

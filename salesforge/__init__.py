@@ -38,6 +38,10 @@ def __getattr__(name: str):  # the runner pulls in every stage: import it on fir
         from salesforge.runner import run
 
         return run
+    if name == "compose":  # Hydra's compose API, loaded on first use
+        from salesforge.composition import compose
+
+        return compose
     raise AttributeError(f"module 'salesforge' has no attribute {name!r}")
 
 
@@ -63,6 +67,7 @@ __all__ = [
     "SalesforgeError",
     "Segmenter",
     "__version__",
+    "compose",
     "hookimpl",
     "hookspec",
     "run",

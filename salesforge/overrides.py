@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from pathlib import Path
 
 from hydra.core.override_parser.overrides_parser import OverridesParser
-from hydra.errors import HydraException, OverrideParseException
-from omegaconf.errors import OmegaConfBaseException
+from hydra.errors import OverrideParseException
 
 from salesforge.config import GROUP_KINDS, conf_dir
 from salesforge.errors import ConfigError
@@ -73,17 +71,10 @@ def _config_dirs(args: Sequence[str]) -> list[str]:
 
 def compose_check(overrides: list[str], config_dirs: Sequence[str] = ()) -> None:
     """Compose the config once with ``overrides`` (and the extra ``config_dirs`` on the
-    search path); a failure becomes one sentence."""
-    from hydra import compose, initialize_config_dir
+    search path); a failure becomes one sentence (:class:`ConfigError`)."""
+    from salesforge.composition import compose
 
-    if config_dirs:
-        paths = ",".join(f"file://{Path(d).resolve()}" for d in config_dirs)
-        overrides = [*overrides, f"hydra.searchpath=[{paths}]"]
-    try:
-        with initialize_config_dir(str(conf_dir()), version_base="1.3"):
-            compose("config", overrides=overrides)
-    except (HydraException, OmegaConfBaseException) as exc:
-        raise ConfigError(describe_compose_error(exc)) from None
+    compose(overrides, search_dirs=config_dirs)
 
 
 def describe_compose_error(exc: BaseException) -> str:

@@ -22,16 +22,14 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
-from hydra import compose, initialize_config_dir
-from hydra.errors import HydraException
 from omegaconf import DictConfig, OmegaConf
-from omegaconf.errors import OmegaConfBaseException
 
 from salesforge.client_overrides import check_client_overrides
-from salesforge.config import conf_dir, register_component_configs
-from salesforge.errors import ConfigError, DataError, SalesforgeError
+from salesforge.composition import COMPOSE_LOCK, compose
+from salesforge.config import register_component_configs
+from salesforge.errors import DataError, SalesforgeError
 from salesforge.manifest import utc_now, write_manifest
-from salesforge.overrides import check_overrides, describe_compose_error
+from salesforge.overrides import check_overrides
 from salesforge.runs.index import RunIndex
 from salesforge.schema import RunResult
 
@@ -41,7 +39,6 @@ from .redact import redact
 from .store import Store, new_id, now
 
 log = logging.getLogger(__name__)
-_COMPOSE_LOCK = threading.Lock()
 #: Seconds a killed job's process group gets to go before the parent stops waiting.
 _REAP_S = 10.0
 #: Store records of jobs that are over.
@@ -72,7 +69,7 @@ class Jobs:
         self.store = store
         self.plugins = plugins
         self.timeout_s = timeout_s
-        with _COMPOSE_LOCK:
+        with COMPOSE_LOCK:  # the config store is Hydra's global state too
             register_component_configs(plugins.registry)
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sf-api-job")
         self._mp = _context()
@@ -90,13 +87,8 @@ class Jobs:
         overrides = [str(o) for o in overrides]
         check_client_overrides(overrides, self.plugins.registry)
         every = [*overrides, *server, f"data.path={quote(data_path)}"]
-        with _COMPOSE_LOCK:
-            check_overrides(overrides, self.plugins)
-            try:
-                with initialize_config_dir(str(conf_dir()), version_base="1.3"):
-                    return compose("config", overrides=every)
-            except (HydraException, OmegaConfBaseException) as exc:
-                raise ConfigError(describe_compose_error(exc)) from None
+        check_overrides(overrides, self.plugins)
+        return compose(every)
 
     # -- submitting -----------------------------------------------------------------------
     def run_now(self, kind: str, dataset: dict[str, Any], overrides: Sequence[str],

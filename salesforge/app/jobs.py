@@ -1,20 +1,17 @@
-"""Background runs: compose a config (under a lock: Hydra's global state is not
-thread-safe), run it in a worker thread, report per-stage progress through the runner's
+"""Background runs: compose a config (:func:`salesforge.composition.compose`), run it in a
+worker thread, report per-stage progress through the runner's
 ``salesforge_before_stage`` / ``salesforge_after_stage`` hooks."""
 
 from __future__ import annotations
 
 import json
-import threading
 import time
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hydra import compose, initialize_config_dir
-
-from salesforge.config import conf_dir, register_component_configs
+from salesforge.composition import compose
 from salesforge.errors import describe_error
 from salesforge.overrides import check_overrides
 from salesforge.plugin import hookimpl
@@ -22,17 +19,13 @@ from salesforge.plugin.manager import build_plugin_manager
 from salesforge.runner import run
 from salesforge.schema import STAGES
 
-COMPOSE_LOCK = threading.Lock()
-
 
 def compose_config(overrides: list[str]):
-    """The run config for ``overrides``, checked the way ``salesforge run`` checks them."""
-    with COMPOSE_LOCK:
-        pm = build_plugin_manager()
-        register_component_configs(pm.registry)
-        check_overrides(overrides, pm)
-        with initialize_config_dir(str(conf_dir()), version_base="1.3"):
-            return compose("config", overrides=overrides), pm
+    """The run config for ``overrides``, checked the way ``salesforge run`` checks them,
+    and the plugin manager it was checked against."""
+    pm = build_plugin_manager()
+    check_overrides(overrides, pm)
+    return compose(overrides, registry=pm.registry), pm
 
 
 @dataclass

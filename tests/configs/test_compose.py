@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
+from salesforge.composition import compose
 from salesforge.config import (
     GROUP_KINDS,
     LIST_GROUPS,
@@ -23,8 +23,7 @@ register_component_configs(PM.registry)
 
 
 def compose_with(*overrides: str):
-    with initialize_config_dir(str(conf_dir()), version_base="1.3"):
-        return compose("config", overrides=list(overrides))
+    return compose(list(overrides))
 
 
 def options():

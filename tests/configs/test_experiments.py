@@ -7,8 +7,8 @@ import json
 
 import pandas as pd
 import pytest
-from hydra import compose, initialize_config_dir
 
+from salesforge.composition import compose
 from salesforge.config import (
     GROUP_KINDS,
     LIST_GROUPS,
@@ -29,8 +29,7 @@ INDONESIAN_TITLES = ("Ringkasan eksekutif", "Temuan", "Tren dan musiman", "Praki
 
 
 def compose_experiment(name: str, *overrides: str):
-    with initialize_config_dir(str(conf_dir()), version_base="1.3"):
-        return compose("config", overrides=[f"+experiment={name}", *overrides])
+    return compose([f"+experiment={name}", *overrides])
 
 
 def test_the_example_experiments_are_packaged_with_the_package_data():

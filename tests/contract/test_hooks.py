@@ -6,10 +6,9 @@ import inspect
 from pathlib import Path
 
 import pytest
-from hydra import compose, initialize_config_dir
 
 from salesforge import hookimpl, run
-from salesforge.config import conf_dir
+from salesforge.composition import compose
 from salesforge.errors import DataError
 from salesforge.plugin import specs
 from salesforge.plugin.manager import build_plugin_manager
@@ -49,8 +48,7 @@ class Recorder:
 
 
 def config(*overrides: str):
-    with initialize_config_dir(str(conf_dir()), version_base="1.3"):
-        return compose("config", overrides=list(overrides))
+    return compose(list(overrides))
 
 
 def test_every_hookspec_is_documented():

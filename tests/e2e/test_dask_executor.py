@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hydra import compose, initialize_config_dir
 
 from salesforge import run
-from salesforge.config import conf_dir
+from salesforge.composition import compose
 from salesforge.forecast import tasks
 from tests.conftest import run_cli
 
@@ -27,8 +26,7 @@ DETECT = ["stages.forecast=false", "stages.segment=false", "stages.analytics=fal
 
 
 def config(*overrides: str):
-    with initialize_config_dir(str(conf_dir()), version_base="1.3"):
-        return compose("config", overrides=list(overrides))
+    return compose(list(overrides))
 
 
 @pytest.fixture(scope="module")

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from hydra import compose, initialize_config_dir
 
-from salesforge.config import conf_dir
+from salesforge.composition import compose
 from salesforge.errors import ConfigError, DataError
 from salesforge.notify.alerting import configured_rules
 from salesforge.notify.rules import RULE_KINDS, evaluate, parse_rules
@@ -69,11 +68,10 @@ def test_a_bad_rule_is_one_sentence_naming_its_key(rules, message):
 
 
 def test_rules_come_from_a_hydra_override_of_the_config():
-    with initialize_config_dir(str(conf_dir()), version_base="1.3"):
-        default = compose("config")
-        cfg = compose("config", overrides=[
-            "alerts.rules=[{name: big, when: anomaly_money, above: 1e18}, "
-            "{name: failed, when: run_failed, severity: critical}]"])
+    default = compose()
+    cfg = compose([
+        "alerts.rules=[{name: big, when: anomaly_money, above: 1e18}, "
+        "{name: failed, when: run_failed, severity: critical}]"])
     assert configured_rules(default) == []
     big, failed = configured_rules(cfg)
     assert (big.name, big.settings["above"]) == ("big", 1e18)

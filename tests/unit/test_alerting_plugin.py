@@ -9,11 +9,10 @@ import logging
 import types
 
 import pytest
-from hydra import compose, initialize_config_dir
 from omegaconf import open_dict
 
 from salesforge import Notifier, hookimpl, run
-from salesforge.config import conf_dir
+from salesforge.composition import compose
 from salesforge.errors import ConfigError, DataError
 from salesforge.manifest import read_manifest
 from salesforge.plugin.manager import build_plugin_manager
@@ -51,8 +50,7 @@ def outbox():
 
 
 def config(rules: list[dict], notifiers: list[str], *overrides: str):
-    with initialize_config_dir(str(conf_dir()), version_base="1.3"):
-        cfg = compose("config", overrides=[*FAST, *overrides])
+    cfg = compose([*FAST, *overrides])
     with open_dict(cfg):
         cfg.alerts.rules = rules
         cfg.notifier = {name: {} for name in notifiers}

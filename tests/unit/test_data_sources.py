@@ -7,9 +7,8 @@ import sqlite3
 
 import pandas as pd
 import pytest
-from hydra import compose, initialize_config_dir
 
-from salesforge.config import conf_dir
+from salesforge.composition import compose
 from salesforge.errors import ConfigError, DataError
 from salesforge.runner import run
 
@@ -17,8 +16,7 @@ LATER = [f"stages.{s}=false" for s in ("forecast", "segment", "detect", "analyti
 
 
 def run_data(tmp_path, *overrides: str) -> dict:
-    with initialize_config_dir(str(conf_dir()), version_base="1.3"):
-        cfg = compose("config", overrides=[*LATER, *overrides])
+    cfg = compose([*LATER, *overrides])
     return run(cfg, tmp_path / "run").manifest
 
 

@@ -6,10 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hydra import compose, initialize_config_dir
 
 from salesforge import run
-from salesforge.config import conf_dir
+from salesforge.composition import compose
 from salesforge.errors import ConfigError
 from salesforge.forecast.frequency import infer_freq, resolve_freq
 from salesforge.forecast.source_names import resolve_columns
@@ -20,8 +19,7 @@ QUICK = ["stages.segment=false", "stages.detect=false", "stages.analytics=false"
 
 
 def config(*overrides: str):
-    with initialize_config_dir(str(conf_dir()), version_base="1.3"):
-        return compose("config", overrides=[*QUICK, *overrides])
+    return compose([*QUICK, *overrides])
 
 
 def test_daily_transactions_with_times_and_weekly_gaps_are_daily():

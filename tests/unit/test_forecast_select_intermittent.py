@@ -8,10 +8,10 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from hydra import compose, initialize_config_dir
 
 from salesforge import run
-from salesforge.config import conf_dir, register_component_configs
+from salesforge.composition import compose
+from salesforge.config import register_component_configs
 from salesforge.errors import ConfigError
 from salesforge.forecast import intermittent
 from salesforge.forecast.intermittent import classify, intermittent_summary, routing_methods
@@ -26,8 +26,7 @@ QUICK = ["stages.segment=false", "stages.detect=false", "stages.analytics=false"
 
 def config(*overrides: str):
     register_component_configs(build_plugin_manager().registry)
-    with initialize_config_dir(str(conf_dir()), version_base="1.3"):
-        return compose("config", overrides=[*QUICK, *overrides])
+    return compose([*QUICK, *overrides])
 
 
 def panel() -> pd.DataFrame:

@@ -6,11 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hydra import compose, initialize_config_dir
 
 from salesforge import run
 from salesforge.base.forecaster import Forecaster
-from salesforge.config import conf_dir
+from salesforge.composition import compose
 from salesforge.errors import ConfigError
 from salesforge.forecast.backtest import cutoffs, window_scales
 from salesforge.forecast.combination import CombinationForecaster, member_weights
@@ -34,8 +33,7 @@ KEYS = ["series_id", "cutoff", "ds"]
 
 
 def config(*overrides: str):
-    with initialize_config_dir(str(conf_dir()), version_base="1.3"):
-        return compose("config", overrides=[*QUICK, *overrides])
+    return compose([*QUICK, *overrides])
 
 
 @pytest.fixture(scope="module")

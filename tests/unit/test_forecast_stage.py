@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
 from salesforge import run
-from salesforge.config import conf_dir
+from salesforge.composition import compose
 from salesforge.errors import ConfigError
 from salesforge.stages.forecast import interval_levels
 
@@ -18,8 +17,7 @@ QUICK = ["stages.segment=false", "stages.detect=false", "stages.analytics=false"
 
 
 def config(*overrides: str):
-    with initialize_config_dir(str(conf_dir()), version_base="1.3"):
-        return compose("config", overrides=[*QUICK, *overrides])
+    return compose([*QUICK, *overrides])
 
 
 def test_interval_levels_primary_first_without_repeats():

@@ -10,9 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hydra import compose, initialize_config_dir
 
-from salesforge.config import conf_dir
+from salesforge.composition import compose
 from salesforge.data.cleaning import StandardCleaner
 from salesforge.data.csv_loader import CsvLoader
 from salesforge.data.duckdb_aggregate import Cleaning, aggregate
@@ -169,11 +168,10 @@ def test_online_retail_partitions_match_the_pandas_path(tmp_path):
 def test_run_accounts_for_source_rows(sample_parts, tmp_path):
     """Through salesforge.run: rows_in counts source rows and the identity holds in them."""
     folder = sample_parts[0].parent
-    with initialize_config_dir(str(conf_dir()), version_base="1.3"):
-        cfg = compose("config", overrides=[
-            *LATER, f"data.path={folder}", "data.out_of_core.enabled=true",
-            "data.out_of_core.grain=[product,category,region,customer_id]",
-            "data.out_of_core.memory_limit=200MB"])
+    cfg = compose([
+        *LATER, f"data.path={folder}", "data.out_of_core.enabled=true",
+        "data.out_of_core.grain=[product,category,region,customer_id]",
+        "data.out_of_core.memory_limit=200MB"])
     manifest = run(cfg, tmp_path / "run").manifest
     data = manifest["data"]
     assert data["rows_in"] == 12000

@@ -12,11 +12,10 @@ import time
 from pathlib import Path
 
 import pytest
-from hydra import compose, initialize_config_dir
 from rich.console import Console
 
 from salesforge import hookimpl, progress
-from salesforge.config import conf_dir
+from salesforge.composition import compose
 from salesforge.plugin.manager import BUILTIN_PLUGINS, build_plugin_manager
 from salesforge.runner import run
 
@@ -81,8 +80,7 @@ def test_a_run_drives_the_display_through_the_hooks(tmp_path):
 
     pm = build_plugin_manager()
     pm.register(Spy, name="spy")
-    with initialize_config_dir(str(conf_dir()), version_base="1.3"):
-        cfg = compose("config", overrides=SHORT)
+    cfg = compose(SHORT)
     run(cfg, tmp_path / "run", plugins=pm)
     assert not progress.display().live  # removed when the run ends
     assert "salesforge run" in out.getvalue()

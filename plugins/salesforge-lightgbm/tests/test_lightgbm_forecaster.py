@@ -10,9 +10,9 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from hydra import compose, initialize_config_dir
 from salesforge_lightgbm.forecaster import DIRECT_FILE, LightGBMConfig, LightGBMForecaster
 
+from salesforge.composition import compose
 from salesforge.config import choices, conf_dir, register_component_configs
 from salesforge.errors import ConfigError, DataError
 from salesforge.forecast.backtest import backtest, cutoffs, naive_scale, score
@@ -61,9 +61,8 @@ def test_the_core_never_imports_the_plugin_and_discovery_never_imports_lightgbm(
 def test_selectable_without_a_yaml_file(plugins):
     assert ("forecaster", "lightgbm") in register_component_configs(plugins.registry)
     assert not (conf_dir() / "forecaster" / "lightgbm.yaml").exists()
-    with initialize_config_dir(str(conf_dir()), version_base="1.3"):
-        cfg = compose("config", overrides=["forecaster=[seasonal_naive,lightgbm]",
-                                           "forecaster.lightgbm.objective=tweedie"])
+    cfg = compose(["forecaster=[seasonal_naive,lightgbm]",
+                                       "forecaster.lightgbm.objective=tweedie"])
     selected = dict(choices(cfg, "forecaster"))
     assert list(selected) == ["seasonal_naive", "lightgbm"]
     model = plugins.create("forecaster", "lightgbm", selected["lightgbm"])

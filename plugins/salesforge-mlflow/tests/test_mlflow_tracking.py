@@ -10,13 +10,13 @@ from pathlib import Path
 
 import mlflow
 import pytest
-from hydra import compose, initialize_config_dir
 from mlflow import MlflowClient
 from salesforge_mlflow import plugin as mlflow_plugin
 from salesforge_mlflow.records import metrics_from_manifest, params_from_config
 from salesforge_mlflow.settings import DEFAULT_ARTIFACTS, settings_from_config
 
-from salesforge.config import conf_dir, register_component_configs
+from salesforge.composition import compose
+from salesforge.config import register_component_configs
 from salesforge.errors import ConfigError
 from salesforge.forecast.predict import predict_saved
 from salesforge.plugin.manager import build_plugin_manager
@@ -36,8 +36,7 @@ def plugins():
 
 
 def compose_run(*overrides: str):
-    with initialize_config_dir(str(conf_dir()), version_base="1.3"):
-        return compose("config", overrides=list(overrides))
+    return compose(list(overrides))
 
 
 def sqlite_uri(folder: Path) -> str:

@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hydra import compose, initialize_config_dir
 from salesforge_prophet.forecaster import ProphetForecaster
 
-from salesforge.config import choices, conf_dir, register_component_configs
+from salesforge.composition import compose
+from salesforge.config import choices, register_component_configs
 from salesforge.errors import ConfigError
 from salesforge.forecast.backtest import backtest
 from salesforge.forecast.persistence import load_model, save_model
@@ -46,9 +46,8 @@ def test_the_core_never_imports_the_plugin():
 def test_selectable_without_a_yaml_file_and_settings_are_checked(plugins):
     stored = register_component_configs(plugins.registry)
     assert ("forecaster", "prophet") in stored
-    with initialize_config_dir(str(conf_dir()), version_base="1.3"):
-        cfg = compose("config", overrides=["forecaster=[seasonal_naive,prophet]",
-                                           "forecaster.prophet.country_holidays=US"])
+    cfg = compose(["forecaster=[seasonal_naive,prophet]",
+                                       "forecaster.prophet.country_holidays=US"])
     selected = dict(choices(cfg, "forecaster"))
     model = plugins.create("forecaster", "prophet", selected["prophet"])
     assert model.country_holidays == "US" and model.seasonality_mode == "additive"

@@ -234,9 +234,8 @@ def test_saved_without_pickle_and_refitted_to_the_same_forecast(weekly, plugins,
 
 
 def test_a_run_compares_them_with_the_baseline_and_saves_them(plugins, tmp_path):
-    from hydra import compose, initialize_config_dir
-
-    from salesforge.config import conf_dir, register_component_configs
+    from salesforge.composition import compose
+    from salesforge.config import register_component_configs
     from salesforge.runner import run
 
     register_component_configs(plugins.registry)  # forecaster=auto_theta without YAML
@@ -245,8 +244,7 @@ def test_a_run_compares_them_with_the_baseline_and_saves_them(plugins, tmp_path)
                  "forecast.freq=W", "forecast.horizon=8", "forecast.by=[category]",
                  "forecaster.auto_theta.n_jobs=1", "stages.segment=false",
                  "stages.detect=false", "stages.report=false"]
-    with initialize_config_dir(str(conf_dir()), version_base="1.3"):
-        cfg = compose("config", overrides=overrides)
+    cfg = compose(overrides)
     result = run(cfg, tmp_path / "run", plugins)
     assert result.manifest["status"] == "ok", result.manifest.get("error")
     models = result.manifest["forecast"]["models"]

@@ -8,9 +8,9 @@ import importlib.metadata
 import numpy as np
 import pandas as pd
 import pytest
-from hydra import compose, initialize_config_dir
 from salesforge_xgboost.forecaster import XGBoostConfig, XGBoostForecaster
 
+from salesforge.composition import compose
 from salesforge.config import choices, conf_dir, register_component_configs
 from salesforge.errors import ConfigError
 from salesforge.forecast.backtest import backtest, cutoffs, naive_scale, score
@@ -59,9 +59,8 @@ def test_selectable_without_a_yaml_file(plugins):
     stored = register_component_configs(plugins.registry)
     assert ("forecaster", "xgboost") in stored
     assert not (conf_dir() / "forecaster" / "xgboost.yaml").exists()
-    with initialize_config_dir(str(conf_dir()), version_base="1.3"):
-        cfg = compose("config", overrides=["forecaster=[seasonal_naive,xgboost]",
-                                           "forecaster.xgboost.n_estimators=50"])
+    cfg = compose(["forecaster=[seasonal_naive,xgboost]",
+                                       "forecaster.xgboost.n_estimators=50"])
     selected = dict(choices(cfg, "forecaster"))
     assert list(selected) == ["seasonal_naive", "xgboost"]
     assert selected["xgboost"] == {**plugins.registry.get("forecaster", "xgboost").settings(),

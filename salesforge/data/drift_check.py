@@ -27,7 +27,7 @@ from salesforge.data.profile import (
 )
 from salesforge.errors import ConfigError
 from salesforge.run_warnings import add_warning
-from salesforge.runs.lookup import EarlierRun, earlier_runs, pick_run
+from salesforge.runs.lookup import EarlierRun, earlier_runs, pick_run, reference_setting
 from salesforge.schema import RunContext
 
 log = logging.getLogger(__name__)
@@ -64,17 +64,8 @@ def drift_settings(data_config: Mapping[str, Any] | None) -> DriftSettings:
             or not math.isfinite(threshold) or threshold <= 0:
         raise ConfigError(f"config key data.drift.threshold must be a PSI above 0 (e.g. 0.25), "
                           f"not {threshold!r}.")
-    reference = node.get("reference", "auto")
-    if isinstance(reference, bool):
-        return DriftSettings("auto" if reference else None, float(threshold))
-    if reference is None or str(reference).lower() in ("false", "none", "off", ""):
-        return DriftSettings(None, float(threshold))
-    if not isinstance(reference, str | int):
-        raise ConfigError(f"config key data.drift.reference must be auto, a run id or false, "
-                          f"not {reference!r}.")
-    reference = str(reference)
-    return DriftSettings("auto" if reference.lower() in ("auto", "true", "latest")
-                         else reference, float(threshold))
+    reference = reference_setting(node.get("reference", "auto"), "data.drift.reference")
+    return DriftSettings(reference, float(threshold))
 
 
 def record_drift(ctx: RunContext, settings: DriftSettings, *, grain: str = "rows") -> None:

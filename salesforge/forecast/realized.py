@@ -29,7 +29,7 @@ import pandas as pd
 from salesforge.forecast.backtest import window_scales
 from salesforge.forecast.evaluation import metric_tables
 from salesforge.forecast.intervals import pct
-from salesforge.runs.lookup import EarlierRun, earlier_runs, pick_run
+from salesforge.runs.lookup import EarlierRun, earlier_runs, pick_run, reference_setting
 
 REALIZED = "forecast/realized.csv"
 #: The earlier run's forecasts, relative to its folder (its manifest ``artifacts`` first).
@@ -77,10 +77,11 @@ def complete_until(series: pd.DataFrame, date_max: pd.Timestamp | None, freq: st
 
 def find_source(setting: Any, config: Any, run_id: str | None, target: str, freq: str,
                 by: Sequence[str], until: pd.Timestamp | None) -> EarlierRun | None:
-    """The earlier run ``forecast.realized`` names (``auto``: the newest matching run
+    """The earlier run ``forecast.realized`` names (``setting`` read by
+    :func:`~salesforge.runs.lookup.reference_setting`; ``auto``: the newest matching run
     with a forecast period on or before ``until``)."""
     accept = same_forecast(target, freq, by)
-    if not (setting is True or str(setting).lower() in ("auto", "true", "latest")):
+    if setting != "auto":
         return pick_run(setting, "forecast.realized", config, run_id, accept)
     if until is None:
         return None
@@ -179,8 +180,9 @@ def realize(ctx: Any, series: pd.DataFrame, target: str, freq: str, by: Sequence
     """Score the forecasts of the earlier run ``forecast.realized`` names against
     ``series``; writes :data:`REALIZED`, returns ``manifest.forecast.realized`` (a note
     when nothing could be scored) or ``None`` when the setting is off."""
-    setting = ctx.config.forecast.get("realized", "auto")
-    if setting is None or setting is False or str(setting).lower() in ("false", "none", "off"):
+    setting = reference_setting(ctx.config.forecast.get("realized", "auto"),
+                                "forecast.realized")
+    if setting is None:
         return None
     date_max = ctx.manifest.get("data", {}).get("date_max")
     until = complete_until(series, pd.Timestamp(date_max) if date_max else None, freq)

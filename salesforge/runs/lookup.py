@@ -69,17 +69,37 @@ def earlier_runs(config: Any, current_id: str | None,
             yield EarlierRun(str(row["run_id"]), folder, manifest)
 
 
+#: Values of an ``auto`` / ``<run id>`` / ``false`` setting that mean off, and auto.
+OFF = ("false", "none", "off", "")
+AUTO = ("auto", "true", "latest")
+
+
+def reference_setting(value: Any, key: str) -> str | None:
+    """An ``auto`` / ``<run id>`` / ``false`` setting (config key ``key``) read: ``"auto"``,
+    the run id, or ``None`` when off; anything else is a :class:`ConfigError`."""
+    if value is None or value is False:
+        return None
+    if value is True:
+        return "auto"
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ConfigError(f"config key {key} must be auto, a run id or false, not {value!r}.")
+    text = str(value).strip()
+    if text.lower() in OFF:
+        return None
+    return "auto" if text.lower() in AUTO else text
+
+
 def pick_run(setting: Any, key: str, config: Any, current_id: str | None,
              accept: Callable[[dict[str, Any]], bool]) -> EarlierRun | None:
-    """The earlier run a ``auto`` / ``<run id>`` / ``false`` setting (config key ``key``)
-    names: ``auto`` (or ``true``) the newest run ``accept`` takes, a run id (or unique
-    prefix) that run if ``accept`` takes it, ``false``/``null`` none. A run id that is
-    not in the index, or does not match, raises :class:`ConfigError` naming ``key``."""
-    if setting is None or setting is False or str(setting).lower() in ("false", "none", "off"):
+    """The earlier run an ``auto`` / ``<run id>`` / ``false`` setting (config key ``key``)
+    names (:func:`reference_setting`): ``auto`` the newest run ``accept`` takes, a run id
+    (or unique prefix) that run if ``accept`` takes it, off none. A run id that is not in
+    the index, or does not match, raises :class:`ConfigError` naming ``key``."""
+    wanted = reference_setting(setting, key)
+    if wanted is None:
         return None
-    if setting is True or str(setting).lower() in ("auto", "true", "latest"):
+    if wanted == "auto":
         return next(earlier_runs(config, current_id, accept), None)
-    wanted = str(setting)
     path = index_path(config)
     if path is None or not path.is_file():
         raise ConfigError(f"config key {key}={wanted!r} names a run, but there is no run "

@@ -13,17 +13,20 @@ if TYPE_CHECKING:
 
     from salesforge.plugin.manager import SalesforgePluginManager
 
-#: Columns every cleaned frame has, in this order, with their dtypes.
+#: Columns every cleaned frame has, in this order, with their dtypes. Dimensions are
+#: categoricals with sorted text categories, encoded once by the cleaner
+#: (:mod:`salesforge.data.encoding`).
 REQUIRED_COLUMNS: dict[str, str] = {
     "date": "datetime64[ns]",
-    "product": "string",
-    "category": "string",
-    "region": "string",
+    "product": "category",
+    "category": "category",
+    "region": "category",
     "quantity": "float64",
     "price": "float64",
     "revenue": "float64",
 }
-#: Canonical columns used when the data has them.
+#: Canonical columns used when the data has them (ids become ``category`` when they have
+#: at most one distinct value per four rows, :mod:`salesforge.data.encoding`).
 OPTIONAL_COLUMNS: dict[str, str] = {
     "customer_id": "string",
     "order_id": "string",

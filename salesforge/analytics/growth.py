@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from salesforge.analytics.facts import Facts
 from salesforge.analytics.measures import finite
 
 #: Frequency -> (label, pandas period freq, periods per year).
@@ -37,18 +38,10 @@ def coverage_end(dates: pd.Series) -> pd.Timestamp:
     return last + pd.offsets.MonthEnd(0) if monthly_stamped(dates) else last
 
 
-def daily_matrix(clean: pd.DataFrame, column: str | None = None) -> pd.DataFrame:
+def daily_matrix(clean: pd.DataFrame | Facts, column: str | None = None) -> pd.DataFrame:
     """Revenue per calendar day from the first to the last covered day (zero-filled), one
     column per value of ``column`` or a single ``revenue`` column."""
-    day = clean["date"].dt.normalize()
-    if column is None:
-        table = clean.groupby(day)["revenue"].sum().to_frame("revenue")
-    else:
-        table = clean.pivot_table(index=day, columns=column, values="revenue",
-                                  aggfunc="sum", observed=True, fill_value=0.0)
-        table.columns = table.columns.astype(str)
-    days = pd.date_range(day.min(), coverage_end(clean["date"]), freq="D")
-    return table.reindex(days, fill_value=0.0).astype(float)
+    return Facts.of(clean).daily(column)
 
 
 def period_windows(first: pd.Timestamp, last: pd.Timestamp, freq: str) -> pd.DataFrame:
@@ -99,7 +92,7 @@ def _pct(current: np.ndarray, base: np.ndarray) -> np.ndarray:
         return np.where(base > 0, (current / base - 1) * 100, np.nan)
 
 
-def growth_table(clean: pd.DataFrame, freq: str = "M") -> pd.DataFrame:
+def growth_table(clean: pd.DataFrame | Facts, freq: str = "M") -> pd.DataFrame:
     """Revenue per period with ``change_pct`` against the previous period (not for
     ``Y``) and ``yoy_pct`` against the same period a year earlier; ``basis`` is
     ``full`` for a whole period or ``same days`` for a partial one."""
@@ -123,7 +116,7 @@ def growth_table(clean: pd.DataFrame, freq: str = "M") -> pd.DataFrame:
     return out
 
 
-def growth_by(clean: pd.DataFrame, column: str, freq: str = "M") -> pd.DataFrame:
+def growth_by(clean: pd.DataFrame | Facts, column: str, freq: str = "M") -> pd.DataFrame:
     """Growth of the latest period per value of ``column``: revenue, previous-period and
     year-ago revenue on the same aligned days, their changes and ``change_pct`` /
     ``yoy_pct``; largest absolute change first."""

@@ -7,14 +7,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from salesforge.analytics.bridge import bridge
-from salesforge.analytics.growth import (
-    coverage_end,
-    daily_matrix,
-    growth_by,
-    growth_table,
-    monthly_stamped,
-    period_windows,
-)
+from salesforge.analytics.facts import Facts
+from salesforge.analytics.growth import daily_matrix, growth_by, growth_table, period_windows
 from salesforge.analytics.insights import InsightWriter
 from salesforge.analytics.measures import breakdown, headline_kpis, monthly
 from salesforge.analytics.rankings import (
@@ -47,58 +41,54 @@ class KpiAnalyzer(Analyzer):
         self.top_n = top_n
         self.pareto_share = pareto_share
 
-    def _analyze(self, clean: pd.DataFrame, language: str, currency: str) -> Analysis:
+    def _analyze(self, clean: pd.DataFrame | Facts, language: str, currency: str) -> Analysis:
         if not 0 < float(self.pareto_share) <= 1:
             raise ValueError(f"analyzer.pareto_share must be in (0, 1], "
                              f"not {self.pareto_share!r}")
-        kpis = headline_kpis(clean)
-        products = breakdown(clean, "product")
+        facts = Facts.of(clean)  # the rows read and encoded once for every table
+        kpis = headline_kpis(facts)
+        products = breakdown(facts, "product")
         top, bottom = top_bottom(products, int(self.top_n))
         pareto_table, pareto_summary = pareto(products, float(self.pareto_share))
         kpis["pareto_top_products"] = pareto_summary["top_products"]
         kpis["pareto_revenue_share_pct"] = pareto_summary["revenue_share_pct"]
-        growth_monthly = growth_table(clean, "M")
+        growth_monthly = growth_table(facts, "M")
         tables = {
             "kpis": pd.DataFrame({"kpi": list(kpis), "value": list(kpis.values())}),
-            "daily": daily_matrix(clean).rename_axis("date").reset_index(),
-            "monthly": monthly(clean),
+            "daily": daily_matrix(facts).rename_axis("date").reset_index(),
+            "monthly": monthly(facts),
             "growth_monthly": growth_monthly,
-            "growth_quarterly": growth_table(clean, "Q"),
-            "growth_yearly": growth_table(clean, "Y"),
+            "growth_quarterly": growth_table(facts, "Q"),
+            "growth_yearly": growth_table(facts, "Y"),
             "products": top,
             "bottom_products": bottom,
-            "categories": breakdown(clean, "category"),
-            "regions": breakdown(clean, "region"),
+            "categories": breakdown(facts, "category"),
+            "regions": breakdown(facts, "region"),
             "pareto": pareto_table,
             "month_of_year": month_of_year(growth_monthly),
         }
-        if not monthly_stamped(clean["date"]):  # weekdays mean nothing for monthly totals
-            tables["weekday"] = weekday(clean)
-            tables["weekday_month"] = weekday_by_month(clean)
+        if not facts.stamped:  # weekdays mean nothing for monthly totals
+            tables["weekday"] = weekday(facts)
+            tables["weekday_month"] = weekday_by_month(facts)
         for column in ("category", "region", "product"):
-            tables[f"growth_{column}"] = growth_by(clean, column, "M")
-        tables.update(self._bridges(clean))
+            tables[f"growth_{column}"] = growth_by(facts, column, "M")
+        tables.update(self._bridges(facts))
         details = InsightWriter(tables, kpis, language, currency).write()
         return Analysis(kpis=kpis, tables=tables, insights=[i.text for i in details],
                         details=details)
 
-    def _bridges(self, clean: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    def _bridges(self, facts: Facts) -> dict[str, pd.DataFrame]:
         """Bridges of the latest month against the previous one on aligned days, by
         category and by region, each with a ``Total`` row."""
-        day = clean["date"].dt.normalize()
-        first, last = day.min(), coverage_end(clean["date"])
-        windows = period_windows(first, last, "M")
+        windows = period_windows(facts.first, facts.end, "M")
         windows = windows[windows["previous_lo"] >= 0]
         if windows.empty:
             return {}
         line = windows.iloc[-1]
-
-        def between(lo: int, hi: int) -> pd.DataFrame:
-            return clean[(day >= first + pd.Timedelta(days=int(lo)))
-                         & (day <= first + pd.Timedelta(days=int(hi)))]
-
-        base = between(line["previous_lo"], line["previous_hi"])
-        current = between(line["lo"], line["hi"])
+        columns = [c for c in ("product", "category", "region", "revenue", "quantity",
+                               "is_return") if c in facts.clean.columns]
+        base = facts.between(int(line["previous_lo"]), int(line["previous_hi"]), columns)
+        current = facts.between(int(line["lo"]), int(line["hi"]), columns)
         out = {}
         for column in ("category", "region"):
             table = pd.concat([bridge(base, current, column),

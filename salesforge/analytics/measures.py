@@ -14,71 +14,65 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from salesforge.analytics.facts import MONTH, Facts, sales_mask
 
-def sales_mask(clean: pd.DataFrame) -> pd.Series:
-    """True for sales rows, False for returns (all True when there is no ``is_return``)."""
-    if "is_return" not in clean.columns:
-        return pd.Series(True, index=clean.index)
-    return ~clean["is_return"].fillna(False).astype(bool)
+__all__ = ["Facts", "breakdown", "finite", "headline_kpis", "monthly", "sales_mask",
+           "summarise"]
 
 
-def headline_kpis(clean: pd.DataFrame) -> dict[str, Any]:
+def headline_kpis(clean: pd.DataFrame | Facts) -> dict[str, Any]:
     """Revenue (net of returns), gross sales, orders, lines, units, AOV (per order when
     ``order_id`` exists, else per line), products, customers, return rate, date range."""
-    sales = sales_mask(clean)
-    sold = clean.loc[sales]
+    facts = Facts.of(clean)
+    frame, sales = facts.clean, facts.sales
     lines = int(sales.sum())
-    orders = int(sold["order_id"].nunique()) if "order_id" in clean.columns else None
-    gross = float(sold["revenue"].sum())
-    has_returns = "is_return" in clean.columns
-    returned = 0.0 - float(clean.loc[~sales, "revenue"].sum()) if has_returns else None
+    orders = facts.orders() if "order_id" in frame.columns else None
+    gross = float(frame["revenue"][sales].sum())
+    has_returns = "is_return" in frame.columns
+    returned = 0.0 - float(frame["revenue"][~sales].sum()) if has_returns else None
     transactions = orders if orders is not None else lines
     return {
-        "revenue": float(clean["revenue"].sum()),
+        "revenue": float(frame["revenue"].sum()),
         "gross_sales": gross,
         "transactions": transactions,
         "orders": orders,
         "lines": lines,
-        "units": float(clean["quantity"].sum()),
+        "units": float(frame["quantity"].sum()),
         "average_order_value": gross / transactions if transactions else float("nan"),
-        "products": int(clean["product"].nunique()),
-        "customers": (int(clean["customer_id"].nunique())
-                      if "customer_id" in clean.columns else None),
+        "products": facts.distinct("product"),
+        "customers": (facts.distinct("customer_id")
+                      if "customer_id" in frame.columns else None),
         "return_lines": int((~sales).sum()) if has_returns else None,
         "returns_value": returned,
         "return_rate_pct": (returned / gross * 100 if has_returns and gross else None),
-        "date_min": clean["date"].min().date().isoformat(),
-        "date_max": clean["date"].max().date().isoformat(),
+        "date_min": frame["date"].min().date().isoformat(),
+        "date_max": frame["date"].max().date().isoformat(),
     }
 
 
-def summarise(clean: pd.DataFrame, keys: Any) -> pd.DataFrame:
+def summarise(clean: pd.DataFrame | Facts, keys: Any) -> pd.DataFrame:
     """Per group of ``keys`` (column names or Series): revenue, units, lines and, when the
     data has order ids, orders; returns netted into revenue and units."""
-    sales = sales_mask(clean)
-    frame = clean.assign(_line=sales.astype("int64"))
+    facts = Facts.of(clean)
+    if isinstance(keys, str):
+        return facts.summary(keys).copy()
+    frame = facts.clean
     aggs = {"revenue": ("revenue", "sum"), "units": ("quantity", "sum"),
             "lines": ("_line", "sum")}
-    table = frame.groupby(keys, observed=True, sort=True).agg(**aggs)
-    if "order_id" in clean.columns:
-        orders = clean["order_id"].where(sales)
-        table["orders"] = orders.groupby(_aligned(keys, clean), observed=True,
-                                         sort=True).nunique()
+    grouped = frame.assign(_line=facts.sales.astype("int64")).groupby(
+        keys, observed=True, sort=True)
+    table = grouped.agg(**aggs)
+    if "order_id" in frame.columns:
+        groups = grouped.ngroup().to_numpy(dtype=float, na_value=np.nan)
+        codes = np.where(np.isnan(groups), -1, groups).astype(np.int64)
+        table["orders"] = facts.orders_by(codes, len(table))
     return table
 
 
-def _aligned(keys: Any, clean: pd.DataFrame) -> Any:
-    if isinstance(keys, str):
-        return clean[keys]
-    if isinstance(keys, list):
-        return [clean[k] if isinstance(k, str) else k for k in keys]
-    return keys
-
-
-def breakdown(clean: pd.DataFrame, column: str) -> pd.DataFrame:
+def breakdown(clean: pd.DataFrame | Facts, column: str) -> pd.DataFrame:
     """Revenue, units, lines (orders) and revenue share per value of ``column``, largest
     revenue first (ties by name)."""
-    table = summarise(clean, column)
+    table = Facts.of(clean).summary(column).copy()
     table["share_pct"] = table["revenue"] / table["revenue"].sum() * 100
     table = table.sort_index(kind="stable").sort_values("revenue", ascending=False,
                                                          kind="stable")
@@ -86,11 +80,11 @@ def breakdown(clean: pd.DataFrame, column: str) -> pd.DataFrame:
     return table.rename_axis(column).reset_index()
 
 
-def monthly(clean: pd.DataFrame) -> pd.DataFrame:
+def monthly(clean: pd.DataFrame | Facts) -> pd.DataFrame:
     """One row per calendar month (``YYYY-MM``) with revenue, units, lines (orders) and
     the plain month-over-month revenue change ``growth_pct`` (see ``growth`` tables for
     partial-month handling)."""
-    table = summarise(clean, clean["date"].dt.to_period("M").rename("month"))
+    table = Facts.of(clean).summary(MONTH).copy()
     table["growth_pct"] = table["revenue"].pct_change() * 100
     table.index = table.index.astype(str)
     return table.reset_index()

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from salesforge.analytics.facts import Facts
 from salesforge.analytics.growth import daily_matrix
 
 
@@ -32,7 +33,7 @@ def pareto(products: pd.DataFrame, share: float = 0.2) -> tuple[pd.DataFrame, di
     return table, summary
 
 
-def weekday(clean: pd.DataFrame) -> pd.DataFrame:
+def weekday(clean: pd.DataFrame | Facts) -> pd.DataFrame:
     """Revenue per day of week (0 = Monday): total, share, and average per calendar day
     of that weekday in the covered date range (days without sales count as zero)."""
     daily = daily_matrix(clean)["revenue"]
@@ -43,7 +44,7 @@ def weekday(clean: pd.DataFrame) -> pd.DataFrame:
     return table.rename_axis("weekday").reset_index()
 
 
-def weekday_by_month(clean: pd.DataFrame) -> pd.DataFrame:
+def weekday_by_month(clean: pd.DataFrame | Facts) -> pd.DataFrame:
     """Average revenue per calendar day for each (month, weekday): the heatmap's cells."""
     daily = daily_matrix(clean)["revenue"]
     keys = [daily.index.to_period("M").astype(str).rename("month"),

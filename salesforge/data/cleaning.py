@@ -1,5 +1,6 @@
 """The standard cleaner: canonical columns, typed values, returns flagged, duplicates
-counted, bad rows set aside with a reason, and a data-quality summary."""
+counted, bad rows set aside with a reason, a data-quality summary, and the grouping columns
+encoded once as categoricals (:mod:`salesforge.data.encoding`)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from salesforge.data import quality
 from salesforge.data.columns import map_columns
 from salesforge.data.dates import STRING, parse_dates
 from salesforge.data.duplicates import duplicate_mask
+from salesforge.data.encoding import encode_columns
 from salesforge.data.measures import derive, fill_from_others, lone_measure
 from salesforge.data.missing import UNKNOWN, fill, strategies
 from salesforge.data.numbers import parse_numbers
@@ -204,6 +206,10 @@ class StandardCleaner(Cleaner):
         rest = [c for c in good.columns if c not in order]
         clean = pd.DataFrame({c: good[c] for c in [*order, *rest]}, copy=False)
         clean.index = pd.RangeIndex(len(clean))
+        # grouping columns encoded once, for every later stage (salesforge.data.encoding)
+        for column, values in encode_columns(clean, DIMENSIONS,
+                                             ("customer_id", "order_id", *rest)).items():
+            clean[column] = values
         summary = self._quality(raw, clean, report, present, keys, duplicates, handling)
         return CleanResult(clean, rejected.reset_index(drop=True), duplicates, mapping,
                            quality=summary, derived=derived)

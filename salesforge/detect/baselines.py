@@ -12,7 +12,26 @@ from scipy.special import ndtri
 
 def factorize(values: pd.Series | np.ndarray) -> np.ndarray:
     """Integer codes 0..k-1 of a column (missing values are a value of their own)."""
+    if isinstance(values, np.ndarray) and values.dtype.kind == "i":
+        return dense_factorize(values)[0]
     return pd.factorize(values, use_na_sentinel=False)[0].astype("int64", copy=False)
+
+
+def dense_factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(codes, uniques)`` of integers, ``uniques`` sorted: by marking the values present
+    in their range when the range is small (no hashing, no sort), else by ``pd.factorize``
+    (codes in order of first appearance)."""
+    values = np.asarray(values, dtype="int64")
+    if not len(values):
+        return np.zeros(0, dtype="int64"), np.zeros(0, dtype="int64")
+    low, high = int(values.min()), int(values.max())
+    if high - low > 4 * len(values) + 1024:
+        codes, uniques = pd.factorize(values)
+        return codes.astype("int64", copy=False), np.asarray(uniques, dtype="int64")
+    present = np.zeros(high - low + 1, dtype=bool)
+    present[values - low] = True
+    rank = np.cumsum(present, dtype="int64") - 1
+    return rank[values - low], np.flatnonzero(present) + low
 
 
 def combine(*codes: np.ndarray) -> np.ndarray:
@@ -40,9 +59,18 @@ def group_sizes(values: np.ndarray, codes: np.ndarray) -> np.ndarray:
     return np.bincount(codes[ok], minlength=codes.max(initial=-1) + 1)[codes]
 
 
+def as_grouper(codes: np.ndarray) -> pd.Categorical:
+    """Codes 0..k-1 as a categorical grouping key: pandas groups by the codes as they are
+    instead of hashing them again (about 2.5 times faster at millions of rows)."""
+    return pd.Categorical.from_codes(codes, categories=pd.RangeIndex(int(codes.max()) + 1))
+
+
 def group_median(values: np.ndarray, codes: np.ndarray) -> np.ndarray:
     """Per row: the median of its group's finite values (NaN when it has none)."""
-    return pd.Series(values).groupby(codes).transform("median").to_numpy(float)
+    if not len(codes) or codes.min() < 0:
+        return pd.Series(values).groupby(codes).transform("median").to_numpy(float)
+    medians = pd.Series(values).groupby(as_grouper(codes), observed=False).median()
+    return medians.to_numpy(float)[codes]
 
 
 def group_quantile(values: np.ndarray, codes: np.ndarray, q: float,
@@ -97,7 +125,7 @@ def nearest_level(values: np.ndarray, codes: np.ndarray, width: float = 0.05,
     bins = np.floor(values[ok] / width + 0.5).astype("int64")
     span = int(bins.max() - bins.min()) + 1
     keys = codes[ok] * span + (bins - bins.min())
-    inverse, unique = pd.factorize(keys)
+    inverse, unique = dense_factorize(keys)
     counts = np.bincount(inverse)
     level_codes = unique // span
     sizes = np.bincount(codes[ok], minlength=codes.max() + 1)[level_codes]

@@ -111,10 +111,16 @@ def _sales(frame: pd.DataFrame) -> np.ndarray:
 
 
 def _closest(deviations: list[np.ndarray]) -> np.ndarray:
-    """Element-wise, the deviation smallest in absolute value (NaN only where all are)."""
-    stacked = np.stack(deviations)
-    size = np.where(np.isnan(stacked), np.inf, np.abs(stacked))
-    return stacked[size.argmin(axis=0), np.arange(stacked.shape[1])]
+    """Element-wise, the deviation smallest in absolute value (NaN only where all are; the
+    first of equals)."""
+    best = deviations[0].copy()
+    size = np.where(np.isnan(best), np.inf, np.abs(best))
+    for other in deviations[1:]:
+        other_size = np.where(np.isnan(other), np.inf, np.abs(other))
+        closer = other_size < size
+        best[closer] = other[closer]
+        size[closer] = other_size[closer]
+    return best
 
 
 @dataclass
@@ -232,7 +238,9 @@ def quantity_context(frame: pd.DataFrame, keys: Keys, s: ContextSettings = SETTI
     priced = np.isfinite(price_bin)
     where = product if keys.regional is None else np.where(
         local, keys.regional + product.max() + 1, product)  # region-aware where it can be
-    tier = bl.combine(bl.factorize(where), bl.factorize(np.where(priced, price_bin, np.nan)))
+    lowest = float(np.min(price_bin[priced])) if priced.any() else 0.0
+    bins = np.where(priced, price_bin - lowest + 1, 0).astype("int64")  # 0: no price
+    tier = bl.combine(bl.factorize(where), bl.factorize(bins))
     enough = (bl.group_sizes(log_quantity, tier) >= s.tier_min_rows) & priced
     candidates.append(np.where(enough, log_quantity - bl.group_median(log_quantity, tier),
                                np.nan))

@@ -87,11 +87,17 @@ def explain(contributions: pd.DataFrame, ratio: pd.DataFrame, frame: pd.DataFram
     copies = ratio["repeat_order"].to_numpy(float) + 1
     usual_price = ratio["usual_price"].to_numpy(float)
     usual_quantity = ratio["usual_quantity"].to_numpy(float)
+    many = getattr(money, "many", None)  # MoneyFormat: one vectorised pass
+    impact_texts = many(impact) if many else [money(v) for v in impact.tolist()]
+    is_price = np.asarray(top) == "price_vs_product"
+    usual_texts = np.full(len(top), "", dtype=object)
+    usual_texts[is_price] = (many(usual_price[is_price]) if many else
+                             [money(v) for v in usual_price[is_price].tolist()])
     texts = []
     for i, feature in enumerate(top):
         if feature == "price_vs_product":
             head = (f"price {_shown(price[i])}x the product median "
-                    f"({money(usual_price[i]).lstrip('+')})")
+                    f"({usual_texts[i].lstrip('+')})")
             tail = "on this line"
         elif feature == "quantity_vs_product":
             where = f" in {regions[i]}" if regional[i] else ""
@@ -101,7 +107,7 @@ def explain(contributions: pd.DataFrame, ratio: pd.DataFrame, frame: pd.DataFram
         else:
             head = f"repeated order: the same line {copies[i]:.0f} times within minutes"
             tail = "for this copy"
-        texts.append(f"{head}: {raw_name} {raw[i]:.4g}; {money(impact[i])} {tail}")
+        texts.append(f"{head}: {raw_name} {raw[i]:.4g}; {impact_texts[i]} {tail}")
     return texts, impact, top
 
 

@@ -10,15 +10,7 @@ import pandas as pd
 from salesforge.base.detector import Detector
 from salesforge.detect.root_cause import describe, drill_down
 from salesforge.detect.series import deviations, seasonal_expected, series_reasons
-from salesforge.forecast.series import MISSING, SEPARATOR, TOTAL, build_series
-
-
-def series_keys(clean: pd.DataFrame, by: Sequence[str]) -> pd.Series:
-    """The ``series_id`` of each transaction, as :func:`build_series` names series."""
-    if not by:
-        return pd.Series(TOTAL, index=clean.index, dtype="string")
-    parts = [clean[c].astype("string").fillna(MISSING) for c in by]
-    return parts[0].str.cat(parts[1:], sep=SEPARATOR) if len(parts) > 1 else parts[0]
+from salesforge.forecast.series import build_series, series_codes
 
 
 def detect_periods(clean: pd.DataFrame, detector: Detector, *, target: str, freq: str,
@@ -43,10 +35,10 @@ def detect_periods(clean: pd.DataFrame, detector: Detector, *, target: str, freq
     periods["flagged"] = detector.cut(scores).flags(scores)
     flagged = periods[periods["flagged"]].copy()
     flagged["reason"] = series_reasons(flagged, target)
-    keys = series_keys(clean, by) if len(flagged) else None
+    codes, labels = series_codes(clean, by) if len(flagged) and by else (None, None)
     causes, texts = [], {}
     for series_id, group in flagged.groupby("series_id", sort=False):
-        rows = clean[(keys == series_id).to_numpy()]
+        rows = clean if codes is None else clean[codes == labels.get_loc(series_id)]
         found = drill_down(rows, group, target, freq, [d for d in drill if d not in by],
                            season, cycles, top)
         found.insert(0, "series_id", series_id)

@@ -35,7 +35,7 @@ def ordinary_lines(clean: pd.DataFrame, min_product_lines: int = 20) -> np.ndarr
     if "is_return" in clean.columns:
         sale &= ~clean["is_return"].to_numpy(bool)
     rows = clean.loc[sale, ["product", "price", "quantity"]]
-    grouped = rows.groupby("product", sort=False)
+    grouped = rows.groupby("product", observed=True, sort=False)
     size = grouped["price"].transform("size")
     price_ratio = rows["price"] / grouped["price"].transform("median")
     typical = ((size >= min_product_lines) & price_ratio.between(0.9, 1.1)
@@ -62,7 +62,7 @@ def inject_slips(clean: pd.DataFrame, rate: float = 0.005, seed: int = 0,
         with_customer = pool[clean["customer_id"].iloc[pool].notna().to_numpy(bool)]
     else:
         with_customer = pool
-    medians = (clean.iloc[pool].groupby("product", sort=False)["price"].median())
+    medians = clean.iloc[pool].groupby("product", observed=True, sort=False)["price"].median()
     parts = []
     for kind, count in zip(kinds, per_kind, strict=True):
         if count == 0:
@@ -83,10 +83,22 @@ def inject_slips(clean: pd.DataFrame, rate: float = 0.005, seed: int = 0,
     if "source_row" in slips.columns:
         slips["source_row"] = 0
     kind_of = slips.pop("slip")
-    frame = pd.concat([clean, slips.astype(clean.dtypes.to_dict())], ignore_index=True)
+    dtypes = _with_new_categories(clean, slips)
+    frame = pd.concat([clean.astype(dtypes), slips.astype(dtypes)], ignore_index=True)
     labels = pd.Series(pd.NA, index=frame.index, dtype="string")
     labels.iloc[len(clean):] = kind_of.to_numpy()
     return frame, labels
+
+
+def _with_new_categories(clean: pd.DataFrame, slips: pd.DataFrame) -> dict:
+    """``clean``'s dtypes, each categorical widened by the values the slips add (their
+    ``SLIP-`` order ids), so that appending them keeps every value."""
+    dtypes = clean.dtypes.to_dict()
+    for column, dtype in dtypes.items():
+        if isinstance(dtype, pd.CategoricalDtype):
+            added = pd.Index(slips[column].dropna().astype(dtype.categories.dtype).unique())
+            dtypes[column] = pd.CategoricalDtype(dtype.categories.union(added))
+    return dtypes
 
 
 def _other_prices(products: pd.Series, medians: pd.Series, factor: float,

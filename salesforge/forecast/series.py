@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cache
 
+import numpy as np
 import pandas as pd
 
 from salesforge.errors import ConfigError
@@ -38,13 +39,10 @@ def build_series(clean: pd.DataFrame, target: str, freq: str,
     except ValueError:
         raise ConfigError(f"config key forecast.freq={freq!r} is not a pandas frequency "
                           "(e.g. D, W, W-FRI, MS).") from None
-    frame = pd.DataFrame({"series_id": series_keys(clean, by), "ds": clean["date"],
-                          "y": clean[target]})
-    grouper = pd.Grouper(key="ds", freq=offset)
-    grouped = frame.groupby(["series_id", grouper], sort=True, observed=True)["y"].agg(
-        ["sum", "size"])
-    tidy = grouped[grouped["size"] > 0]["sum"].rename("y").reset_index()
-    tidy = tidy[["series_id", "ds", "y"]]
+    codes, labels = series_codes(clean, by)
+    sums = period_sums(codes, clean["date"], clean[target], offset)
+    tidy = pd.DataFrame({"series_id": labels.take(sums["series"].to_numpy()).array,
+                         "ds": sums["ds"].to_numpy(), "y": sums["y"].to_numpy()})
     if fill == "gap":
         return tidy.astype({"y": "float64"})
     if fill != "zero":
@@ -63,6 +61,81 @@ def series_keys(frame: pd.DataFrame, by: Sequence[str]) -> pd.Series:
         return pd.Series(TOTAL, index=frame.index, dtype="string")
     parts = [frame[c].astype("string").fillna(MISSING) for c in by]
     return parts[0].str.cat(parts[1:], sep=SEPARATOR) if len(by) > 1 else parts[0]
+
+
+def series_codes(frame: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, pd.Index]:
+    """``(codes, labels)``: per row an integer code, ``labels[code]`` being the row's
+    :func:`series_keys` value; labels are unique and sorted, so sorting by code sorts by
+    series id. Each ``by`` column is factorised once (free for categoricals) and only the
+    distinct combinations become text."""
+    by = list(by)
+    if not by:
+        return np.zeros(len(frame), dtype="int64"), pd.Index([TOTAL], dtype="string")
+    combined = np.zeros(len(frame), dtype="int64")
+    parts: list[tuple[np.ndarray, pd.Index]] = []
+    for column in by:
+        codes, uniques = pd.factorize(frame[column], use_na_sentinel=True)
+        names = pd.Index(uniques).astype("string").fillna(MISSING)
+        names = names.append(pd.Index([MISSING], dtype="string"))  # code -1: missing
+        codes = np.where(codes < 0, len(names) - 1, codes).astype("int64")
+        parts.append((codes, names))
+        if (int(combined.max(initial=0)) + 1) * len(names) > 2**62:
+            combined = pd.factorize(combined)[0].astype("int64")
+        combined = combined * len(names) + codes
+    inverse, present = pd.factorize(combined) if len(parts) > 1 else (combined, names)
+    first = np.zeros(len(present), dtype="int64")
+    first[inverse] = np.arange(len(frame))  # a row of each combination (any: same codes)
+    texts = [names.take(codes[first]).to_numpy(object) for codes, names in parts]
+    joined = texts[0] if len(texts) == 1 else np.array(
+        [SEPARATOR.join(values) for values in zip(*texts, strict=True)], dtype=object)
+    ranks, labels = pd.factorize(pd.Index(joined, dtype="string"), sort=True)
+    return ranks[inverse].astype("int64"), pd.Index(labels, dtype="string")
+
+
+#: Offsets whose periods hold whole days: transactions may be summed per day first.
+_WHOLE_DAY_OFFSETS = (pd.offsets.Week, pd.offsets.MonthBegin, pd.offsets.MonthEnd,
+                      pd.offsets.QuarterBegin, pd.offsets.QuarterEnd, pd.offsets.YearBegin,
+                      pd.offsets.YearEnd)
+
+
+def _whole_days(offset: pd.DateOffset) -> bool:
+    if isinstance(offset, _WHOLE_DAY_OFFSETS):
+        return True
+    try:
+        step = pd.Timedelta(offset)
+    except (TypeError, ValueError):
+        return False
+    return step >= pd.Timedelta(days=1) and step % pd.Timedelta(days=1) == pd.Timedelta(0)
+
+
+def period_sums(codes: np.ndarray, dates: pd.Series, values: pd.Series,
+                offset: pd.DateOffset) -> pd.DataFrame:
+    """Per (series code, period of ``offset``) that has rows: ``series``, ``ds`` (the
+    period's label, as ``pandas.Grouper`` gives it) and ``y`` (the sum), sorted by series
+    then period. Periods of whole days are summed in two steps: per day on one integer key,
+    then per period over the (far fewer) days."""
+    values = values.to_numpy("float64", na_value=np.nan)
+    stamps = dates.to_numpy()
+    if _whole_days(offset) and stamps.dtype.kind == "M" and len(stamps) \
+            and not np.isnat(stamps).any():
+        day = stamps.astype("datetime64[D]").astype("int64")
+        first_day = int(day.min())
+        span = int(day.max()) - first_day + 1
+        key = codes * span + (day - first_day)
+        daily = pd.Series(values).groupby(key, sort=True).agg(["sum", "size"])
+        keys = daily.index.to_numpy()
+        frame = pd.DataFrame({
+            "series": keys // span,
+            "ds": (keys % span + first_day).astype("datetime64[D]").astype(stamps.dtype),
+            "y": daily["sum"].to_numpy(), "rows": daily["size"].to_numpy()})
+    else:  # periods within a day, time zones, missing dates: as they are
+        frame = pd.DataFrame({"series": codes, "ds": dates.reset_index(drop=True),
+                              "y": values, "rows": 1})
+    grouper = pd.Grouper(key="ds", freq=offset)
+    grouped = frame.groupby(["series", grouper], sort=True, observed=True).agg(
+        y=("y", "sum"), rows=("rows", "sum"))
+    grouped = grouped[grouped["rows"] > 0].reset_index()
+    return grouped[["series", "ds", "y"]]
 
 
 @cache

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
-from salesforge.analytics.formatting import format_signed_money
+from salesforge.analytics.formatting import MoneyFormat
 from salesforge.config import choice
 from salesforge.detect import partitions
 from salesforge.detect.context import context_features
@@ -49,10 +49,10 @@ def flagged_table(frame: pd.DataFrame, scored: partitions.Scored, name: str) -> 
     return flagged.iloc[order]
 
 
-def money_formatter(ctx: RunContext):
+def money_formatter(ctx: RunContext) -> MoneyFormat:
     """Signed amounts in ``report.currency`` (IDR by default)."""
     currency = str((ctx.config.get("report") or {}).get("currency") or "IDR")
-    return lambda value: format_signed_money(value, currency)
+    return MoneyFormat(currency, signed=True)
 
 
 def score_transactions(ctx: RunContext) -> dict:

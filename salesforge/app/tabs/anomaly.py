@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import panel as pn
 
-from salesforge.analytics.formatting import format_signed_money
+from salesforge.analytics.formatting import MoneyFormat
 from salesforge.app.filters import GlobalFilters
 from salesforge.app.runs import RunData
 from salesforge.app.tables import chart, note, table
@@ -37,7 +37,7 @@ def rescore(run: RunData, contamination: float, plugins: SalesforgePluginManager
     detector = plugins.registry.create("detector", name, settings, key="detector")
     currency = str((config.get("report") or {}).get("currency") or "IDR")
     scored = score_transactions(frame, detector,
-                                money=lambda value: format_signed_money(value, currency))
+                                money=MoneyFormat(currency, signed=True))
     return flagged_table(frame, scored, name)
 
 

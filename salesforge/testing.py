@@ -225,7 +225,7 @@ def _check_analyzer(analyzer: Analyzer, tmp: Path) -> None:
 
 def _check_reporter(reporter: Reporter, tmp: Path) -> None:
     clean = example_transactions()
-    table = clean.groupby("product", as_index=False)["revenue"].sum()
+    table = clean.groupby("product", as_index=False, observed=True)["revenue"].sum()
     bundle = ReportBundle(title="contract", kpis={"revenue": float(clean["revenue"].sum())},
                           tables={"products": table}, insights=["One insight."])
     paths = reporter.write(bundle, tmp / "reports")

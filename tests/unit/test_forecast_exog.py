@@ -98,7 +98,8 @@ def test_covariates_aggregate_per_series_and_period_mean_or_max():
     clean["weekend"] = (clean["date"].dt.day_of_week >= 5).astype(int)
     weekly = aggregate(clean, series_keys(clean, ["category"]), ["price", "weekend"], "W",
                        "the data")
-    expected = clean.groupby(["category", pd.Grouper(key="date", freq="W")])["price"].mean()
+    expected = clean.groupby(["category", pd.Grouper(key="date", freq="W")],
+                             observed=True)["price"].mean()
     row = weekly.iloc[5]
     assert row["price"] == pytest.approx(expected.loc[(row["series_id"], row["ds"])])
     assert set(weekly["weekend"]) == {1.0}  # every week has a weekend day with sales

@@ -50,7 +50,7 @@ def pandas_path(files: list[Path], columns: dict[str, str] | None = None,
         stack(frames, [f.name for f in files]), columns)
     clean = result.clean.assign(date=result.clean["date"].dt.normalize())
     keys = [k for k in grain if k in clean.columns]
-    totals = clean.groupby(keys)[["quantity", "revenue"]].sum().reset_index()
+    totals = clean.groupby(keys, observed=True)[["quantity", "revenue"]].sum().reset_index()
     reasons = result.rejected["reason"].value_counts().to_dict()
     return totals, {str(k): int(v) for k, v in reasons.items()}
 

@@ -34,7 +34,7 @@ def model_tables(clean: pd.DataFrame) -> dict[str, pd.DataFrame]:
     forecast = forecast.assign(y_lo=forecast["y_pred"] * 0.8, y_hi=forecast["y_pred"] * 1.2)
     leaderboard = pd.DataFrame({"model": ["linear", "linear", "seasonal_naive"],
                                 "metric": ["mase", "mae", "mase"], "value": [0.8, 2e6, 1.0]})
-    products = clean.groupby("product", as_index=False).agg(
+    products = clean.groupby("product", as_index=False, observed=True).agg(
         revenue=("revenue", "sum"), transactions=("revenue", "size"))
     segments = products.rename(columns={"product": "entity"}).assign(
         segment_name=np.where(products["revenue"] > products["revenue"].median(), "Stars",

@@ -56,11 +56,8 @@ def build_series(clean: pd.DataFrame, target: str, freq: str,
 def series_keys(frame: pd.DataFrame, by: Sequence[str]) -> pd.Series:
     """The ``series_id`` of each row: ``"total"`` without ``by``, else the row's ``by``
     values joined by " | " (empty values become :data:`MISSING`)."""
-    by = list(by)
-    if not by:
-        return pd.Series(TOTAL, index=frame.index, dtype="string")
-    parts = [frame[c].astype("string").fillna(MISSING) for c in by]
-    return parts[0].str.cat(parts[1:], sep=SEPARATOR) if len(by) > 1 else parts[0]
+    codes, labels = series_codes(frame, by)
+    return pd.Series(labels.take(codes).array, index=frame.index, dtype="string")
 
 
 def series_codes(frame: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, pd.Index]:

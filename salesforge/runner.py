@@ -15,6 +15,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from salesforge import __version__
 from salesforge.errors import ConfigError, StageSkipped
+from salesforge.exec.memory import use_run_memory_pool
 from salesforge.manifest import config_hash, utc_now, write_manifest
 from salesforge.plugin.manager import SalesforgePluginManager, build_plugin_manager
 from salesforge.runs.status import owner_process
@@ -57,6 +58,7 @@ def run(cfg: DictConfig, run_dir: str | Path,
     (:func:`salesforge.runs.status.effective_status`).
     """
     pm = plugins or build_plugin_manager()
+    use_run_memory_pool()  # jemalloc for Arrow: salesforge.exec.memory says why
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     config = OmegaConf.to_container(cfg, resolve=True)

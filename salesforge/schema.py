@@ -58,6 +58,8 @@ class RunContext:
 
     Stages read the frames earlier stages left (``raw``, ``clean``, ``features``) and
     store their own results under ``results[<stage>]``; each fills its manifest section.
+    ``raw`` (the rows as loaded) is released once the ``clean`` stage has made ``clean``
+    and ``rejected`` from it, so a run never holds two full copies of the transactions.
     """
 
     config: DictConfig

@@ -9,6 +9,7 @@ from typing import ClassVar
 import pandas as pd
 
 from salesforge.base.component import Component
+from salesforge.data.input_limits import InputLimits
 from salesforge.errors import DataError
 
 
@@ -27,6 +28,15 @@ class Loader(Component):
 
     extensions: ClassVar[tuple[str, ...]] = ()
     schemes: ClassVar[tuple[str, ...]] = ()
+    #: Set by the load stage before :meth:`load` when :meth:`checks_while_reading` answers
+    #: true for the source: the ``data.limits`` to enforce while reading it.
+    input_limits: InputLimits | None = None
+
+    def checks_while_reading(self, source: str | Path) -> bool:
+        """Whether this loader enforces :attr:`input_limits` itself while it reads
+        ``source`` (the load stage then skips its own pass over the file, so a compressed
+        file is decompressed once). Default: no."""
+        return False
 
     @classmethod
     def handles(cls, source: str | Path) -> bool:

@@ -25,6 +25,8 @@ from salesforge.errors import DataError
 KINDS = ("csv", "json", "csv.gz", "json.gz", "csv.bz2", "json.bz2", "csv.xz", "json.xz",
          "csv.zip", "json.zip", "xlsx", "xls", "parquet")
 _OPENERS = {"gz": gzip.open, "bz2": bz2.open, "xz": lzma.open}
+#: Containers :class:`CheckedStream` reads.
+COMPRESSED_STREAMS = tuple(_OPENERS)
 _DAMAGED = (OSError, EOFError, zlib.error, lzma.LZMAError)
 #: Bytes of Parquet footer allowed per permitted column (and 8 MiB in any case).
 FOOTER_BYTES_PER_COLUMN = 8192
@@ -59,15 +61,61 @@ def check_data_file(path: Path, display_name: str, limits: InputLimits) -> str |
     return container  # parquet, xls (bounded by its format: 65,536 x 256 cells) or None
 
 
+class CheckedStream:
+    """The decompressed bytes of a gzip, bzip2 or xz file, read (by Arrow's CSV reader, as a
+    file object) through a :class:`TextScan`: the limits :func:`check_data_file` enforces
+    are enforced while reading, so the file is decompressed once, not once to check and
+    again to parse. A damaged file is the same :class:`DataError` as there."""
+
+    closed = False
+
+    def __init__(self, path: Path, name: str, limits: InputLimits) -> None:
+        container = container_of(path)
+        if container not in _OPENERS:
+            raise ValueError(f"{path} is not a gzip, bzip2 or xz file")
+        self.container, self.name = container, name
+        self.stream = _OPENERS[container](path, "rb")
+        self.scan = TextScan(name, limits, Deadline(limits), path.stat().st_size)
+        self.scan.kind = "csv"
+
+    def read(self, size: int = -1) -> bytes:
+        try:
+            chunk = self.stream.read(size if size is not None and size > 0 else -1)
+        except _DAMAGED as error:
+            raise _damaged(self.name, self.container, error) from None
+        if chunk:
+            self.scan.feed(chunk)
+        else:
+            self.scan.finish()
+        return chunk
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        self.closed = True
+        self.stream.close()
+
+    def __enter__(self) -> CheckedStream:
+        return self
+
+    def __exit__(self, *error: object) -> None:
+        self.close()
+
+
+def _damaged(name: str, container: str, error: BaseException) -> DataError:
+    reason = str(error).strip().splitlines()[0] if str(error).strip() else "cut short"
+    return DataError(f"file {name} is a damaged {container} file ({reason}); compress it "
+                     "again.")
+
+
 def _check_compressed(path: Path, container: str, name: str, limits: InputLimits,
                       deadline: Deadline) -> str | None:
     try:
         with _OPENERS[container](path, "rb") as stream:
             kind = scan_text(stream, TextScan(name, limits, deadline, path.stat().st_size))
     except _DAMAGED as error:
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else "cut short"
-        raise DataError(f"file {name} is a damaged {container} file ({reason}); compress it "
-                        "again.") from None
+        raise _damaged(name, container, error) from None
     return None if kind is None else f"{kind}.{container}"
 
 

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from salesforge.errors import ConfigError
+from salesforge.forecast.series import series_codes
 
 #: Features the KMeans segmenter uses by default (``margin`` joins when cost exists).
 VALUE_FEATURES: tuple[str, ...] = (
@@ -13,8 +14,9 @@ VALUE_FEATURES: tuple[str, ...] = (
 )
 
 
-def entity_features(clean: pd.DataFrame, entity: str, freq: str = "W") -> pd.DataFrame:
-    """One row per ``entity`` value (index, string), numeric columns only:
+def entity_features(clean: pd.DataFrame, entity: str, freq: str = "W", *,
+                    skip_missing: bool = False) -> pd.DataFrame:
+    """One row per ``entity`` value (index, string, sorted), numeric columns only:
 
     ``revenue``, ``transactions`` (rows), ``units`` (quantity), ``avg_price``
     (revenue / units), ``revenue_share`` (of the total), ``growth`` (second half of the
@@ -22,17 +24,38 @@ def entity_features(clean: pd.DataFrame, entity: str, freq: str = "W") -> pd.Dat
     ``recency_days`` (days from the entity's last sale to the data's last date),
     ``demand_cv`` (coefficient of variation of units per ``freq`` period, zeros included)
     and ``margin`` (1 - cost x quantity / revenue) when a ``cost`` column has values.
-    Only canonical columns are read; pass-through columns never become features.
+    Rows without an ``entity`` value count as ``"Unknown"``, or are left out with
+    ``skip_missing``. Only canonical columns are read; pass-through columns never become
+    features. Every sum is one pass over integer entity codes (no text is grouped, the
+    frame is not copied).
     """
-    keys = clean[entity].astype("string").fillna("Unknown")
-    dates = clean["date"]
+    codes, labels = series_codes(clean, [entity])
+    if skip_missing:
+        codes = np.where(clean[entity].isna().to_numpy(bool), -1, codes)
+    rows = np.flatnonzero(codes >= 0) if skip_missing else None
+    codes = codes if rows is None else codes[rows]
+
+    def column(name: str) -> np.ndarray:
+        values = clean[name].to_numpy(float, na_value=np.nan)
+        return values if rows is None else values[rows]
+
+    def sums(weights: np.ndarray) -> np.ndarray:  # NaN skipped, as pandas sums
+        return np.bincount(codes, weights=_no_nan(weights), minlength=len(labels))
+
+    nanos = clean["date"].to_numpy("datetime64[ns]").view("int64")
+    nanos = nanos if rows is None else nanos[rows]
+    dates = clean["date"] if rows is None else clean["date"].iloc[rows]
     middle = dates.min() + (dates.max() - dates.min()) / 2
-    late = clean["revenue"].where(dates > middle, 0.0)
-    frame = pd.DataFrame({"key": keys, "revenue": clean["revenue"], "units": clean["quantity"],
-                          "late": late, "date": dates})
-    grouped = frame.groupby("key", observed=True, sort=True)
-    table = grouped.agg(revenue=("revenue", "sum"), transactions=("revenue", "size"),
-                        units=("units", "sum"), late=("late", "sum"), last=("date", "max"))
+    revenue, units = column("revenue"), column("quantity")
+    last = np.full(len(labels), np.iinfo("int64").min)  # NaT: below every date
+    np.maximum.at(last, codes, nanos)
+    count = np.bincount(codes, minlength=len(labels))
+    late_rows = nanos > middle.value  # NaT (the smallest int64) is never late
+    table = pd.DataFrame({"revenue": sums(revenue), "transactions": count.astype(float),
+                          "units": sums(units), "late": sums(np.where(late_rows, revenue, 0.0)),
+                          "last": pd.to_datetime(last.view("datetime64[ns]"))},
+                         index=labels)
+    table = table[count > 0]
     table["avg_price"] = table["revenue"] / table["units"].where(table["units"] != 0, 1.0)
     total = table["revenue"].sum()
     table["revenue_share"] = table["revenue"] / total if total else 0.0
@@ -40,26 +63,50 @@ def entity_features(clean: pd.DataFrame, entity: str, freq: str = "W") -> pd.Dat
     span = (table["late"] + early).where(lambda s: s != 0)
     table["growth"] = ((table["late"] - early) / span).fillna(0.0).clip(-1, 1)
     table["recency_days"] = (dates.max() - table["last"]).dt.total_seconds() / 86400.0
-    table["demand_cv"] = _demand_cv(frame, freq).reindex(table.index).fillna(0.0)
+    cv = _demand_cv(codes, len(labels), dates, units, freq)
+    table["demand_cv"] = cv[count > 0]
     if "cost" in clean.columns and clean["cost"].notna().any():
-        cost = (clean["cost"] * clean["quantity"]).groupby(keys, observed=True).sum()
-        revenue = table["revenue"].where(table["revenue"] != 0)
-        table["margin"] = (1.0 - cost.reindex(table.index) / revenue).fillna(0.0)
+        cost = sums(column("cost") * units)[count > 0]
+        revenue_kept = table["revenue"].where(table["revenue"] != 0)
+        table["margin"] = (1.0 - cost / revenue_kept).fillna(0.0)
     table = table.drop(columns=["late", "last"])
     table.index = table.index.astype("string").rename(entity)
     return table.astype("float64")
 
 
-def _demand_cv(frame: pd.DataFrame, freq: str) -> pd.Series:
-    """Std / mean of units per period and entity over the whole date range (zeros count)."""
-    periods = _periods(frame["date"], freq)
-    units = frame.groupby(["key", periods], observed=True)["units"].sum()
-    n_periods = max(1, int((periods.max() - periods.min()).n) + 1)
-    total = units.groupby(level=0).sum()
-    squares = (units ** 2).groupby(level=0).sum()
-    mean = total / n_periods
-    variance = (squares / n_periods - mean ** 2).clip(lower=0)
-    return (np.sqrt(variance) / mean.where(mean > 0)).fillna(0.0)
+def _demand_cv(codes: np.ndarray, groups: int, dates: pd.Series, units: np.ndarray,
+               freq: str) -> np.ndarray:
+    """Per entity code: std / mean of units per period over the whole date range (zeros
+    count; rows without a period are left out)."""
+    ordinals = np.asarray(_periods(dates, freq).array.asi8)
+    dated = ordinals != np.iinfo("int64").min
+    if not dated.any():
+        return np.zeros(groups)
+    if not dated.all():
+        codes, ordinals, units = codes[dated], ordinals[dated], units[dated]
+    low = int(ordinals.min())
+    n_periods = max(1, int(ordinals.max()) - low + 1)
+    weights = _no_nan(units)
+    cells = codes * n_periods + (ordinals - low)
+    if groups * n_periods <= 4 * len(cells) + 2**20:  # (entity, period) sums as a grid
+        per_cell = np.bincount(cells, weights=weights, minlength=groups * n_periods)
+        grid = per_cell.reshape(groups, n_periods)
+        totals, squares = grid.sum(axis=1), (grid ** 2).sum(axis=1)
+    else:  # many entities over many periods: only the cells that have rows
+        inverse, present = pd.factorize(cells)
+        per_cell = np.bincount(inverse, weights=weights)
+        owner = np.asarray(present) // n_periods
+        totals = np.bincount(owner, weights=per_cell, minlength=groups)
+        squares = np.bincount(owner, weights=per_cell ** 2, minlength=groups)
+    mean = totals / n_periods
+    variance = np.clip(squares / n_periods - mean ** 2, 0.0, None)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(mean > 0, np.sqrt(variance) / np.where(mean > 0, mean, 1.0), 0.0)
+
+
+def _no_nan(values: np.ndarray) -> np.ndarray:
+    """``values`` with NaN as 0 (copied only when there is a NaN)."""
+    return np.nan_to_num(values, nan=0.0) if np.isnan(values).any() else values
 
 
 def _periods(dates: pd.Series, freq: str) -> pd.Series:

@@ -4,9 +4,12 @@ profile (``data/profile.json``) and its drift against an earlier run (``data.dri
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
+import pandas as pd
 from omegaconf import OmegaConf
 
+from salesforge.base.cleaner import CleanResult
 from salesforge.config import choice
 from salesforge.data.drift_check import drift_settings, record_drift
 from salesforge.data.out_of_core import (
@@ -44,8 +47,24 @@ def run_clean(ctx: RunContext) -> None:
     rejected, counts = (result.rejected, {}) if aggregated is None \
         else clean_manifest(aggregated, result)
     ctx.clean, ctx.rejected = result.clean, rejected
-    result.clean.to_parquet(ctx.path(CLEAN), index=False)
+    ctx.raw = None  # every row is in clean or rejected now: one copy of the transactions
+    # the files are written while the profile is made (Arrow's writer releases the GIL);
+    # both are done before the stage ends
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="salesforge-clean") as pool:
+        written = pool.submit(_write, ctx, result.clean, rejected)
+        _record(ctx, result, rejected, counts, limit, source)
+        record_drift(ctx, drift, grain="rows" if aggregated is None else "daily")
+        written.result()
+
+
+def _write(ctx: RunContext, clean: pd.DataFrame, rejected: pd.DataFrame) -> None:
+    clean.to_parquet(ctx.path(CLEAN), index=False)
     rejected.to_csv(ctx.path(REJECTED), index=False)
+
+
+def _record(ctx: RunContext, result: CleanResult, rejected: pd.DataFrame,
+            counts: dict, limit: float | None, source: str) -> None:
+    """``manifest.data`` and ``results["clean"]``; :class:`DataError` when no row is left."""
     ctx.record_artifact("clean", CLEAN)
     ctx.record_artifact("rejected", REJECTED)
     reasons = result.rejected["reason"].value_counts().to_dict() if len(result.rejected) else {}
@@ -75,4 +94,3 @@ def run_clean(ctx: RunContext) -> None:
         first = next(iter(reasons), "no reason recorded")
         raise DataError(f"{source} has no usable rows (e.g. {first}); see {REJECTED} in the "
                         "run directory for every rejected row.")
-    record_drift(ctx, drift, grain="rows" if aggregated is None else "daily")

@@ -88,21 +88,25 @@ def run_load(ctx: RunContext) -> None:
             raise DataError(f"data file {source} does not exist; set data.path to an existing "
                             "file.")
     limits = limits_from_config(ctx.config.data.get("limits"), "data.limits", GENEROUS)
-    for source in sources:  # the checks uploads get, with data.limits
-        if not is_url(source) and Path(source).is_file():
-            check_data_file(Path(source), str(source), limits)
     names = [loader_for(ctx, source) for source in sources]
     options = _options(ctx, names)
     node = ctx.config.data.get("out_of_core")
     out_of_core = parse_settings(OmegaConf.to_container(node, resolve=True) if node else {})
     aggregated, why = decide(out_of_core, sources)
+    loaders = [] if aggregated else [ctx.create("loader", name, options[name],
+                                                key="data.options") for name in names]
+    for at, source in enumerate(sources):  # the checks uploads get, with data.limits
+        if is_url(source) or not Path(source).is_file():
+            continue
+        if loaders and loaders[at].checks_while_reading(source):
+            loaders[at].input_limits = limits  # checked as it is read: decompressed once
+        else:
+            check_data_file(Path(source), str(source), limits)
     if aggregated:  # larger than memory: DuckDB aggregates to daily rows first
         load_aggregated(ctx, sources, out_of_core, why, str(setting))
     else:
-        frames = []
-        for source, name in zip(sources, names, strict=True):
-            loader = ctx.create("loader", name, options[name], key="data.options")
-            frames.append(load_within(partial(loader.load, source), str(source), limits))
+        frames = [load_within(partial(loader.load, source), str(source), limits)
+                  for source, loader in zip(sources, loaders, strict=True)]
         labels = source_names(sources)
         ctx.raw = stack(frames, labels)
         shown = [str(s) for s in sources]

@@ -27,8 +27,8 @@ def run_segment(ctx: RunContext) -> None:
                               f"clean data does not have (columns: {columns}).")
         raise StageSkipped(f"segmenter {name} segments {entity}, which the clean data does "
                            f"not have; set segment.entity (columns: {columns})")
-    rows = ctx.clean[ctx.clean[entity].notna()]
-    features = entity_features(rows, entity, str(settings_node.get("freq") or "W"))
+    features = entity_features(ctx.clean, entity, str(settings_node.get("freq") or "W"),
+                               skip_missing=True)
     if len(features) < 3:
         raise StageSkipped(f"the data has {len(features)} distinct {entity} value(s); "
                            "segmenting needs at least 3")

@@ -32,6 +32,10 @@ from salesforge.detect.repeats import repeats
 
 #: The model inputs, in order.
 FEATURES = ("price_vs_product", "quantity_vs_product", "repeat_order")
+#: The numeric columns of the ``ratio`` table of :func:`context_features`, in order (its
+#: last column, ``regional``, is boolean).
+RATIOS = ("price_vs_product", "quantity_vs_product", "repeat_order", "usual_price",
+          "usual_quantity")
 
 
 @dataclass(frozen=True)
@@ -152,6 +156,15 @@ class Keys:
                                   bl.factorize(frame["order_id"]), -1)
         return keys
 
+    def take(self, rows: np.ndarray) -> Keys:
+        """The keys of ``rows`` (codes keep their values: a group is the same group)."""
+        return Keys(self.product[rows], _take(self.regional, rows), _take(self.customer, rows),
+                    _take(self.order, rows), _take(self.channel, rows))
+
+
+def _take(codes: np.ndarray | None, rows: np.ndarray) -> np.ndarray | None:
+    return None if codes is None else codes[rows]
+
 
 def _orders_have_lines(order_id: pd.Series, block: int = 50_000) -> bool:
     """Whether an order id repeats within the first ``block`` rows (clean data is sorted by
@@ -182,13 +195,20 @@ def _shifts(keys: Keys, deviation: np.ndarray, s: ContextSettings,
     return found
 
 
-def price_context(frame: pd.DataFrame, keys: Keys, s: ContextSettings = SETTINGS
-                  ) -> tuple[np.ndarray, np.ndarray]:
-    """(robust z, usual price) per row: log list price against the closest of its
-    product's price points, its product x region's price points, its recent price, and its
-    product's median moved by its order's or customer's price level. With a customer
-    column, anonymous lines and customers' lines are two channels with their own price
-    points (shops often price guest and account sales differently)."""
+@dataclass
+class PriceWork:
+    """A frame's price context up to the order and customer shifts (which group rows of
+    every product together, so they are made for the whole frame in between)."""
+
+    log_price: np.ndarray
+    known: np.ndarray
+    own: np.ndarray
+    candidates: list[np.ndarray]
+    plain: np.ndarray
+
+
+def price_work(frame: pd.DataFrame, keys: Keys, s: ContextSettings = SETTINGS) -> PriceWork:
+    """The candidates of :func:`price_context` that need only the rows' own products."""
     product = keys.product
     log_price = np.where(_sales(frame), _log_positive(list_prices(frame)), np.nan)
     known = bl.group_sizes(log_price, product) >= s.min_rows
@@ -205,22 +225,43 @@ def price_context(frame: pd.DataFrame, keys: Keys, s: ContextSettings = SETTINGS
         candidates.append(log_price - bl.rolling_median(log_price, own, times,
                                                         s.recent_window))
     plain = log_price - bl.group_median(log_price, product)
-    candidates += [plain - shift for shift in _shifts(keys, plain, s)]
-    deviation = _closest(candidates)
-    deviation = np.where(np.isnan(deviation) & known, 0.0, deviation)
-    scale = bl.spread(deviation, own, s.coverage, s.price_floor, s.prior_lines)
-    return deviation / scale, np.exp(log_price - deviation)
+    return PriceWork(log_price, known, own, candidates, plain)
 
 
-def quantity_context(frame: pd.DataFrame, keys: Keys, s: ContextSettings = SETTINGS
-                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(robust z, usual quantity, regional baseline used) per row: log quantity against the
-    closest of its product's median (its product x region's where that has enough lines),
-    the median of the product's lines sold at the same price point (volume prices: bulk
-    lines at the bulk price are ordinary, a bulk quantity at the single-unit price is not),
-    and the product's median moved by its order's or customer's usual scale (a wholesaler
-    buys everything in bulk, a household in ones). One-sided: fewer units than usual is
-    not an anomaly (z is 0 below the baseline)."""
+def price_finish(work: PriceWork, shifts: list[np.ndarray], s: ContextSettings = SETTINGS
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """(robust z, usual price) from :func:`price_work` and the rows' shifts."""
+    deviation = _closest([*work.candidates, *[work.plain - shift for shift in shifts]])
+    deviation = np.where(np.isnan(deviation) & work.known, 0.0, deviation)
+    scale = bl.spread(deviation, work.own, s.coverage, s.price_floor, s.prior_lines)
+    return deviation / scale, np.exp(work.log_price - deviation)
+
+
+def price_context(frame: pd.DataFrame, keys: Keys, s: ContextSettings = SETTINGS
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """(robust z, usual price) per row: log list price against the closest of its
+    product's price points, its product x region's price points, its recent price, and its
+    product's median moved by its order's or customer's price level. With a customer
+    column, anonymous lines and customers' lines are two channels with their own price
+    points (shops often price guest and account sales differently)."""
+    work = price_work(frame, keys, s)
+    return price_finish(work, _shifts(keys, work.plain, s), s)
+
+
+@dataclass
+class QuantityWork:
+    """A frame's quantity context up to the order and customer shifts."""
+
+    log_quantity: np.ndarray
+    known: np.ndarray
+    local: np.ndarray
+    plain: np.ndarray
+    tier: np.ndarray
+
+
+def quantity_work(frame: pd.DataFrame, keys: Keys, s: ContextSettings = SETTINGS
+                  ) -> QuantityWork:
+    """The candidates of :func:`quantity_context` that need only the rows' own products."""
     product = keys.product
     log_quantity = np.where(_sales(frame), _log_positive(frame["quantity"].to_numpy(float)),
                             np.nan)
@@ -232,8 +273,6 @@ def quantity_context(frame: pd.DataFrame, keys: Keys, s: ContextSettings = SETTI
         local = bl.group_sizes(log_quantity, keys.regional) >= s.min_region_rows
         baseline = np.where(local, bl.group_median(log_quantity, keys.regional), baseline)
     plain = log_quantity - baseline
-    candidates = [plain, *[plain - shift for shift in _shifts(keys, plain, s,
-                                                               s.quantity_shifts)]]
     price_bin = np.floor(_log_positive(list_prices(frame)) / s.level_width + 0.5)
     priced = np.isfinite(price_bin)
     where = product if keys.regional is None else np.where(
@@ -242,14 +281,57 @@ def quantity_context(frame: pd.DataFrame, keys: Keys, s: ContextSettings = SETTI
     bins = np.where(priced, price_bin - lowest + 1, 0).astype("int64")  # 0: no price
     tier = bl.combine(bl.factorize(where), bl.factorize(bins))
     enough = (bl.group_sizes(log_quantity, tier) >= s.tier_min_rows) & priced
-    candidates.append(np.where(enough, log_quantity - bl.group_median(log_quantity, tier),
-                               np.nan))
-    deviation = _closest(candidates)
-    scale = bl.spread(deviation, product, s.quantity_coverage, s.quantity_floor,
+    tier_deviation = np.where(enough, log_quantity - bl.group_median(log_quantity, tier),
+                              np.nan)
+    return QuantityWork(log_quantity, known, local, plain, tier_deviation)
+
+
+def quantity_finish(work: QuantityWork, keys: Keys, shifts: list[np.ndarray],
+                    s: ContextSettings = SETTINGS
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(robust z, usual quantity, regional baseline used) from :func:`quantity_work` and
+    the rows' shifts."""
+    deviation = _closest([work.plain, *[work.plain - shift for shift in shifts], work.tier])
+    scale = bl.spread(deviation, keys.product, s.quantity_coverage, s.quantity_floor,
                       s.prior_lines)
     z = np.maximum(np.nan_to_num(deviation / scale), 0.0)  # fewer units is no anomaly
-    usual = np.exp(log_quantity - deviation)
-    return z, np.where(known, usual, np.nan), local & known
+    usual = np.exp(work.log_quantity - deviation)
+    return z, np.where(work.known, usual, np.nan), work.local & work.known
+
+
+def quantity_context(frame: pd.DataFrame, keys: Keys, s: ContextSettings = SETTINGS
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(robust z, usual quantity, regional baseline used) per row: log quantity against the
+    closest of its product's median (its product x region's where that has enough lines),
+    the median of the product's lines sold at the same price point (volume prices: bulk
+    lines at the bulk price are ordinary, a bulk quantity at the single-unit price is not),
+    and the product's median moved by its order's or customer's usual scale (a wholesaler
+    buys everything in bulk, a household in ones). One-sided: fewer units than usual is
+    not an anomaly (z is 0 below the baseline)."""
+    work = quantity_work(frame, keys, s)
+    return quantity_finish(work, keys, _shifts(keys, work.plain, s, s.quantity_shifts), s)
+
+
+#: Rows of whole products worked on at once by :func:`context_features`: every baseline is
+#: per product (or finer), so a chunk of products gives the same values as the whole frame,
+#: while its arrays stay small enough for the allocator to reuse their memory (at 5 M rows
+#: the whole-frame pass spent more time zeroing fresh pages than computing).
+CHUNK_ROWS = 250_000
+#: The columns the baselines read (besides the keys).
+_INPUT_COLUMNS = ("date", "is_return", "quantity", "price", "discount")
+
+
+def product_chunks(product: np.ndarray, most: int = CHUNK_ROWS) -> list[np.ndarray]:
+    """Row numbers (ascending) of chunks of whole products, about ``most`` rows each (a
+    larger product is a chunk of its own)."""
+    sizes = np.bincount(product)
+    chunk = (np.cumsum(sizes) - sizes) // max(most, 1)  # per product code, non-decreasing
+    if chunk[-1] == 0:
+        return [np.arange(len(product))]
+    of_row = chunk.astype(np.int16 if chunk[-1] < 2**15 else np.int64)[product]
+    order = np.argsort(of_row, kind="stable")  # stable (radix for int16): row order kept
+    bounds = np.searchsorted(of_row[order], np.unique(chunk), side="left")
+    return [part for part in np.split(order, bounds[1:]) if len(part)]
 
 
 def context_features(frame: pd.DataFrame, region: bool | None = None,
@@ -263,27 +345,61 @@ def context_features(frame: pd.DataFrame, region: bool | None = None,
     ``usual_quantity`` and ``regional`` (the quantity baseline is the product's in the
     row's region), which reasons and money impacts are written from. Product x region
     baselines are used when ``region`` is true (default: when the frame has more than one
-    region)."""
+    region). Worked out in chunks of whole products (:func:`product_chunks`); the order and
+    customer shifts, which cross products, between the two halves of each chunk's work."""
     keys = Keys.of(frame, region)
-    price_z, usual_price = price_context(frame, keys, settings)
-    quantity_z, usual_quantity, local = quantity_context(frame, keys, settings)
     who = [keys.product if keys.regional is None else keys.regional]
     if keys.customer is not None:
         who.append(keys.customer + 1)
-    extra = repeats(frame, settings.repeat_minutes, bl.combine(*who),
-                    anonymous=None if keys.customer is None else keys.customer < 0)
-    inputs = pd.DataFrame({"price_vs_product": np.nan_to_num(price_z),
-                           "quantity_vs_product": quantity_z,
-                           "repeat_order": settings.repeat_unit * extra.astype(float)},
-                          index=frame.index)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = pd.DataFrame({
-            "price_vs_product": list_prices(frame) / usual_price,
-            "quantity_vs_product": frame["quantity"].to_numpy(float) / usual_quantity,
-            "repeat_order": extra.astype(float),
-            "usual_price": usual_price, "usual_quantity": usual_quantity,
-            "regional": local}, index=frame.index)
-    return inputs, ratio
+    same = bl.combine(*who)
+    light = frame[[c for c in _INPUT_COLUMNS if c in frame.columns]]
+    chunks = product_chunks(keys.product)
+    whole = len(chunks) == 1
+    # the two tables' columns, filled chunk by chunk and wrapped without a copy
+    inputs = np.empty((len(FEATURES), len(frame)))
+    ratios = np.empty((len(RATIOS), len(frame)))
+    local = np.empty(len(frame), dtype=bool)
+
+    def parts():  # made one at a time: no chunk's rows are copied before they are needed
+        for rows in chunks:
+            yield rows, light if whole else light.iloc[rows], keys if whole else keys.take(rows)
+
+    def finish(rows, part, part_keys, prices, quantities, price_shifts, quantity_shifts):
+        at = slice(None) if whole else rows
+        price_z, usual_price = price_finish(prices, price_shifts, settings)
+        quantity_z, usual_quantity, local[at] = quantity_finish(quantities, part_keys,
+                                                                quantity_shifts, settings)
+        extra = repeats(part, settings.repeat_minutes, same if whole else same[rows],
+                        anonymous=None if part_keys.customer is None
+                        else part_keys.customer < 0).astype(float)
+        inputs[:, at] = (np.nan_to_num(price_z), quantity_z, settings.repeat_unit * extra)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratios[:, at] = (list_prices(part) / usual_price,
+                             part["quantity"].to_numpy(float) / usual_quantity,
+                             extra, usual_price, usual_quantity)
+
+    if keys.customer is None and keys.order is None:  # each chunk from start to end
+        for rows, part, part_keys in parts():
+            finish(rows, part, part_keys, price_work(part, part_keys, settings),
+                   quantity_work(part, part_keys, settings), [], [])
+    else:  # the shifts group rows of several products: made between the two halves
+        done = [(rows, part, k, price_work(part, k, settings), quantity_work(part, k, settings))
+                for rows, part, k in parts()]
+        price_plain, quantity_plain = np.empty(len(frame)), np.empty(len(frame))
+        for rows, _part, _keys, prices, quantities in done:
+            price_plain[rows], quantity_plain[rows] = prices.plain, quantities.plain
+        price_shifts = _shifts(keys, price_plain, settings)
+        quantity_shifts = _shifts(keys, quantity_plain, settings, settings.quantity_shifts)
+        del price_plain, quantity_plain
+        for rows, part, part_keys, prices, quantities in done:
+            finish(rows, part, part_keys, prices, quantities,
+                   [shift[rows] for shift in price_shifts],
+                   [shift[rows] for shift in quantity_shifts])
+    inputs_table = pd.DataFrame(inputs.T, index=frame.index, columns=list(FEATURES),
+                                copy=False)
+    ratio_table = pd.DataFrame(ratios.T, index=frame.index, columns=list(RATIOS), copy=False)
+    ratio_table["regional"] = local
+    return inputs_table, ratio_table
 
 
 def fit_on_known_context(detector: Detector, inputs: pd.DataFrame,

@@ -8,6 +8,10 @@ import pandas as pd
 
 from salesforge.base.component import Component
 
+#: pandas 3 never copies the frames ``concat`` joins (copy on write, and its ``copy``
+#: keyword is deprecated); pandas 2 copies every column unless told not to.
+_NO_COPY = {} if int(pd.__version__.split(".")[0]) >= 3 else {"copy": False}
+
 
 class FeatureBuilder(Component):
     """``fit`` learns what it needs from clean rows, ``transform`` returns the frame with
@@ -41,7 +45,7 @@ class FeatureBuilder(Component):
         clash = set(added.columns) & set(frame.columns)
         if clash:
             raise ValueError(f"{type(self).__name__} would overwrite columns {sorted(clash)}")
-        return pd.concat([frame, added.set_axis(frame.index)], axis=1)
+        return pd.concat([frame, added.set_axis(frame.index)], axis=1, **_NO_COPY)
 
     def fit_transform(self, frame: pd.DataFrame) -> pd.DataFrame:
         return self.fit(frame).transform(frame)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from salesforge.base.feature_builder import FeatureBuilder
@@ -31,17 +32,29 @@ class CalendarFeatures(FeatureBuilder):
         return [f"{self.prefix}{name}" for name in _NAMES]
 
     def _transform(self, frame: pd.DataFrame) -> pd.DataFrame:
-        dates = pd.DatetimeIndex(frame["date"])
-        values = {
-            "year": dates.year.astype("int16"),
-            "quarter": dates.quarter.astype("int8"),
-            "month": dates.month.astype("int8"),
-            "week_of_year": dates.isocalendar().week.to_numpy().astype("int8"),
-            "day_of_month": dates.day.astype("int8"),
-            "day_of_year": dates.day_of_year.astype("int16"),
-            "day_of_week": dates.day_of_week.astype("int8"),
-            "is_weekend": (dates.day_of_week >= 5).astype("int8"),
-            "is_month_start": dates.is_month_start.astype("int8"),
-            "is_month_end": dates.is_month_end.astype("int8"),
-        }
+        stamps = frame["date"].to_numpy("datetime64[ns]")
+        if not len(stamps) or np.isnat(stamps).any():
+            values = _calendar(pd.DatetimeIndex(stamps))
+        else:  # each distinct day once, then taken by row (a few hundred days, millions of rows)
+            day = stamps.astype("datetime64[D]").view("int64")
+            first = int(day.min())
+            days = pd.date_range(pd.Timestamp(first, unit="D"), periods=int(day.max()) - first + 1,
+                                 freq="D")
+            row_day = day - first
+            values = {name: column[row_day] for name, column in _calendar(days).items()}
         return pd.DataFrame({f"{self.prefix}{k}": values[k] for k in _NAMES}, index=frame.index)
+
+
+def _calendar(dates: pd.DatetimeIndex) -> dict[str, np.ndarray]:
+    return {
+        "year": np.asarray(dates.year, dtype="int16"),
+        "quarter": np.asarray(dates.quarter, dtype="int8"),
+        "month": np.asarray(dates.month, dtype="int8"),
+        "week_of_year": dates.isocalendar().week.to_numpy().astype("int8"),
+        "day_of_month": np.asarray(dates.day, dtype="int8"),
+        "day_of_year": np.asarray(dates.day_of_year, dtype="int16"),
+        "day_of_week": np.asarray(dates.day_of_week, dtype="int8"),
+        "is_weekend": np.asarray(dates.day_of_week >= 5, dtype="int8"),
+        "is_month_start": np.asarray(dates.is_month_start, dtype="int8"),
+        "is_month_end": np.asarray(dates.is_month_end, dtype="int8"),
+    }

@@ -126,3 +126,21 @@ def test_every_builder_adds_exactly_the_columns_it_declares(builder):
     out = builder.fit_transform(frame)
     assert list(out.columns) == [*frame.columns, *builder.columns_added()]
     assert out.index.equals(frame.index)
+
+
+def test_calendar_features_per_distinct_day_equal_the_per_row_computation():
+    """Issue 20: each distinct day is computed once and taken by row; the values are those
+    of pandas' accessors on every row's timestamp (times of day, year ends, leap days)."""
+    rng = np.random.default_rng(4)
+    start = np.datetime64("2019-12-20T00:00:00", "ns")
+    seconds = rng.integers(0, 3 * 366 * 86400, 5_000).astype("timedelta64[s]")
+    frame = pd.DataFrame({"date": start + seconds, "revenue": 1.0})
+    table = CalendarFeatures().fit_transform(frame)
+    dates = pd.DatetimeIndex(frame["date"])
+    expected = {"year": dates.year, "quarter": dates.quarter, "month": dates.month,
+                "week_of_year": dates.isocalendar().week.to_numpy(), "day_of_month": dates.day,
+                "day_of_year": dates.day_of_year, "day_of_week": dates.day_of_week,
+                "is_weekend": dates.day_of_week >= 5, "is_month_start": dates.is_month_start,
+                "is_month_end": dates.is_month_end}
+    for name, values in expected.items():
+        assert np.array_equal(table[f"cal_{name}"].to_numpy(), np.asarray(values, dtype=int))

@@ -13,9 +13,10 @@ its own:
   wall seconds of the run and its peak RSS.
 
 Prints one table (rows, wall, peak RSS, seconds per stage, bare read, load + clean over the
-bare read) and, between consecutive sizes, the growth exponent of every stage and of the
-wall time: ``log(t2 / t1) / log(n2 / n1)`` (1.0 is linear). Never used in tests; the figures
-depend on the machine's load, printed before and after.
+bare read) and, between consecutive sizes, the growth exponent of every stage, of the
+wall time and of the bare read itself (how much of a stage's growth the machine gives any
+reader of that much data): ``log(t2 / t1) / log(n2 / n1)`` (1.0 is linear). Never used in
+tests; the figures depend on the machine's load, printed before and after.
 """
 
 from __future__ import annotations
@@ -151,14 +152,15 @@ def growth(results: list[dict]) -> str:
     pairs = list(itertools.pairwise(results))
     if len(results) > 2:
         pairs.append((results[0], results[-1]))
-    lines = ["| sizes | wall | " + " | ".join(stages) + " |",
-             "|" + " --- |" * (len(stages) + 2)]
+    lines = ["| sizes | wall | " + " | ".join(stages) + " | bare read |",
+             "|" + " --- |" * (len(stages) + 3)]
     for a, b in pairs:
         def power(small: float, large: float, a: dict = a, b: dict = b) -> str:
             return f"{exponent(small, large, a['rows'], b['rows']):.2f}"
 
         cells = [f"{a['rows']:,} → {b['rows']:,}", power(a["wall"], b["wall"]),
-                 *[power(a["timings"].get(s, 0), b["timings"].get(s, 0)) for s in stages]]
+                 *[power(a["timings"].get(s, 0), b["timings"].get(s, 0)) for s in stages],
+                 power(a["bare"]["seconds"], b["bare"]["seconds"])]
         lines.append("| " + " | ".join(cells) + " |")
     return "growth exponents (1.0 = linear)\n" + "\n".join(lines)
 

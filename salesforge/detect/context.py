@@ -372,11 +372,14 @@ def context_features(frame: pd.DataFrame, region: bool | None = None,
         extra = repeats(part, settings.repeat_minutes, same if whole else same[rows],
                         anonymous=None if part_keys.customer is None
                         else part_keys.customer < 0).astype(float)
-        inputs[:, at] = (np.nan_to_num(price_z), quantity_z, settings.repeat_unit * extra)
         with np.errstate(divide="ignore", invalid="ignore"):
-            ratios[:, at] = (list_prices(part) / usual_price,
-                             part["quantity"].to_numpy(float) / usual_quantity,
-                             extra, usual_price, usual_quantity)
+            filled = ((inputs, 0, np.nan_to_num(price_z)), (inputs, 1, quantity_z),
+                      (inputs, 2, settings.repeat_unit * extra),
+                      (ratios, 0, list_prices(part) / usual_price),
+                      (ratios, 1, part["quantity"].to_numpy(float) / usual_quantity),
+                      (ratios, 2, extra), (ratios, 3, usual_price), (ratios, 4, usual_quantity))
+        for table, row, values in filled:  # one table row at a time: nothing stacked
+            table[row, at] = values
 
     if keys.customer is None and keys.order is None:  # each chunk from start to end
         for rows, part, part_keys in parts():

@@ -38,15 +38,33 @@ def robust_center_scale(values: np.ndarray, coverage: float = 0.5
     if not 0.5 <= coverage < 1:
         raise ValueError(f"coverage must be in [0.5, 1), got {coverage}")
     values = np.asarray(values, dtype="float64")
-    center = np.nanmedian(values, axis=0)
-    deviation = np.abs(values - center)
-    scale = MAD_TO_SIGMA * np.nanmedian(deviation, axis=0)
-    if coverage > 0.5:
-        wide = np.nanquantile(deviation, coverage, axis=0) / ndtri((1.0 + coverage) / 2.0)
-        scale = np.maximum(scale, wide)
-    scale = np.where(scale > 1e-12, scale, MEAN_AD_TO_SIGMA * np.nanmean(deviation, axis=0))
-    scale = np.where(scale > 1e-12, scale, np.nanstd(values, axis=0))
+    columns = [values] if values.ndim == 1 else [values[:, j] for j in range(values.shape[1])]
+    found = np.array([_center_scale(column, coverage) for column in columns]).reshape(-1, 2)
+    center, scale = found[:, 0], found[:, 1]
+    if values.ndim == 1:
+        center, scale = center[0], scale[0]
+    if not np.all(scale > 1e-12):  # (almost) constant columns: the fallbacks, on every row
+        deviation = np.abs(values - center)
+        scale = np.where(scale > 1e-12, scale, MEAN_AD_TO_SIGMA * np.nanmean(deviation, axis=0))
+        scale = np.where(scale > 1e-12, scale, np.nanstd(values, axis=0))
     return center, np.where(scale > 1e-12, scale, 1.0)
+
+
+def _center_scale(column: np.ndarray, coverage: float) -> tuple[float, float]:
+    """The median and the MAD / quantile scale of one column, from its non-NaN values
+    copied once into one contiguous array (``nanmedian`` along an axis copies and
+    partitions each column three times); the values the ``nan*`` functions give. NaN for
+    a column without values."""
+    finite = column[~np.isnan(column)] if np.isnan(column).any() \
+        else np.ascontiguousarray(column)
+    if not len(finite):
+        return np.nan, np.nan
+    center = np.median(finite)
+    deviation = np.abs(finite - center)
+    scale = MAD_TO_SIGMA * np.median(deviation)
+    if coverage > 0.5:
+        scale = max(scale, np.quantile(deviation, coverage) / ndtri((1.0 + coverage) / 2.0))
+    return center, scale
 
 
 def positive_unit(raw: np.ndarray, scale: float = SIGMA_SCALE) -> np.ndarray:

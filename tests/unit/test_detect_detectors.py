@@ -3,6 +3,8 @@ the rule that pass-through columns are never model inputs."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -185,3 +187,40 @@ def test_default_detector_reaches_the_f1_target_on_a_fresh_sample(sample):
     hits = (flags & truth).sum()
     f1 = 2 * hits / (flags.sum() + truth.sum())
     assert f1 >= 0.95
+
+
+def test_robust_center_scale_equals_the_nan_functions_along_the_axis():
+    """Issue 20: each column's non-NaN values are copied once instead of ``nanmedian`` /
+    ``nanquantile`` along axis 0 three times; the results are the same, bit for bit, with
+    NaN, constant, mostly constant and empty columns."""
+    from scipy.special import ndtri
+
+    from salesforge.detect.scaling import robust_center_scale
+
+    def reference(values, coverage):
+        values = np.asarray(values, dtype="float64")
+        center = np.nanmedian(values, axis=0)
+        deviation = np.abs(values - center)
+        scale = 1.4826 * np.nanmedian(deviation, axis=0)
+        if coverage > 0.5:
+            scale = np.maximum(scale, np.nanquantile(deviation, coverage, axis=0)
+                               / ndtri((1.0 + coverage) / 2.0))
+        scale = np.where(scale > 1e-12, scale, 1.2533 * np.nanmean(deviation, axis=0))
+        scale = np.where(scale > 1e-12, scale, np.nanstd(values, axis=0))
+        return center, np.where(scale > 1e-12, scale, 1.0)
+
+    rng = np.random.default_rng(0)
+    wide = rng.standard_t(3, (20_001, 4))
+    wide[rng.random(wide.shape) < 0.1] = np.nan
+    wide[:, 2] = np.where(rng.random(len(wide)) < 0.9, 1.0, wide[:, 2])
+    wide[:, 3] = np.nan
+    cases = [(wide, 0.5), (wide, 0.8), (wide[:, 0], 0.8), (wide[:, 2], 0.5),
+             (np.ones((100, 2)), 0.8), (np.r_[np.ones(99), 5.0], 0.5),
+             (np.full(10, np.nan), 0.5), (np.zeros((0, 3)), 0.5)]
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for values, coverage in cases:
+            for got, expected in zip(robust_center_scale(values, coverage),
+                                     reference(values, coverage), strict=True):
+                assert np.shape(got) == np.shape(expected)
+                assert np.array_equal(got, expected, equal_nan=True)

@@ -19,7 +19,7 @@ from salesforge.data.csv_loader import CsvLoader
 from salesforge.data.input_limits import GENEROUS
 from salesforge.data.sample import sample_path
 from salesforge.errors import DataError
-from tests.security.test_upload_limits import LOAD_ONLY, write_gzip_bomb
+from tests.security.test_upload_limits import LOAD_ONLY, cli_refusal, write_gzip_bomb
 
 SAMPLE = Path(sample_path())  # gzip-compressed
 TEXT = gzip.decompress(SAMPLE.read_bytes())
@@ -89,12 +89,8 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - before)
 
 def test_the_cli_refuses_a_bomb_by_ratio_in_one_sentence(tmp_path, capsys):
     bomb = write_gzip_bomb(tmp_path / "bomb.csv.gz", expanded_mb=60)
-    with pytest.raises(SystemExit) as failed:
-        main(["run", *LOAD_ONLY, f"hydra.run.dir={tmp_path / 'run'}",
-              f"runs.index={tmp_path / 'runs.db'}", f"data.path={bomb}",
-              "data.limits.max_ratio=50", "--quiet"])
-    assert failed.value.code != 0
-    errors = [line for line in capsys.readouterr().err.splitlines() if "error:" in line]
+    code, errors = cli_refusal(tmp_path, capsys, bomb, "data.limits.max_ratio=50")
+    assert code != 0
     assert len(errors) == 1 and "data.limits.max_ratio (50)" in errors[0], errors
     assert "Traceback" not in errors[0]
 

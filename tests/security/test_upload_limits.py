@@ -330,13 +330,20 @@ def test_legitimate_files_pass_every_entry_point(legitimate, client, tmp_path):
          "sales.csv.gz", "sales.json"])
 
 
-def test_the_cli_refuses_a_real_file_over_data_limits(tmp_path, capsys):
+def cli_refusal(tmp_path: Path, capsys, data: Path, *overrides: str
+                ) -> tuple[int | str | None, list[str]]:
+    """(exit code, error lines) of a load-only ``salesforge run`` of ``data`` that exits."""
     with pytest.raises(SystemExit) as failed:
         main(["run", *LOAD_ONLY, f"hydra.run.dir={tmp_path / 'run'}",
-              f"runs.index={tmp_path / 'runs.db'}", f"data.path={SAMPLE}",
-              "data.limits.max_columns=3", "--quiet"])
-    assert failed.value.code != 0
-    error = [line for line in capsys.readouterr().err.splitlines() if "error:" in line]
+              f"runs.index={tmp_path / 'runs.db'}", f"data.path={data}", *overrides,
+              "--quiet"])
+    return failed.value.code, [line for line in capsys.readouterr().err.splitlines()
+                               if "error:" in line]
+
+
+def test_the_cli_refuses_a_real_file_over_data_limits(tmp_path, capsys):
+    code, error = cli_refusal(tmp_path, capsys, SAMPLE, "data.limits.max_columns=3")
+    assert code != 0
     assert len(error) == 1, error
     assert "data.limits.max_columns (3)" in error[0] and SAMPLE.name in error[0]
     assert "Traceback" not in error[0]

@@ -8,16 +8,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from salesforge.data.cleaning import StandardCleaner
-from salesforge.data.csv_loader import CsvLoader
-from salesforge.data.sample import sample_path
 from salesforge.detect import context
 from salesforge.detect.context import context_features, product_chunks
+from salesforge.forecast.series import sample_clean
 
 
 @pytest.fixture(scope="module")
 def clean() -> pd.DataFrame:
-    return StandardCleaner().clean(CsvLoader().load(sample_path())).clean
+    return sample_clean()
 
 
 def with_buyers(clean: pd.DataFrame) -> pd.DataFrame:

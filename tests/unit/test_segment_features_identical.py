@@ -9,9 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from salesforge.data.cleaning import StandardCleaner
-from salesforge.data.csv_loader import CsvLoader
-from salesforge.data.sample import sample_path
+from salesforge.forecast.series import sample_clean
 from salesforge.segment.features import _periods, entity_features
 
 
@@ -50,7 +48,7 @@ def reference_features(clean: pd.DataFrame, entity: str, freq: str = "W") -> pd.
 
 @pytest.fixture(scope="module")
 def clean() -> pd.DataFrame:
-    return StandardCleaner().clean(CsvLoader().load(sample_path())).clean
+    return sample_clean()
 
 
 def _customers(clean: pd.DataFrame) -> pd.DataFrame:

@@ -92,8 +92,9 @@ class Registry:
 
         :param config: a dataclass whose fields are ``cls``'s keyword arguments; it is the
             component's config schema (defaults, types) used to validate settings.
-        :raises PluginError: unknown kind, or ``(kind, name)`` already registered (the
-            message names both distributions).
+        :raises PluginError: unknown kind, ``cls`` leaves an abstract method of its base
+            unwritten, or ``(kind, name)`` already registered (the message names both
+            distributions).
         """
         distribution, version = self.source
         if kind not in KINDS:
@@ -101,6 +102,10 @@ class Registry:
                 f"{distribution} cannot register {name!r}: unknown component kind {kind!r} "
                 f"(kinds: {', '.join(KINDS)})."
             )
+        if inspect.isabstract(cls):
+            missing = ", ".join(sorted(getattr(cls, "__abstractmethods__", ())))
+            raise PluginError(f"{distribution} cannot register {kind} {name!r}: "
+                              f"{cls.__name__} does not implement {missing}.")
         if config is not None and not dataclasses.is_dataclass(config):
             raise PluginError(f"{distribution}: the config of {kind} {name!r} must be a "
                               f"dataclass, got {config!r}.")

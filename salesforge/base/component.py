@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import inspect
+from abc import ABC
 from typing import Any
 
 
-class Component:
+class Component(ABC):  # noqa: B024 - the abstract methods are each kind's (base/*.py)
     """A configurable building block.
 
     Following scikit-learn: ``__init__`` stores its keyword arguments unchanged under the
     same names and does nothing else; validation happens when the component is used;
-    attributes learnt from data end in ``_``; ``fit`` returns ``self``.
+    attributes learnt from data end in ``_``; ``fit`` returns ``self``. Each kind's base
+    class marks the methods a component must write as abstract: a class that leaves one
+    out cannot be instantiated (``TypeError`` naming it), so the registry never builds a
+    half-written component.
     """
 
     @classmethod

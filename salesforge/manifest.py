@@ -12,7 +12,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-MANIFEST_NAME = "manifest.json"
+from salesforge.layout import RunLayout
+
+MANIFEST_NAME = RunLayout.MANIFEST
 
 
 def utc_now() -> str:

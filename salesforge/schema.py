@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from salesforge.results import LegacyResults, StageResults
+
 if TYPE_CHECKING:
     from omegaconf import DictConfig
 
@@ -57,9 +59,13 @@ class RunContext:
     """Everything a stage reads and writes during one run.
 
     Stages read the frames earlier stages left (``raw``, ``clean``, ``features``) and
-    store their own results under ``results[<stage>]``; each fills its manifest section.
+    keep what later stages need in their typed field of ``stage_results``
+    (:class:`~salesforge.results.StageResults`); each fills its manifest section.
     ``raw`` (the rows as loaded) is released once the ``clean`` stage has made ``clean``
     and ``rejected`` from it, so a run never holds two full copies of the transactions.
+    ``plugin_state`` is the plugins' own space for the run (a tracker, a cache), keyed
+    by a name of their choosing; ``results`` is the deprecated dict view of both
+    (:class:`~salesforge.results.LegacyResults`).
     """
 
     config: DictConfig
@@ -70,10 +76,16 @@ class RunContext:
     clean: pd.DataFrame | None = None
     rejected: pd.DataFrame | None = None
     features: pd.DataFrame | None = None
-    results: dict[str, Any] = field(default_factory=dict)
+    stage_results: StageResults = field(default_factory=StageResults)
+    plugin_state: dict[str, Any] = field(default_factory=dict)
     artifacts: dict[str, str] = field(default_factory=dict)
     components: list[tuple[str, str]] = field(default_factory=list)
     _executor: Any = field(default=None, repr=False)
+
+    @property
+    def results(self) -> LegacyResults:
+        """Deprecated: ``stage_results`` and ``plugin_state`` read as one dict."""
+        return LegacyResults(self.stage_results, self.plugin_state)
 
     def path(self, relative: str) -> Path:
         """An absolute path inside the run directory; parent folders are created."""

@@ -9,6 +9,8 @@ from typing import Any
 import pandas as pd
 from starlette.exceptions import HTTPException
 
+from salesforge.layout import RunLayout
+
 from .store import Store
 
 _WHAT = {"datasets": "dataset", "models": "model", "runs": "run"}
@@ -48,7 +50,7 @@ def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def read_manifest(store: Store, run_id: str) -> dict[str, Any] | None:
-    path = store.run_dir(run_id) / "manifest.json"
+    path = RunLayout(store.run_dir(run_id)).manifest
     if not path.is_file():
         return None
     return json.loads(path.read_text("utf-8"), parse_constant=lambda _: None)

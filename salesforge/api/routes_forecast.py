@@ -14,8 +14,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from salesforge.forecast.predict import predict_saved
+from salesforge.layout import RunLayout
 from salesforge.runner import RunResult
-from salesforge.stages.forecast import IMPORTANCE
 
 from .app import ApiState, state
 from .records import find, frame_records, model_path, model_record, side_tables
@@ -112,7 +112,7 @@ def feature_importance(request: Request,
                        model: str | None = Query(None, pattern=ID)) -> dict[str, Any]:
     api = state(request)
     record = model_record(api.store, model, "forecast")
-    path = api.store.run_dir(record["run"]) / IMPORTANCE
+    path = RunLayout(api.store.run_dir(record["run"])).path(RunLayout.IMPORTANCE)
     if not path.is_file():
         raise HTTPException(404, f"the run of model {record['id']} recorded no feature "
                                  "importance.")

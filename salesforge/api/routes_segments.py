@@ -9,10 +9,9 @@ import pandas as pd
 from fastapi import APIRouter, Request
 from starlette.exceptions import HTTPException
 
+from salesforge.layout import RunLayout
 from salesforge.run_warnings import run_warnings
 from salesforge.runner import RunResult
-from salesforge.stages.detect import ANOMALIES
-from salesforge.stages.segment import SEGMENTS
 
 from .app import state
 from .records import find, frame_records, model_path, model_record, read_manifest, side_tables
@@ -35,7 +34,7 @@ def register_segmenter(store: Store, run_id: str, result: RunResult) -> None:
     model_id = new_id("mdl")
     store.put("models", model_id, {
         "type": "segmentation", "name": segments["segmenter"], "run": run_id,
-        "path": SEGMENTS, "dataset": store.get("runs", run_id)["dataset"],
+        "path": RunLayout.SEGMENTS, "dataset": store.get("runs", run_id)["dataset"],
         "created_at": now(), "entity": segments["entity"],
         "n_segments": segments["n_segments"], "silhouette": segments.get("silhouette")})
     store.set_active("segmentation", model_id)
@@ -79,7 +78,7 @@ def anomaly_detect(request: Request, body: AnomalyDetect) -> dict[str, Any]:
     run_id, result = api.jobs.run_now(
         "anomaly", dataset, [*ONLY_DETECT, f"detector={body.detector}", *body.overrides],
         server=side_tables(api.store, labels=body.labels))
-    path = result.run_dir / ANOMALIES
+    path = RunLayout(result.run_dir).path(RunLayout.ANOMALIES)
     flagged = pd.read_csv(path) if path.is_file() else pd.DataFrame()
     if "anomaly_score" in flagged:  # most severe first; raw_score breaks ties, as in the file
         keys = [c for c in ("anomaly_score", "raw_score") if c in flagged]

@@ -17,6 +17,7 @@ from salesforge.data.input_limits import STRICT, InputLimits
 from salesforge.data.parse_deadline import load_within
 from salesforge.data.rejected_share import DEFAULT_MAX_REJECTED_SHARE, rejected_warning
 from salesforge.errors import DataError
+from salesforge.layout import RunLayout
 
 CHUNK = 1024 * 1024
 #: Content check per accepted suffix (compressed variants are checked as gzip).
@@ -111,7 +112,7 @@ def summarise(path: Path, filename: str, plugins: Any,
     counts = {"rows_in": len(raw), "rows_rejected": len(result.rejected),
               "rejected_reasons": reasons}
     warning = rejected_warning(counts, DEFAULT_MAX_REJECTED_SHARE,
-                               "data/rejected.csv of a run on it")
+                               f"{RunLayout.REJECTED} of a run on it")
     return {
         "loader": loader, "rows_in": len(raw), "rows_clean": len(clean),
         "rows_rejected": len(result.rejected), "rows_duplicate": int(result.duplicates),

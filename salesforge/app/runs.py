@@ -12,10 +12,11 @@ from typing import Any
 import pandas as pd
 
 from salesforge.errors import DataError, SalesforgeError
+from salesforge.layout import RunLayout
 from salesforge.runs.index import RunIndex, find_manifests
 from salesforge.runs.status import effective_status
 
-MANIFEST = "manifest.json"
+MANIFEST = RunLayout.MANIFEST
 #: The app's run index, inside the runs folder it serves (``outputs/runs.db`` by default,
 #: the same file ``salesforge run`` records in).
 INDEX_NAME = "runs.db"
@@ -99,7 +100,7 @@ class RunData:
     @cached_property
     def clean(self) -> pd.DataFrame | None:
         """The cleaned rows with ``date`` as datetimes (``None`` without a load stage)."""
-        frame = self.table("data/clean.parquet")
+        frame = self.table(RunLayout.CLEAN)
         if frame is not None and "date" in frame.columns:
             frame = frame.assign(date=pd.to_datetime(frame["date"]))
         return frame

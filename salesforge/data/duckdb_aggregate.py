@@ -74,11 +74,6 @@ class Aggregation:
     columns_in: list[str]
     summary: dict[str, Any]
 
-    def as_results(self) -> dict[str, Any]:
-        return {"source_rows": self.source_rows, "rejected_counts": self.rejected_counts,
-                "rejected_examples": self.rejected_examples, "mapping": self.mapping,
-                "summary": self.summary}
-
 
 def aggregate(files: Sequence[Path], settings: OutOfCoreSettings,
               columns: Mapping[str, str] | None = None, cleaning: Cleaning | None = None,

@@ -23,6 +23,8 @@ import pandas as pd
 
 from salesforge.base.cleaner import CleanResult
 from salesforge.errors import ConfigError
+from salesforge.layout import RunLayout
+from salesforge.results import OutOfCoreResults
 
 KEY = "data.out_of_core"
 ENGINES = ("duckdb",)
@@ -176,7 +178,7 @@ class SourceAccounting:
     aggregated_rejected: int
 
 
-def source_accounting(load: Mapping[str, Any], result: CleanResult) -> SourceAccounting:
+def source_accounting(load: OutOfCoreResults, result: CleanResult) -> SourceAccounting:
     """Turn the cleaner's split of aggregated rows into source-row counts.
 
     ``load`` is what :func:`salesforge.data.duckdb_aggregate.aggregate` left
@@ -189,19 +191,19 @@ def source_accounting(load: Mapping[str, Any], result: CleanResult) -> SourceAcc
             return 0
         return int(np.nansum(pd.to_numeric(frame[COUNT], errors="coerce").to_numpy(float)))
 
-    reasons = dict(load["rejected_counts"])
+    reasons = dict(load.rejected_counts)
     if len(result.rejected):
         counts = result.rejected.groupby("reason")[COUNT].sum()
         for reason, rows in counts.items():
             reasons[str(reason)] = reasons.get(str(reason), 0) + int(rows)
-    examples = load["rejected_examples"]
+    examples = load.rejected_examples
     aggregated = result.rejected.drop(columns=["source_row"], errors="ignore")
     parts = [frame for frame in (examples, aggregated) if len(frame)]
     rejected = pd.concat(parts, ignore_index=True) if parts else \
         pd.DataFrame({"reason": pd.Series(dtype=object)})
     rows_clean = weight(result.clean)
-    rows_rejected = int(sum(load["rejected_counts"].values())) + weight(result.rejected)
-    lost = int(load["source_rows"]) - rows_clean - rows_rejected
+    rows_rejected = int(sum(load.rejected_counts.values())) + weight(result.rejected)
+    lost = int(load.source_rows) - rows_clean - rows_rejected
     if lost:
         raise AssertionError(f"out-of-core accounting lost {lost} source rows")
     return SourceAccounting(rows_clean, rows_rejected, 0, reasons, rejected,
@@ -210,7 +212,7 @@ def source_accounting(load: Mapping[str, Any], result: CleanResult) -> SourceAcc
 
 NOTES = [
     "rows were aggregated out of core to one row per day and grain before cleaning; "
-    "data/clean.parquet holds the aggregated rows (n_transactions = source rows in each)",
+    f"{RunLayout.CLEAN} holds the aggregated rows (n_transactions = source rows in each)",
     "duplicate transactions cannot be told apart once summed: none are removed "
     "(rows_duplicate = 0)",
     "returns are netted within a day and grain; cleaner.returns=drop rejects them per source "
@@ -254,7 +256,9 @@ def load_aggregated(ctx: Any, sources: Sequence[str | Path], settings: OutOfCore
     kinds = sorted({file_extension(f) for f in files})
     summary = {"used": True, "reason": why, **result.summary,
                "aggregated_columns": [str(c) for c in result.frame.columns], "notes": NOTES}
-    ctx.results["out_of_core"] = {**result.as_results(), "summary": summary}
+    ctx.stage_results.out_of_core = OutOfCoreResults(
+        source_rows=result.source_rows, rejected_counts=result.rejected_counts,
+        rejected_examples=result.rejected_examples, mapping=result.mapping, summary=summary)
     ctx.manifest["data"].update(
         source=str(files[0]) if len(files) == 1 else shown, sources=[str(f) for f in files],
         rows_per_source=result.rows_per_source,
@@ -277,14 +281,14 @@ def aggregated_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
         else dict(settings)
 
 
-def clean_manifest(load: Mapping[str, Any], result: CleanResult) -> tuple[pd.DataFrame,
+def clean_manifest(load: OutOfCoreResults, result: CleanResult) -> tuple[pd.DataFrame,
                                                                         dict[str, Any]]:
     """``(rejected rows, manifest.data updates)`` in source rows for the clean stage."""
     counts = source_accounting(load, result)
-    summary = dict(load["summary"])
+    summary = dict(load.summary)
     summary.update(aggregated_rows_clean=counts.aggregated_clean,
                    aggregated_rows_rejected=counts.aggregated_rejected)
     return counts.rejected, {
         "rows_clean": counts.rows_clean, "rows_rejected": counts.rows_rejected,
         "rows_duplicate": counts.rows_duplicate, "rejected_reasons": counts.rejected_reasons,
-        "columns_mapped": dict(load["mapping"]), "out_of_core": summary}
+        "columns_mapped": dict(load.mapping), "out_of_core": summary}

@@ -22,10 +22,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from salesforge.layout import RunLayout
 from salesforge.manifest import to_jsonable
 
 #: Where the clean stage writes the profile, relative to the run directory.
-PROFILE = "data/profile.json"
+PROFILE = RunLayout.PROFILE
 #: The profile's layout version; a later layout bumps it.
 PROFILE_VERSION = 1
 #: Quantiles every numeric column records by name ("0.5" is the median).

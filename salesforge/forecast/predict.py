@@ -12,6 +12,7 @@ import pandas as pd
 from salesforge.errors import ConfigError
 from salesforge.forecast.intervals import add_intervals, bound_columns, clip_bounds
 from salesforge.forecast.persistence import MODEL_FILE, load_model
+from salesforge.layout import RunLayout
 from salesforge.manifest import MANIFEST_NAME
 
 
@@ -26,12 +27,12 @@ def model_folder(path: str | Path) -> Path:
     if (path / MANIFEST_NAME).is_file():
         manifest = json.loads((path / MANIFEST_NAME).read_text(encoding="utf-8"))
         best = (manifest.get("forecast") or {}).get("best")
-        folder = path / "models" / str(best)
+        folder = RunLayout(path).model_dir(str(best))
         if best and not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,80}", str(best)):
             raise ConfigError(f"run directory {path} names a best forecaster that is not a "
                               "plain name; refusing to follow it.")
         if best and (folder / MODEL_FILE).is_file() and folder.resolve().is_relative_to(
-                (path / "models").resolve()):
+                RunLayout(path).path(RunLayout.MODELS).resolve()):
             return folder
         raise ConfigError(f"run directory {path} has no saved model for its best forecaster "
                           f"{best!r}; rerun it with forecast.save_models=true.")
@@ -131,13 +132,13 @@ def selection_choice(path: Path) -> pd.DataFrame | None:
     if table is None or not table.is_file() or \
             not table.resolve().is_relative_to(path.resolve()):
         raise ConfigError(f"run directory {path} chose a model per series but has no "
-                          "forecast/selection.csv; rerun it.")
+                          f"{RunLayout.SELECTION}; rerun it.")
     choice = pd.read_csv(table, dtype={"series_id": str, "model": str})
     bad = [m for m in choice["model"].unique()
            if not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,80}", str(m))]
     if bad:
         raise ConfigError(f"run directory {path} names a model {bad[0]!r} that is not a plain "
-                          "name in forecast/selection.csv; refusing to follow it.")
+                          f"name in {RunLayout.SELECTION}; refusing to follow it.")
     return choice[["series_id", "model"]]
 
 
@@ -149,7 +150,8 @@ def predict_selection(path: Path, choice: pd.DataFrame, horizon: int | None, reg
 
     parts = []
     for name, rows in choice.groupby("model", sort=True):
-        ahead = predict_saved(path / "models" / str(name), horizon, registry, exog_future)
+        ahead = predict_saved(RunLayout(path).model_dir(str(name)), horizon, registry,
+                              exog_future)
         parts.append(ahead[ahead["series_id"].astype(str).isin(rows["series_id"])])
     future = pd.concat(parts, ignore_index=True).assign(model=SELECTION)
     order = {sid: k for k, sid in enumerate(choice["series_id"])}

@@ -29,11 +29,12 @@ import pandas as pd
 from salesforge.forecast.backtest import window_scales
 from salesforge.forecast.evaluation import metric_tables
 from salesforge.forecast.intervals import pct
+from salesforge.layout import RunLayout
 from salesforge.runs.lookup import EarlierRun, earlier_runs, pick_run, reference_setting
 
-REALIZED = "forecast/realized.csv"
+REALIZED = RunLayout.REALIZED
 #: The earlier run's forecasts, relative to its folder (its manifest ``artifacts`` first).
-FORECAST_FILE = "forecast/forecast.csv"
+FORECAST_FILE = RunLayout.FORECAST
 COLUMNS = ["source_run", "series_id", "ds", "model", "y_pred", "y_lo", "y_hi", "y_true",
            "inside", "scaled_error"]
 #: Earlier runs an ``auto`` search reads the forecast file of, newest first.

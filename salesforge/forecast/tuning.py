@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from salesforge.errors import ConfigError
+from salesforge.layout import RunLayout
 
 log = logging.getLogger(__name__)
 
@@ -211,8 +212,8 @@ class BacktestObjective:
         return running_metric(lambda: self.info.cls(**settings), self.plan)
 
 
-TUNING_CSV = "forecast/tuning.csv"
-TUNING_DB = "forecast/tuning.db"
+TUNING_CSV = RunLayout.TUNING
+TUNING_DB = RunLayout.TUNING_DB
 
 
 def tune_selected(ctx: Any, selected: Mapping[str, dict[str, Any]], baseline: str,
@@ -235,7 +236,7 @@ def tune_selected(ctx: Any, selected: Mapping[str, dict[str, Any]], baseline: st
                           f"selected forecaster ({', '.join(selected)}).")
     overrides = dict(cfg.get("space") or {})
     storage = str(cfg.get("storage") or f"sqlite:///{ctx.path(TUNING_DB)}")
-    results: dict[str, TuningResult] = {}
+    tuned: dict[str, TuningResult] = {}
     for name, settings in selected.items():
         info = ctx.plugins.registry.get("forecaster", name)
         if (wanted and name not in wanted) or (not wanted and name == baseline):
@@ -245,15 +246,15 @@ def tune_selected(ctx: Any, selected: Mapping[str, dict[str, Any]], baseline: st
         if not space:
             continue
         defaults = {**info.settings(), **settings}
-        results[name] = tune(
+        tuned[name] = tune(
             name, defaults, space, BacktestObjective(info, plan), n_trials=n_trials,
             timeout=None if cfg.get("timeout") is None else float(cfg.timeout),
             storage=storage, study_name=str(cfg.get("study_name") or name),
             seed=int(cfg.get("seed") or 0), executor=ctx.executor(), batch_size=batch_size,
             progress=lambda done, total, name=name: ctx.report_progress(
                 "forecast", f"tuning {name}", done, total))
-    if results:
-        history = pd.concat([r.history for r in results.values()], ignore_index=True)
+    if tuned:
+        history = pd.concat([r.history for r in tuned.values()], ignore_index=True)
         history.to_csv(ctx.path(TUNING_CSV), index=False)
         ctx.record_artifact("tuning", TUNING_CSV)
-    return results
+    return tuned

@@ -27,6 +27,7 @@ from omegaconf import DictConfig, ListConfig, OmegaConf
 from salesforge.base.notifier import Alert, Notifier
 from salesforge.config import choices
 from salesforge.errors import ConfigError, NotifierError, SalesforgeError
+from salesforge.layout import RunLayout
 from salesforge.manifest import to_jsonable, utc_now, write_manifest
 from salesforge.notify.rules import Rule, evaluate, parse_rules
 from salesforge.plugin.markers import hookimpl
@@ -35,8 +36,8 @@ from salesforge.schema import RunContext
 log = logging.getLogger(__name__)
 
 #: ``alerts.json`` in the run directory, also the manifest artifact key ``alerts``.
-ALERTS = "alerts.json"
-_PLAN = "alerts"  # key of the checked plan in ``context.results``
+ALERTS = RunLayout.ALERTS
+_PLAN = "alerts"  # key of the checked plan in ``context.plugin_state``
 
 
 @dataclass
@@ -93,18 +94,18 @@ def _reason(error: BaseException) -> str:
 
 def deliver(alert: Alert, notifiers: list[tuple[str, Notifier]]) -> dict[str, str]:
     """Send ``alert`` to every notifier: ``{name: "sent" | "failed: <reason>"}``."""
-    results = {}
+    outcomes = {}
     for name, notifier in notifiers:
         try:
             notifier.send(alert)
         except Exception as error:  # a third-party notifier may raise anything
             reason = _reason(error)
-            results[name] = f"failed: {reason}"
+            outcomes[name] = f"failed: {reason}"
             log.warning("notifier %s could not send alert %s: %s", name, alert.rule, reason,
                         extra={"run_id": alert.run_id, "alert_rule": alert.rule})
         else:
-            results[name] = "sent"
-    return results
+            outcomes[name] = "sent"
+    return outcomes
 
 
 def raise_alerts(context: RunContext, plan: AlertPlan, *, error: BaseException | None = None,
@@ -146,7 +147,7 @@ def record(context: RunContext, alerts: dict[str, Any]) -> None:
 
 def _alert(context: RunContext, *, error: BaseException | None = None,
            stage: str | None = None) -> None:
-    plan = context.results.get(_PLAN)
+    plan = context.plugin_state.get(_PLAN)
     try:
         if plan is None:  # the run failed before salesforge_run_start
             plan = build_plan(context)
@@ -170,7 +171,7 @@ def _alert(context: RunContext, *, error: BaseException | None = None,
 @hookimpl(tryfirst=True)
 def salesforge_run_start(context: RunContext) -> None:
     """Check ``alerts.rules`` and the selected notifiers before the first stage."""
-    context.results[_PLAN] = build_plan(context)
+    context.plugin_state[_PLAN] = build_plan(context)
 
 
 @hookimpl

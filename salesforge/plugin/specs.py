@@ -8,6 +8,7 @@ method whose name matches the spec.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from salesforge.plugin.markers import hookspec
@@ -63,6 +64,18 @@ def salesforge_after_stage(context: RunContext, stage: str, outcome: StageOutcom
     :param stage: the stage name.
     :param outcome: a :class:`salesforge.schema.StageOutcome` with the stage's
         ``seconds`` and the run-directory-relative ``artifacts`` it wrote.
+    """
+
+
+@hookspec
+def salesforge_report_sections(context: RunContext) -> Mapping[str, Any] | None:
+    """Extra report sections for this run, asked for once as the report stage starts.
+
+    :param context: the run's context (every earlier stage's ``stage_results``).
+    :returns: section name -> a :class:`salesforge.base.reporter.Section` or a
+        ``builder(bundle) -> Section | None`` (``None``: no data, the section is left out),
+        or ``None`` for none. A section is shown where ``report.sections`` names it; two
+        plugins giving the same name fail the run naming both.
     """
 
 

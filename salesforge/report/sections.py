@@ -4,9 +4,9 @@ A section is plain content (paragraphs, bullets, chart names, titled tables) bui
 the :class:`ReportBundle`; a builder returns ``None`` when its data is absent (the stage
 was switched off), and every reporter then leaves the section out.
 
-Plugins add sections per run: in ``salesforge_before_stage(context, stage)`` with
-``stage == "report"``, put a :class:`Section` or a ``builder(bundle) -> Section | None``
-under ``context.results["report_sections"][name]`` and name it in ``report.sections``.
+Plugins add sections per run: the ``salesforge_report_sections(context)`` hook returns
+name -> :class:`Section` or ``builder(bundle) -> Section | None``; ``report.sections``
+names where each goes (:func:`salesforge.stages.report.plugin_sections`).
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from salesforge.config import GROUP_KINDS, LIST_GROUPS
+from salesforge.layout import RunLayout
 from salesforge.manifest import read_manifest, to_jsonable
 from salesforge.runs.compare import metric_order
 from salesforge.runs.status import effective_status
@@ -95,7 +96,7 @@ def forecast_revisions(a: tuple[Path, dict], b: tuple[Path, dict]) -> dict[str, 
     """How B's best-model forecast revises A's on the (series, ds) both forecast."""
     frames = []
     for run_dir, manifest in (a, b):
-        frame = _table(run_dir, manifest, "forecast", "forecast/forecast.csv")
+        frame = _table(run_dir, manifest, "forecast", RunLayout.FORECAST)
         if frame is None or frame.empty:
             return None
         best = (manifest.get("forecast") or {}).get("best") or frame["model"].iloc[0]
@@ -124,8 +125,8 @@ def forecast_revisions(a: tuple[Path, dict], b: tuple[Path, dict]) -> dict[str, 
 
 def anomaly_changes(a: tuple[Path, dict], b: tuple[Path, dict]) -> dict[str, Any] | None:
     """Rows flagged in B but not A (new) and in A but not B (resolved)."""
-    fa = _table(*a, "anomalies", "anomalies/anomalies.csv")
-    fb = _table(*b, "anomalies", "anomalies/anomalies.csv")
+    fa = _table(*a, "anomalies", RunLayout.ANOMALIES)
+    fb = _table(*b, "anomalies", RunLayout.ANOMALIES)
     if fa is None or fb is None:
         return None
     same_data = a[1].get("data_hash") and a[1].get("data_hash") == b[1].get("data_hash")
@@ -162,8 +163,8 @@ def _top(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
 
 def segment_migrations(a: tuple[Path, dict], b: tuple[Path, dict]) -> dict[str, Any] | None:
     """Entities whose segment differs between the runs, and the flows between segments."""
-    fa = _table(*a, "segments", "segments/segments.csv")
-    fb = _table(*b, "segments", "segments/segments.csv")
+    fa = _table(*a, "segments", RunLayout.SEGMENTS)
+    fb = _table(*b, "segments", RunLayout.SEGMENTS)
     if fa is None or fb is None or "entity" not in fa or "entity" not in fb:
         return None
     both = fa[["entity", "segment_name"]].merge(fb[["entity", "segment_name"]], on="entity",

@@ -20,7 +20,7 @@ def run_analytics(ctx: RunContext) -> None:
     drift = run_drift(ctx.manifest)  # the clean stage's comparison with an earlier run
     if drift is not None:
         add_drift_insight(analysis, drift, language)
-    ctx.results["analytics"] = analysis
+    ctx.stage_results.analytics = analysis
     ctx.manifest["analytics"] = {
         "analyzer": name, "kpis": analysis.kpis, "insights": analysis.insights,
         "insight_sources": [d.as_dict() for d in getattr(analysis, "details", [])],

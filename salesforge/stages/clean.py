@@ -19,11 +19,13 @@ from salesforge.data.out_of_core import (
 )
 from salesforge.data.rejected_share import max_rejected_share, rejected_share, rejected_warning
 from salesforge.errors import DataError
+from salesforge.layout import RunLayout
+from salesforge.results import CleanResults
 from salesforge.run_warnings import add_warning
 from salesforge.schema import RunContext
 
-CLEAN = "data/clean.parquet"
-REJECTED = "data/rejected.csv"
+CLEAN = RunLayout.CLEAN
+REJECTED = RunLayout.REJECTED
 log = logging.getLogger(__name__)
 
 
@@ -34,7 +36,7 @@ def run_clean(ctx: RunContext) -> None:
     dayfirst = ctx.config.data.get("dayfirst")
     if dayfirst is not None:
         settings["dayfirst"] = bool(dayfirst)
-    aggregated = ctx.results.get("out_of_core")  # rows summed by DuckDB in the load stage
+    aggregated = ctx.stage_results.out_of_core  # rows summed by DuckDB in the load stage
     if aggregated is not None:
         settings = aggregated_settings(settings)
     cleaner = ctx.create("cleaner", name, settings, key="cleaner")
@@ -64,13 +66,15 @@ def _write(ctx: RunContext, clean: pd.DataFrame, rejected: pd.DataFrame) -> None
 
 def _record(ctx: RunContext, result: CleanResult, rejected: pd.DataFrame,
             counts: dict, limit: float | None, source: str) -> None:
-    """``manifest.data`` and ``results["clean"]``; :class:`DataError` when no row is left."""
+    """``manifest.data`` and ``stage_results.clean``; :class:`DataError` when no row is
+    left."""
     ctx.record_artifact("clean", CLEAN)
     ctx.record_artifact("rejected", REJECTED)
     reasons = result.rejected["reason"].value_counts().to_dict() if len(result.rejected) else {}
     returns = result.quality.get("returns", {})
-    ctx.results["clean"] = {"derived": result.derived, "returns": returns.get("handling", "net"),
-                            "quality": result.quality, "columns_mapped": result.columns_mapped}
+    ctx.stage_results.clean = CleanResults(
+        derived=result.derived, returns=returns.get("handling", "net"), quality=result.quality,
+        columns_mapped=result.columns_mapped)
     ctx.manifest["data"].update(
         rows_clean=len(result.clean),
         rows_rejected=len(result.rejected),

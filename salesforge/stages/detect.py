@@ -18,20 +18,22 @@ from salesforge.detect.explain import reason_counts
 from salesforge.detect.periods import detect_periods
 from salesforge.detect.series import default_season
 from salesforge.errors import ConfigError
+from salesforge.layout import RunLayout
+from salesforge.results import DetectResults
 from salesforge.schema import RunContext
 
 __all__ = ["ANOMALIES", "context_features", "evaluate", "flagged_table", "run_detect"]
 
-ANOMALIES = "anomalies/anomalies.csv"
-SERIES_ANOMALIES = "anomalies/series_anomalies.csv"
-ROOT_CAUSES = "anomalies/root_causes.csv"
+ANOMALIES = RunLayout.ANOMALIES
+SERIES_ANOMALIES = RunLayout.SERIES_ANOMALIES
+ROOT_CAUSES = RunLayout.ROOT_CAUSES
 
 
 def labels_path(ctx: RunContext, configured: str | None) -> Path | None:
     """``detector.labels``, else ``data.labels`` / the bundled sample's labels."""
     if configured:
         return Path(str(configured)).expanduser()
-    return ctx.results.get("labels_path")
+    return ctx.stage_results.labels_path
 
 
 def flagged_table(frame: pd.DataFrame, scored: partitions.Scored, name: str) -> pd.DataFrame:
@@ -70,8 +72,8 @@ def score_transactions(ctx: RunContext) -> dict:
     flagged.to_csv(ctx.path(ANOMALIES), index=False)
     ctx.record_artifact("anomalies", ANOMALIES)
     model = scored.detectors["all"] if column is None else scored.detectors
-    ctx.results["detect"] = {"anomalies": flagged, "scores": scores, "raw_scores": scored.raw,
-                             "model": model, "features": inputs}
+    ctx.stage_results.detect = DetectResults(anomalies=flagged, scores=scores,
+                                             raw_scores=scored.raw, model=model, features=inputs)
     path = labels_path(ctx, getattr(detector, "labels", None))
     cut = scored.cut
     raw_cut = (float(scored.raw[flags].min()) if flags.any() else None)
@@ -122,7 +124,10 @@ def score_periods(ctx: RunContext) -> dict | None:
     causes.to_csv(ctx.path(ROOT_CAUSES), index=False)
     ctx.record_artifact("series_anomalies", SERIES_ANOMALIES)
     ctx.record_artifact("root_causes", ROOT_CAUSES)
-    ctx.results["detect"].update(series=periods, series_anomalies=flagged, root_causes=causes)
+    if ctx.stage_results.detect is not None:
+        ctx.stage_results.detect.series = periods
+        ctx.stage_results.detect.series_anomalies = flagged
+        ctx.stage_results.detect.root_causes = causes
     return {
         "detector": name, "target": target, "freq": freq, "by": by, "season": season,
         "periods": len(periods), "flagged": len(flagged),

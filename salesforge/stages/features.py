@@ -24,7 +24,7 @@ def made_up_columns(derived: dict[str, str]) -> set[str]:
 
 def run_features(ctx: RunContext) -> None:
     frame = ctx.clean
-    derived = ctx.results.get("clean", {}).get("derived", {})
+    derived = ctx.stage_results.clean.derived if ctx.stage_results.clean else {}
     made_up = made_up_columns(derived)
     added: dict[str, list[str]] = {}
     skipped: dict[str, str] = {}

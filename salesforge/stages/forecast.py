@@ -53,19 +53,21 @@ from salesforge.forecast.selection import (
 from salesforge.forecast.series import build_series
 from salesforge.forecast.source_names import resolve_columns
 from salesforge.forecast.tuning import tune_selected
+from salesforge.layout import RunLayout
+from salesforge.results import ForecastResults
 from salesforge.schema import RunContext
 
-BACKTEST = "forecast/backtest.csv"
-FORECAST = "forecast/forecast.csv"
-LEADERBOARD = "forecast/leaderboard.csv"
-SERIES_METRICS = "forecast/metrics_by_series.csv"
-VALUE_ADDED = "forecast/value_added.csv"
-IMPORTANCE = "forecast/importance.csv"
-SELECTION_CSV = "forecast/selection.csv"
+BACKTEST = RunLayout.BACKTEST
+FORECAST = RunLayout.FORECAST
+LEADERBOARD = RunLayout.LEADERBOARD
+SERIES_METRICS = RunLayout.METRICS_BY_SERIES
+VALUE_ADDED = RunLayout.VALUE_ADDED
+IMPORTANCE = RunLayout.IMPORTANCE
+SELECTION_CSV = RunLayout.SELECTION
 #: Fitted attributes in which a forecaster reports divergence it stopped (damped or
 #: clipped forecasts); copied into ``manifest.forecast.stability`` when present.
 STABILITY_ATTRIBUTES = ("diverged_series_", "clipped_series_", "clipped_", "diverged_")
-MODELS = "models"
+MODELS = RunLayout.MODELS
 
 
 def _positive_int(value: Any, key: str) -> int:
@@ -117,7 +119,7 @@ def _selection_metric(value: object, key: str) -> str:
 
 def _columns_mapped(ctx: RunContext) -> dict[str, str]:
     """canonical -> source column of the clean stage (empty when it did not say)."""
-    mapped = (ctx.results.get("clean") or {}).get("columns_mapped") or {}
+    mapped = ctx.stage_results.clean.columns_mapped if ctx.stage_results.clean else {}
     return {str(k): str(v) for k, v in dict(mapped).items() if v is not None}
 
 
@@ -322,10 +324,9 @@ def run_forecast(ctx: RunContext) -> None:
         frame.to_csv(ctx.path(path), index=False)
         ctx.record_artifact(key, path)
     saved = _save_models(ctx, outcomes, plan, target, by) if cfg.get("save_models", True) else {}
-    ctx.results["forecast"] = {"backtest": backtests, "forecast": future,
-                               "leaderboard": leaderboard, "best": best,
-                               "metrics_by_series": by_series, "value_added": fva,
-                               "best_reason": reason, "selection": table}
+    ctx.stage_results.forecast = ForecastResults(
+        backtest=backtests, forecast=future, leaderboard=leaderboard, best=best,
+        metrics_by_series=by_series, value_added=fva, best_reason=reason, selection=table)
     ctx.manifest["forecast"] = {
         "target": target, "freq": freq, "freq_inferred": freq_inferred, "horizon": horizon,
         "by": by, "by_given": by_given,

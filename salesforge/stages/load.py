@@ -119,6 +119,6 @@ def run_load(ctx: RunContext) -> None:
     ctx.manifest["data_hash"] = _hash(sources, ctx)
     labels_path = ctx.config.data.get("labels")
     if labels_path:
-        ctx.results["labels_path"] = Path(str(labels_path)).expanduser()
+        ctx.stage_results.labels_path = Path(str(labels_path)).expanduser()
     elif not configured:
-        ctx.results["labels_path"] = sample_labels_path()
+        ctx.stage_results.labels_path = sample_labels_path()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import pandas as pd
@@ -10,7 +11,8 @@ from omegaconf import OmegaConf
 from salesforge.base.reporter import DEFAULT_SECTIONS, ReportBundle
 from salesforge.charts.export import chart_json, save_chart
 from salesforge.config import choices
-from salesforge.errors import ConfigError
+from salesforge.errors import ConfigError, PluginError
+from salesforge.layout import RunLayout
 from salesforge.report.figures import anomaly_frames, build_charts
 from salesforge.report.sections import resolve_sections
 from salesforge.schema import RunContext
@@ -35,22 +37,44 @@ def _section_names(ctx: RunContext) -> list[str]:
     return names
 
 
+def plugin_sections(ctx: RunContext) -> dict[str, Any]:
+    """The sections plugins add to this run (``salesforge_report_sections``), then those
+    put under the deprecated ``context.results["report_sections"]``.
+
+    :raises PluginError: two plugins give a section the same name."""
+    sections: dict[str, Any] = {}
+    owners: dict[str, str] = {}
+    hook = ctx.plugins.hook.salesforge_report_sections
+    for impl in hook.get_hookimpls():  # registration order, to name both of a clash
+        given = impl.function(*[{"context": ctx}[arg] for arg in impl.argnames]) or {}
+        for name, section in dict(given).items():
+            if name in sections:
+                raise PluginError(f"report section {name!r} is given by both "
+                                  f"{owners[name]} and {impl.plugin_name}; rename one.")
+            sections[name], owners[name] = section, impl.plugin_name
+    legacy = ctx.plugin_state.get("report_sections")
+    if legacy:
+        warnings.warn("context.results['report_sections'] is deprecated; return the sections "
+                      "from a salesforge_report_sections(context) hook.", DeprecationWarning,
+                      stacklevel=2)
+        sections.update({k: v for k, v in dict(legacy).items() if k not in sections})
+    return sections
+
+
 def bundle(ctx: RunContext) -> ReportBundle:
     """The report input: analytics tables plus forecast, segment, anomaly and data-quality
     tables from whichever stages ran (a switched-off stage leaves its tables out)."""
     report = ctx.config.report
-    analysis = ctx.results.get("analytics")
+    results = ctx.stage_results
+    analysis = results.analytics
     tables: dict[str, pd.DataFrame] = dict(analysis.tables) if analysis else {}
-    forecast = ctx.results.get("forecast") or {}
-    for key in ("leaderboard", "forecast", "backtest"):
-        if isinstance(forecast.get(key), pd.DataFrame):
-            tables[key] = forecast[key]
-    segment = ctx.results.get("segment") or {}
-    if isinstance(segment.get("table"), pd.DataFrame):
-        tables["segments"] = segment["table"]
-    detect = ctx.results.get("detect") or {}
-    if isinstance(detect.get("anomalies"), pd.DataFrame):
-        tables["anomalies"] = detect["anomalies"]
+    if results.forecast is not None:
+        tables.update(leaderboard=results.forecast.leaderboard,
+                      forecast=results.forecast.forecast, backtest=results.forecast.backtest)
+    if results.segment is not None:
+        tables["segments"] = results.segment.table
+    if results.detect is not None:
+        tables["anomalies"] = results.detect.anomalies
     if ctx.rejected is not None and "data" in ctx.manifest:
         tables["data_quality"] = _data_quality(ctx)
     return ReportBundle(
@@ -59,7 +83,7 @@ def bundle(ctx: RunContext) -> ReportBundle:
         tables=tables, insights=analysis.insights if analysis else [], manifest=ctx.manifest,
         details=list(getattr(analysis, "details", []) or []),
         section_names=_section_names(ctx),
-        extra_sections=dict(ctx.results.get("report_sections") or {}),
+        extra_sections=plugin_sections(ctx),
     )
 
 
@@ -73,8 +97,9 @@ def _chart_extras(ctx: RunContext, tables: dict[str, pd.DataFrame]) -> dict[str,
         cfg = ctx.manifest["forecast"]
         extras["history"] = build_series(ctx.clean, cfg["target"], cfg["freq"],
                                          list(cfg.get("by") or []))
-    detect = ctx.results.get("detect") or {}
-    scores, flagged = detect.get("scores"), tables.get("anomalies")
+    detect = ctx.stage_results.detect
+    scores = None if detect is None else detect.scores
+    flagged = tables.get("anomalies")
     if scores is not None and flagged is not None and len(scores) == len(ctx.clean):
         extras.update(anomaly_frames(ctx.clean, scores, flagged.index))
     return extras
@@ -86,7 +111,7 @@ def write_charts(ctx: RunContext, content: ReportBundle) -> dict[str, Any]:
     settings = ctx.config.report
     content.charts = build_charts(content.tables, _chart_extras(ctx, content.tables),
                                   ctx.manifest, int(settings.get("moving_average", 28)))
-    folder = ctx.folder("charts")
+    folder = ctx.folder(RunLayout.CHARTS)
     written = {}
     ctx.report_progress("report", "charts", 0, len(content.charts))
     for done, (name, chart) in enumerate(content.charts.items(), start=1):
@@ -111,7 +136,7 @@ def run_report(ctx: RunContext) -> None:
     ctx.report_progress("report", "reporters", 0, len(reporters))
     for done, (name, settings) in enumerate(reporters, start=1):
         reporter = ctx.create("reporter", name, settings, key=f"reporter.{name}")
-        paths = reporter.write(content, ctx.folder("reports"))
+        paths = reporter.write(content, ctx.folder(RunLayout.REPORTS))
         written[name] = [p.relative_to(ctx.run_dir).as_posix() for p in paths]
         for path in written[name]:
             ctx.record_artifact(f"report:{name}:{path.rsplit('/', 1)[-1]}", path)

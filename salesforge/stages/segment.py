@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from salesforge.config import choice
 from salesforge.errors import ConfigError, StageSkipped
+from salesforge.layout import RunLayout
+from salesforge.results import SegmentResults
 from salesforge.schema import RunContext
 from salesforge.segment.features import entity_features
 from salesforge.segment.profile import projection, segment_profile
 
 __all__ = ["entity_features", "run_segment"]
 
-SEGMENTS = "segments/segments.csv"
-PROFILE = "segments/profile.csv"
-PROJECTION = "segments/projection.csv"
+SEGMENTS = RunLayout.SEGMENTS
+PROFILE = RunLayout.SEGMENT_PROFILE
+PROJECTION = RunLayout.SEGMENT_PROJECTION
 
 
 def run_segment(ctx: RunContext) -> None:
@@ -48,8 +50,8 @@ def run_segment(ctx: RunContext) -> None:
     for key, path in (("segments", SEGMENTS), ("segment_profile", PROFILE),
                       ("segment_projection", PROJECTION)):
         ctx.record_artifact(key, path)
-    ctx.results["segment"] = {"table": table, "model": segmenter, "profile": profile,
-                              "projection": points, "entity_features": features}
+    ctx.stage_results.segment = SegmentResults(table=table, model=segmenter, profile=profile,
+                                               projection=points, entity_features=features)
     sizes = table["segment_name"].value_counts().sort_index()
     silhouette = getattr(segmenter, "silhouette_", None)
     ctx.manifest["segments"] = {

@@ -19,22 +19,22 @@ if TYPE_CHECKING:
     from salesforge.schema import RunContext, StageOutcome
     from salesforge_mlflow.tracker import MlflowTracker
 
-#: Where the run's tracker lives in ``context.results``.
-RESULTS_KEY = "mlflow"
+#: Where the run's tracker lives in ``context.plugin_state``.
+STATE_KEY = "mlflow"
 
 
 def _open(context: RunContext) -> MlflowTracker | None:
     """The run's tracker, opened on first use; ``None`` when tracking is off."""
-    if RESULTS_KEY in context.results:  # opened, off, or failed to open: never retried
-        return context.results[RESULTS_KEY]
-    context.results[RESULTS_KEY] = None
+    if STATE_KEY in context.plugin_state:  # opened, off, or failed to open: never retried
+        return context.plugin_state[STATE_KEY]
+    context.plugin_state[STATE_KEY] = None
     settings = settings_from_config(context.config)
     if not settings.active:
         return None
     from salesforge_mlflow.tracker import MlflowTracker
 
     tracker = MlflowTracker(settings, context.run_dir, context.manifest["run_id"])
-    context.results[RESULTS_KEY] = tracker
+    context.plugin_state[STATE_KEY] = tracker
     context.manifest.setdefault("extensions", {})[NODE] = tracker.describe()
     tracker.log_params(context.manifest.get("config") or {})
     return tracker
@@ -49,7 +49,7 @@ def salesforge_run_start(context: RunContext) -> None:
 @hookimpl
 def salesforge_after_stage(context: RunContext, stage: str, outcome: StageOutcome) -> None:
     """Log ``timing.<stage>`` as soon as the stage is done."""
-    tracker = context.results.get(RESULTS_KEY)
+    tracker = context.plugin_state.get(STATE_KEY)
     if tracker is not None:
         tracker.log_metrics({f"timing.{stage}": outcome.seconds})
 
@@ -57,7 +57,7 @@ def salesforge_after_stage(context: RunContext, stage: str, outcome: StageOutcom
 @hookimpl
 def salesforge_run_finish(context: RunContext, manifest: dict[str, Any]) -> None:
     """Log metrics, tags and artifacts; end the MLflow run as ``FINISHED``."""
-    tracker = context.results.get(RESULTS_KEY)
+    tracker = context.plugin_state.get(STATE_KEY)
     if tracker is not None and not tracker.finished:
         tracker.finish(manifest, "FINISHED")
 

@@ -19,6 +19,7 @@ from salesforge.app.tabs import Tab
 from salesforge.charts import forecast_chart
 from salesforge.charts.accuracy import accuracy_history_charts, realized_chart
 from salesforge.errors import SalesforgeError
+from salesforge.layout import RunLayout
 from salesforge.runs.accuracy import accuracy_by_run
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,7 @@ log = logging.getLogger(__name__)
 
 def leaderboard(run: RunData) -> pd.DataFrame | None:
     """One row per model, one column per metric, best (selection metric) first."""
-    long = run.table("forecast/leaderboard.csv")
+    long = run.table(RunLayout.LEADERBOARD)
     if long is None or long.empty:
         return None
     wide = long.pivot_table(index="model", columns="metric", values="value").reset_index()
@@ -94,7 +95,7 @@ class ForecastingTab(Tab):
                        pn.pane.Markdown("### Leaderboard"), table(board, "leaderboard"),
                        self.models]
         chosen = set(self.models.value)
-        backtest, future = run.table("forecast/backtest.csv"), run.table("forecast/forecast.csv")
+        backtest, future = run.table(RunLayout.BACKTEST), run.table(RunLayout.FORECAST)
         if backtest is not None and future is not None:
             backtest = self.filters.apply(backtest.assign(ds=pd.to_datetime(backtest["ds"])), "ds")
             future = future.assign(ds=pd.to_datetime(future["ds"]))
@@ -106,7 +107,7 @@ class ForecastingTab(Tab):
                 bt = backtest[(backtest["model"] == model)
                               & (backtest["series_id"].astype(str) == series)]
                 parts.append(chart(forecast_chart(history, fc, bt, title=f"{model} — {series}")))
-        importance = run.table("forecast/importance.csv")
+        importance = run.table(RunLayout.IMPORTANCE)
         if importance is not None and len(importance):
             top = importance[importance["model"].isin(chosen)].sort_values(
                 "importance", ascending=False).head(20)

@@ -10,10 +10,11 @@ from salesforge.app.filters import GlobalFilters
 from salesforge.app.runs import RunData
 from salesforge.app.tables import note
 from salesforge.app.tabs import Tab
+from salesforge.layout import RunLayout
 
 #: reporter name -> (label, file in the run directory)
-FORMATS = {"pdf": ("PDF", "reports/report.pdf"), "excel": ("Excel", "reports/report.xlsx"),
-           "html": ("HTML", "reports/report.html"), "csv": ("CSV (zip)", "reports/report_csv.zip")}
+FORMATS = {name: (label, RunLayout.REPORT_FILES[name]) for name, label in
+           (("pdf", "PDF"), ("excel", "Excel"), ("html", "HTML"), ("csv", "CSV (zip)"))}
 
 
 class ReportsTab(Tab):

@@ -10,6 +10,7 @@ from salesforge.app.runs import RunData
 from salesforge.app.tables import chart, note, table
 from salesforge.app.tabs import Tab
 from salesforge.charts import segment_scatter
+from salesforge.layout import RunLayout
 
 ALL = "All segments"
 
@@ -23,14 +24,14 @@ class SegmentationTab(Tab):
         self.segment.param.watch(lambda _e: self.refresh(), "value")
 
     def show(self, run: RunData | None) -> None:
-        frame = run.table("segments/segments.csv") if run is not None else None
+        frame = run.table(RunLayout.SEGMENTS) if run is not None else None
         names = sorted(frame["segment_name"].astype(str).unique()) if frame is not None else []
         self.segment.param.update(options=[ALL, *names], value=ALL)
         super().show(run)
 
     def entities(self, run: RunData) -> pd.DataFrame | None:
         """segments.csv with the global filter on its entity column (product, region, ...)."""
-        frame = run.table("segments/segments.csv")
+        frame = run.table(RunLayout.SEGMENTS)
         entity = str(run.section("segments").get("entity") or "")
         if frame is None or entity not in DIMENSIONS:
             return frame
@@ -56,7 +57,7 @@ class SegmentationTab(Tab):
         if len(frame):
             parts.append(chart(segment_scatter(frame[frame["revenue"] > 0], x=x,
                                                title="Segments"), height=360))
-        profile = run.table("segments/profile.csv")
+        profile = run.table(RunLayout.SEGMENT_PROFILE)
         if profile is not None:
             parts += [pn.pane.Markdown("### Segment profile"), table(profile, "segment_profile")]
         parts += [self.segment, table(self.members(run), "segment_members")]

@@ -12,20 +12,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from salesforge import __version__
+from salesforge.data.uploads import check_upload_file
 from salesforge.errors import DataError
 
 from .app import _too_large, key_matches, state
 from .records import find
 from .schemas import ID
 from .store import new_id, now
-from .uploads import (
-    UploadTooLarge,
-    check_content,
-    copy_limited,
-    safe_filename,
-    summarise,
-    summarise_table,
-)
+from .uploads import UploadTooLarge, copy_limited, summarise, summarise_table
 
 public = APIRouter(prefix="/api", tags=["service"])
 router = APIRouter(prefix="/api", tags=["data"])
@@ -72,12 +66,13 @@ def plugins(request: Request) -> list[dict[str, str]]:
 async def upload(request: Request, file: Annotated[UploadFile, File()],
                  kind: DatasetKind = KIND) -> dict[str, Any]:
     api = state(request)
-    filename = safe_filename(file.filename)
     part = api.store.incoming()
     try:
         size = await run_in_threadpool(copy_limited, file.file, part,
                                        api.settings.max_upload_bytes)
-        await run_in_threadpool(check_content, part, filename, api.settings.limits)
+        checked = await run_in_threadpool(check_upload_file, part, file.filename,
+                                          api.settings.limits)
+        filename = checked.name
         dataset_id = new_id("ds")
         final = api.store.commit_dataset(part, dataset_id, filename)
     except UploadTooLarge:

@@ -1,4 +1,6 @@
-"""Checking uploaded files: safe names, size limit, type by extension AND content.
+"""The API's uploads: its size limit while the body streams to disk, then the upload
+validator it shares with the results app (:mod:`salesforge.data.uploads`: safe names,
+type by content, ``api.limits``), then a summary read by the registered loaders.
 
 Uploaded bytes are only ever read by the registered loaders (CSV/TSV, Excel, JSON,
 Parquet); nothing is unpickled, and database files are refused.
@@ -6,13 +8,11 @@ Parquet); nothing is unpickled, and database files are refused.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import pandas as pd
 
-from salesforge.data.input_check import check_input_file
 from salesforge.data.input_limits import STRICT, InputLimits
 from salesforge.data.parse_deadline import load_within
 from salesforge.data.rejected_share import DEFAULT_MAX_REJECTED_SHARE, rejected_warning
@@ -20,39 +20,10 @@ from salesforge.errors import DataError
 from salesforge.layout import RunLayout
 
 CHUNK = 1024 * 1024
-#: Content check per accepted suffix (compressed variants are checked as gzip).
-_TEXT = (".csv", ".tsv", ".txt")
-_JSON = (".json", ".jsonl", ".ndjson")
-ACCEPTED = (*_TEXT, *_JSON, *(s + ".gz" for s in (*_TEXT, *_JSON)),
-            ".xlsx", ".xlsm", ".xls", ".parquet", ".pq")
-#: accepted suffix (without ``.gz``) -> the kind its content must have
-_KIND = {**dict.fromkeys(_TEXT, "csv"), **dict.fromkeys(_JSON, "json"), ".xlsx": "xlsx",
-         ".xlsm": "xlsx", ".xls": "xls", ".parquet": "parquet", ".pq": "parquet"}
 
 
 class UploadTooLarge(Exception):
     """The upload exceeds ``api.max_upload_mb``."""
-
-
-def safe_filename(name: str | None) -> str:
-    """The last path component of ``name`` reduced to letters, digits, ``.``, ``_``, ``-``;
-    raises :class:`DataError` when nothing usable is left."""
-    base = re.split(r"[\\/]", name or "")[-1]
-    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", base).lstrip("._")[-120:]
-    if not cleaned or "." not in cleaned:
-        raise DataError(f"uploaded file name {name!r} has no usable name and suffix; "
-                        f"send a file such as sales.csv ({', '.join(ACCEPTED)}).")
-    return cleaned
-
-
-def suffix_of(filename: str) -> str:
-    """The accepted suffix ``filename`` ends with; :class:`DataError` otherwise."""
-    lower = filename.lower()
-    for suffix in sorted(ACCEPTED, key=len, reverse=True):
-        if lower.endswith(suffix):
-            return suffix
-    raise DataError(f"uploaded file {filename} has a type the API does not accept; "
-                    f"send one of {', '.join(ACCEPTED)}.")
 
 
 def copy_limited(source: BinaryIO, target: Path, limit: int) -> int:
@@ -66,20 +37,6 @@ def copy_limited(source: BinaryIO, target: Path, limit: int) -> int:
                 raise UploadTooLarge
             out.write(chunk)
     return written
-
-
-def check_content(path: Path, filename: str, limits: InputLimits = STRICT) -> str:
-    """Raise :class:`DataError` unless the bytes of ``path`` match the type its suffix
-    claims and stay within ``limits`` (checked while streaming, by the validator the app
-    and ``salesforge run`` use too); returns the suffix."""
-    suffix = suffix_of(filename)
-    kind = check_input_file(path, filename, limits)
-    base = suffix.removesuffix(".gz")
-    expected = _KIND[base] + (".gz" if suffix.endswith(".gz") else "")
-    if kind != expected:
-        raise DataError(f"uploaded file {filename} does not contain what its suffix {suffix} "
-                        "says; send the file in its real format.")
-    return suffix
 
 
 def _read(path: Path, filename: str, plugins: Any, limits: InputLimits

@@ -12,9 +12,17 @@ import logging
 import sys
 import traceback
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from salesforge import __version__
 from salesforge.errors import SalesforgeError, describe_error
+
+if TYPE_CHECKING:
+    from omegaconf import DictConfig
+
+    from salesforge.logs import LogSettings
+    from salesforge.plugin.manager import SalesforgePluginManager
 
 log = logging.getLogger("salesforge")
 
@@ -44,13 +52,51 @@ add --verbose to any command to see tracebacks; run, serve and api take --log-le
 --quiet (no live progress, only warnings and errors on the terminal)."""
 
 
-class _State:
-    """What the Hydra task needs from the CLI invocation (Hydra owns the call)."""
+@dataclass(frozen=True)
+class Invocation:
+    """What every sub-command gets besides its own arguments: ``--verbose`` and the log
+    settings of ``--log-level``/``--log-json``/``--quiet`` (``None``: from the environment)."""
 
-    plugins = None
-    verbose = False
-    logs = None  # salesforge.logs.LogSettings from --log-level/--log-json/--quiet and the env
-    failures: list[str] = []  # noqa: RUF012 - reset per invocation in _run
+    verbose: bool = False
+    logs: LogSettings | None = None
+
+
+@dataclass
+class RunTask:
+    """The Hydra task of one ``salesforge run``: each job (one, or one per sweep point)
+    runs the pipeline with ``plugins`` and adds its failure sentence to ``failures``."""
+
+    plugins: SalesforgePluginManager
+    verbose: bool
+    failures: list[str] = field(default_factory=list)
+
+    def __call__(self, cfg: DictConfig) -> None:
+        from hydra.core.hydra_config import HydraConfig
+        from hydra.types import RunMode
+
+        from salesforge.run_warnings import run_warnings
+        from salesforge.runner import run
+
+        hydra_cfg = HydraConfig.get()
+        run_dir = hydra_cfg.runtime.output_dir
+        try:
+            result = run(cfg, run_dir, plugins=self.plugins)
+        except BaseException as error:  # report in one sentence; the manifest has the rest
+            if self.verbose or hydra_cfg.verbose or not isinstance(error, Exception):
+                traceback.print_exc()
+            message = describe_error(error)
+            self.failures.append(message)
+            print(f"salesforge: error: {message}", file=sys.stderr)
+            print(f"salesforge: run directory: {run_dir}", file=sys.stderr)
+            if hydra_cfg.mode != RunMode.MULTIRUN:
+                raise SystemExit(getattr(error, "exit_code", 1)) from None
+            return
+        best = (result.manifest.get("forecast") or {}).get("best")
+        print(f"salesforge: run {result.manifest['run_id']} ok in "
+              f"{sum(result.manifest['timings'].values()):.1f}s"
+              + (f", best forecaster {best}" if best else "") + f"; results in {run_dir}")
+        for warning in run_warnings(result.manifest):  # last, so they are what a user sees
+            print(f"salesforge: warning: {warning}")
 
 
 def _fail(message: str, code: int = 2) -> int:
@@ -66,7 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from salesforge.logs import split_flags
 
     try:
-        args, _State.logs = split_flags(args)
+        args, settings = split_flags(args)
     except SalesforgeError as error:
         return _fail(str(error), error.exit_code)
     if not args or args[0] in ("-h", "--help", "help"):
@@ -81,7 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command not in commands:
         return _fail(f"unknown command {command!r}; commands: {', '.join(commands)}.")
     try:
-        return commands[command](rest, verbose)
+        return commands[command](rest, Invocation(verbose, settings))
     except SalesforgeError as error:
         if verbose:
             traceback.print_exc()
@@ -95,7 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(describe_error(error), 1)
 
 
-def _plugins(args: list[str], verbose: bool) -> int:
+def _plugins(args: list[str], call: Invocation) -> int:
     from salesforge.plugin.manager import build_plugin_manager
 
     parser = argparse.ArgumentParser(prog="salesforge plugins",
@@ -113,7 +159,7 @@ def _plugins(args: list[str], verbose: bool) -> int:
     return 0
 
 
-def _sample(args: list[str], verbose: bool) -> int:
+def _sample(args: list[str], call: Invocation) -> int:
     from salesforge.data.sample import DEFAULT_ROWS, DEFAULT_SEED, write_sample
 
     parser = argparse.ArgumentParser(prog="salesforge sample",
@@ -153,7 +199,7 @@ def _sample_panel(options: argparse.Namespace) -> int:
     return 0
 
 
-def _predict(args: list[str], verbose: bool) -> int:
+def _predict(args: list[str], call: Invocation) -> int:
     from salesforge.forecast.predict import predict_saved
     from salesforge.plugin.manager import build_plugin_manager
 
@@ -181,7 +227,7 @@ def _predict(args: list[str], verbose: bool) -> int:
     return 0
 
 
-def _serve(args: list[str], verbose: bool) -> int:
+def _serve(args: list[str], call: Invocation) -> int:
     parser = argparse.ArgumentParser(prog="salesforge serve",
                                      description="Serve the results app over a runs folder.")
     parser.add_argument("--runs", default="outputs", help="folder of run directories")
@@ -213,11 +259,11 @@ def _serve(args: list[str], verbose: bool) -> int:
     print(f"salesforge: serving {options.runs} at "
           f"http://{options.host}:{options.port}/salesforge"
           + ("" if auth.mode == "none" else f" (login: {auth.mode})"), flush=True)
-    serve(options.runs, options.port, address=options.host, logs=_State.logs, auth=auth)
+    serve(options.runs, options.port, address=options.host, logs=call.logs, auth=auth)
     return 0
 
 
-def _api(args: list[str], verbose: bool) -> int:
+def _api(args: list[str], call: Invocation) -> int:
     parser = argparse.ArgumentParser(prog="salesforge api", description="Serve the REST API.")
     parser.add_argument("--host", default="127.0.0.1", help="interface to listen on")
     parser.add_argument("--port", type=int, default=8000, help="port")
@@ -225,17 +271,17 @@ def _api(args: list[str], verbose: bool) -> int:
     options = parser.parse_args(args)
     from salesforge.api.server import serve as serve_api
 
-    serve_api(options.host, options.port, options.store, logs=_State.logs)
+    serve_api(options.host, options.port, options.store, logs=call.logs)
     return 0
 
 
-def _runs(args: list[str], verbose: bool) -> int:
+def _runs(args: list[str], call: Invocation) -> int:
     from salesforge.runs.command import main as runs_main
 
     return runs_main(args)
 
 
-def _run(args: list[str], verbose: bool) -> int:
+def _run(args: list[str], call: Invocation) -> int:
     from salesforge.config import register_component_configs
     from salesforge.overrides import check_overrides
     from salesforge.plugin.manager import build_plugin_manager
@@ -245,56 +291,35 @@ def _run(args: list[str], verbose: bool) -> int:
         log.warning(failure.describe())
     register_component_configs(pm.registry)
     check_overrides(args, pm)
-    _State.plugins, _State.verbose, _State.failures = pm, verbose, []
     from salesforge import logs, progress
 
     logs.register_job_logging()
-    settings = _State.logs or logs.log_settings()
+    settings = call.logs or logs.log_settings()
     if not (settings.quiet or settings.json):
         progress.enable()  # only when stderr is an interactive terminal
-    saved = sys.argv
-    sys.argv = ["salesforge run", *args, *logs.run_overrides(args, settings)]
+    task = RunTask(pm, call.verbose)
     try:
-        _hydra_app()
+        _hydra_app(task, [*args, *logs.run_overrides(args, settings)])
     finally:
-        sys.argv = saved
         progress.disable()
-    return 1 if _State.failures else 0
+    return 1 if task.failures else 0
 
 
-def _task(cfg) -> None:
-    from hydra.core.hydra_config import HydraConfig
-    from hydra.types import RunMode
+def _hydra_app(task: RunTask, overrides: list[str]) -> None:
+    """Hydra's application (``hydra.main``'s work: run directory, ``-m`` sweeps, ``--cfg``,
+    logging) over the packaged config with ``overrides`` as its command line; the task is
+    called once per job. Hydra reads these arguments, never ``sys.argv``."""
+    from hydra._internal.utils import _run_hydra, get_args_parser
 
-    from salesforge.run_warnings import run_warnings
-    from salesforge.runner import run
+    parser = get_args_parser()
+    parser.prog = "salesforge run"
 
-    hydra_cfg = HydraConfig.get()
-    run_dir = hydra_cfg.runtime.output_dir
-    try:
-        result = run(cfg, run_dir, plugins=_State.plugins)
-    except BaseException as error:  # report in one sentence; the manifest has the rest
-        if _State.verbose or hydra_cfg.verbose or not isinstance(error, Exception):
-            traceback.print_exc()
-        message = describe_error(error)
-        _State.failures.append(message)
-        print(f"salesforge: error: {message}", file=sys.stderr)
-        print(f"salesforge: run directory: {run_dir}", file=sys.stderr)
-        if hydra_cfg.mode != RunMode.MULTIRUN:
-            raise SystemExit(getattr(error, "exit_code", 1)) from None
-        return
-    best = (result.manifest.get("forecast") or {}).get("best")
-    print(f"salesforge: run {result.manifest['run_id']} ok in "
-          f"{sum(result.manifest['timings'].values()):.1f}s"
-          + (f", best forecaster {best}" if best else "") + f"; results in {run_dir}")
-    for warning in run_warnings(result.manifest):  # last, so they are what a user sees
-        print(f"salesforge: warning: {warning}")
+    def salesforge_run(cfg: DictConfig) -> None:  # the job is named after the module: cli
+        task(cfg)
 
-
-def _hydra_app() -> None:
-    import hydra
-
-    hydra.main(config_path="conf", config_name="config", version_base="1.3")(_task)()
+    salesforge_run.__module__ = __name__
+    _run_hydra(args=parser.parse_args(overrides), args_parser=parser,
+               task_function=salesforge_run, config_path="conf", config_name="config")
 
 
 if __name__ == "__main__":

@@ -9,12 +9,13 @@ In a plugin's tests::
         info = build_plugin_manager().registry.get("forecaster", "my_model")
         check_component(info, tmp_path)
 
-:func:`check_component` raises ``AssertionError`` naming the broken rule.
+:func:`check_component` raises ``AssertionError`` naming the broken rule;
+:func:`salesforge.contract.parametrize_with_checks` makes one pytest item per check. The
+kind checks (``CHECKS``) and the example data live here.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import socket
 import tempfile
@@ -86,23 +87,12 @@ def synthetic_panel(n_series: int, days: int = 365, seed: int = 0) -> pd.DataFra
 
 
 def check_component(info: ComponentInfo, tmp_path: Path | None = None) -> None:
-    """Run the common checks and the checks of ``info.kind`` on a default instance."""
-    base = BASES[info.kind]
-    assert issubclass(info.cls, base), f"{info.name}: {info.cls} must subclass {base.__name__}"
-    defaults = info.settings()
-    required = [k for k, v in defaults.items() if v == "???"]
-    assert not required, f"{info.name}: settings {required} have no default"
-    if info.config is not None:
-        fields = {f.name for f in dataclasses.fields(info.config)}
-        params = set(info.cls._param_names())
-        assert fields == params, (f"{info.name}: config fields {sorted(fields)} differ from "
-                                  f"__init__ arguments {sorted(params)}")
-    component = info.cls(**defaults)
-    assert component.get_params() == defaults, \
-        f"{info.name}: __init__ must store its arguments unchanged"
-    assert type(component).__name__ in repr(component)
+    """Run every check of :func:`salesforge.contract.component_checks` on ``info``, one
+    after another (``parametrize_with_checks`` gives one pytest item per check)."""
+    from salesforge.contract import run_checks
+
     with tempfile.TemporaryDirectory() as scratch:
-        CHECKS[info.kind](component, Path(tmp_path or scratch))
+        run_checks(info, Path(tmp_path or scratch))
 
 
 def _check_loader(loader: Loader, tmp: Path) -> None:

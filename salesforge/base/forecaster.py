@@ -34,6 +34,8 @@ class Forecaster(Component):
     * ``native_attributes`` with ``_save_native``/``_load_native`` for fitted objects that
       have their own safe file format (XGBoost JSON, Prophet JSON); everything else is
       saved by :mod:`salesforge.forecast.persistence`;
+    * ``contract_settings``: dicts of non-default settings the contract suite
+      (:mod:`salesforge.contract`) also checks the model with;
     * ``supports_exog = True`` when ``_fit``/``_predict`` use covariates: then every frame
       column beyond series_id, ds, y is a covariate (``exog_`` lists them after fit) and
       ``future`` carries their values; other models never see those columns.

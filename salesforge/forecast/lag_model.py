@@ -94,6 +94,12 @@ class GlobalLagForecaster(Forecaster):
     """
 
     supports_exog: ClassVar[bool] = True
+    #: Settings the contract suite (:mod:`salesforge.contract`) checks besides the
+    #: defaults: the other strategy (two step groups, to keep it quick), target
+    #: transform and normalisation.
+    contract_settings: ClassVar[tuple[dict[str, Any], ...]] = (
+        {"strategy": "direct", "direct_steps": [7, 14], "target_transform": "diff",
+         "normalize": "window"},)
     #: Which of :data:`TERMS` the design holds (a subclass may drop them).
     terms: ClassVar[tuple[str, ...]] = TERMS
 

@@ -45,6 +45,11 @@ class RandomForestForecaster(GlobalLagForecaster):
     by feature name.
     """
 
+    #: The base's other strategy, with fewer trees: the contract checks behaviour, not
+    #: accuracy.
+    contract_settings: ClassVar[tuple[dict[str, Any], ...]] = tuple(
+        {**variant, "n_estimators": 20} for variant in GlobalLagForecaster.contract_settings)
+
     search_space: ClassVar[dict[str, dict[str, Any]]] = {
         "n_estimators": {"type": "int", "low": 50, "high": 300, "log": True},
         "min_samples_leaf": {"type": "int", "low": 1, "high": 20, "log": True},

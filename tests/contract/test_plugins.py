@@ -78,6 +78,7 @@ def test_plugin_whose_hook_raises_is_recorded_and_left_out():
         pm.create("forecaster", "not_there")
 
 
+@pytest.mark.slow  # a fresh interpreter (or a long fit): the full tier runs it
 def test_entry_point_plugin_is_listed_and_selectable_in_a_run(tmp_path, cli):
     site = make_plugin_distribution(tmp_path / "site", "acme-forecasts", "acme_forecasts",
                                     MEAN_FORECASTER, version="2.1")
@@ -98,6 +99,7 @@ def test_entry_point_plugin_is_listed_and_selectable_in_a_run(tmp_path, cli):
             "version": "2.1"} in manifest["plugins"]
 
 
+@pytest.mark.slow  # a fresh interpreter (or a long fit): the full tier runs it
 def test_broken_entry_point_is_reported_and_the_run_goes_on(tmp_path, cli):
     site = make_plugin_distribution(tmp_path / "site", "shaky-plugin", "shaky_plugin",
                                     "import module_that_does_not_exist\n", entry_name="shaky")

@@ -46,6 +46,7 @@ def smtp(monkeypatch) -> Iterator[tuple[Inbox, int]]:
         controller.stop()
 
 
+@pytest.mark.slow  # a fresh interpreter (or a long fit): the full tier runs it
 @pytest.mark.parametrize(("above", "expected"), [(0, 1), (1e18, 0)])
 def test_a_rule_mails_exactly_once_when_it_matches_and_never_otherwise(smtp, tmp_path, above,
                                                                         expected):

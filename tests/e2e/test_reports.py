@@ -102,10 +102,11 @@ SECTION_PLUGIN = '''
 
 
     @hookimpl
-    def salesforge_report_sections(context):
-        rows = context.manifest["data"]["rows_clean"]
-        return {"acme_notes": Section("acme_notes", "Catatan ACME",
-                                      paragraphs=[f"ACME membaca {rows} baris."])}
+    def salesforge_before_stage(context, stage):
+        if stage == "report":
+            rows = context.manifest["data"]["rows_clean"]
+            context.results.setdefault("report_sections", {})["acme_notes"] = Section(
+                "acme_notes", "Catatan ACME", paragraphs=[f"ACME membaca {rows} baris."])
 '''
 
 

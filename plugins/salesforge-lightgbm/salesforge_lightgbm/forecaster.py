@@ -72,6 +72,11 @@ class LightGBMForecaster(GlobalLagForecaster):
     own text model format (the boosters of ``direct`` in one JSON file, :data:`DIRECT_FILE`).
     """
 
+    #: The base's other strategy, with fewer trees: the contract checks behaviour, not
+    #: accuracy.
+    contract_settings: ClassVar[tuple[dict[str, Any], ...]] = tuple(
+        {**variant, "n_estimators": 20} for variant in GlobalLagForecaster.contract_settings)
+
     search_space: ClassVar[dict[str, dict[str, Any]]] = {
         "n_estimators": {"type": "int", "low": 50, "high": 1000, "log": True},
         "learning_rate": {"type": "float", "low": 0.01, "high": 0.3, "log": True},

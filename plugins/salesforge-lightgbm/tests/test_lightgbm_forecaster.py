@@ -14,13 +14,14 @@ from salesforge_lightgbm.forecaster import DIRECT_FILE, LightGBMConfig, LightGBM
 
 from salesforge.composition import compose
 from salesforge.config import choices, conf_dir, register_component_configs
+from salesforge.contract import parametrize_with_checks
 from salesforge.errors import ConfigError, DataError
 from salesforge.forecast.backtest import backtest, cutoffs, naive_scale, score
 from salesforge.forecast.lag_model import GlobalLagForecaster, LagModelConfig
 from salesforge.forecast.persistence import load_model, save_model
 from salesforge.forecast.seasonal_naive import SeasonalNaiveForecaster
 from salesforge.plugin.manager import build_plugin_manager
-from salesforge.testing import check_component, example_series, modules_loaded_by_core
+from salesforge.testing import example_series, modules_loaded_by_core
 
 DIST = "salesforge-lightgbm"
 #: Fewer, larger steps than the defaults and one thread: same code paths, a fraction of the
@@ -53,6 +54,7 @@ def test_found_through_its_entry_point(plugins):
     assert ("forecaster", "lightgbm") not in build_plugin_manager(entry_points=False).registry
 
 
+@pytest.mark.slow  # a fresh interpreter (or a long fit): the full tier runs it
 def test_the_core_never_imports_the_plugin_and_discovery_never_imports_lightgbm():
     assert modules_loaded_by_core(("salesforge_lightgbm", "lightgbm")) == []
     assert modules_loaded_by_core(("lightgbm",), entry_points=True) == []
@@ -72,8 +74,9 @@ def test_selectable_without_a_yaml_file(plugins):
 # 2. the contract and the lag-model base ---------------------------------------------------
 
 
-def test_passes_the_component_contract(plugins, tmp_path):
-    check_component(plugins.registry.get("forecaster", "lightgbm"), tmp_path)
+@parametrize_with_checks([build_plugin_manager().registry.get("forecaster", "lightgbm")])
+def test_passes_the_component_contract(check, tmp_path):
+    check(tmp_path)
 
 
 def test_inherits_the_lag_model_features(daily):
@@ -153,27 +156,7 @@ def test_direct_strategy_saves_every_booster_in_one_file(daily, plugins, tmp_pat
     pd.testing.assert_frame_equal(loaded.predict(14), expected)
 
 
-# 4. no future actuals -------------------------------------------------------------------
-
-
-def test_forecasts_ignore_actuals_after_the_cutoff(daily):
-    horizon = 14
-    cutoff = cutoffs(daily, horizon, 1, horizon)[0]
-    after = daily["ds"] > cutoff
-    scrambled = daily.copy()
-    rng = np.random.default_rng(0)
-    scrambled.loc[after, "y"] = rng.permutation(daily.loc[after, "y"].to_numpy()) * 10 + 1e6
-
-    def make() -> LightGBMForecaster:
-        return LightGBMForecaster(**FAST)
-
-    honest = backtest(make, daily, "D", horizon)
-    tampered = backtest(make, scrambled, "D", horizon)
-    assert not np.allclose(honest["y_true"], tampered["y_true"])  # the scramble took effect
-    np.testing.assert_array_equal(honest["y_pred"], tampered["y_pred"])
-
-
-# 5. accuracy ----------------------------------------------------------------------------
+# 4. accuracy (no future actuals: the contract's no_peeking) ---------------------------------
 
 
 def test_beats_seasonal_naive_in_a_backtest(daily):

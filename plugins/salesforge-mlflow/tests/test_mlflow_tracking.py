@@ -76,6 +76,7 @@ def test_found_through_its_entry_point(plugins):
     assert not plugins.failures
 
 
+@pytest.mark.slow  # a fresh interpreter (or a long fit): the full tier runs it
 def test_the_core_never_imports_the_plugin_and_discovery_never_imports_mlflow():
     assert modules_loaded_by_core(("salesforge_mlflow", "mlflow")) == []
     assert modules_loaded_by_core(("mlflow",), entry_points=True) == []

@@ -14,12 +14,13 @@ from salesforge_prophet.forecaster import ProphetForecaster
 
 from salesforge.composition import compose
 from salesforge.config import choices, register_component_configs
+from salesforge.contract import parametrize_with_checks
 from salesforge.errors import ConfigError
 from salesforge.forecast.backtest import backtest
 from salesforge.forecast.persistence import load_model, save_model
 from salesforge.forecast.series import sample_series
 from salesforge.plugin.manager import build_plugin_manager
-from salesforge.testing import check_component, modules_loaded_by_core
+from salesforge.testing import modules_loaded_by_core
 
 DIST = "salesforge-prophet"
 #: The real monthly series the Prophet docs use (../shared/datasets, skipped when absent).
@@ -39,6 +40,7 @@ def test_found_through_its_entry_point(plugins):
     assert (info.distribution, info.version) == (DIST, importlib.metadata.version(DIST))
 
 
+@pytest.mark.slow  # a fresh interpreter (or a long fit): the full tier runs it
 def test_the_core_never_imports_the_plugin():
     assert modules_loaded_by_core(('salesforge_prophet', 'prophet')) == []
 
@@ -56,8 +58,9 @@ def test_selectable_without_a_yaml_file_and_settings_are_checked(plugins):
                        key="forecaster.prophet")
 
 
-def test_passes_the_component_contract(plugins, tmp_path):
-    check_component(plugins.registry.get("forecaster", "prophet"), tmp_path)
+@parametrize_with_checks([build_plugin_manager().registry.get("forecaster", "prophet")])
+def test_passes_the_component_contract(check, tmp_path):
+    check(tmp_path)
 
 
 def test_own_intervals_on_the_real_monthly_retail_series():

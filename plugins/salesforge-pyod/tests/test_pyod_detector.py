@@ -10,10 +10,11 @@ import pandas as pd
 import pytest
 from salesforge_pyod.detector import PyODDetector, pyod_class
 
+from salesforge.contract import parametrize_with_checks
 from salesforge.data.sample import generate_sample
 from salesforge.detect.context import context_features
 from salesforge.plugin.manager import build_plugin_manager
-from salesforge.testing import check_component, modules_loaded_by_core
+from salesforge.testing import modules_loaded_by_core
 
 DIST = "salesforge-pyod"
 
@@ -32,8 +33,9 @@ def test_entry_point_registers_the_detector():
     assert info.distribution == DIST and info.cls is PyODDetector
 
 
-def test_pyod_detector_honours_the_component_contract(tmp_path):
-    check_component(build_plugin_manager().registry.get("detector", "pyod"), tmp_path)
+@parametrize_with_checks([build_plugin_manager().registry.get("detector", "pyod")])
+def test_pyod_detector_honours_the_component_contract(check, tmp_path):
+    check(tmp_path)
 
 
 @pytest.mark.parametrize("model", ["ECOD", "copod", "HBOS", "KNN"])
@@ -62,6 +64,7 @@ def test_unknown_models_are_named_in_the_error():
         PyODDetector(model="Nope").fit(pd.DataFrame({"a": np.arange(10.0)}))
 
 
+@pytest.mark.slow  # a fresh interpreter (or a long fit): the full tier runs it
 def test_the_core_and_plugin_discovery_never_import_pyod():
     assert modules_loaded_by_core(("pyod", "numba"), entry_points=True) == []
 

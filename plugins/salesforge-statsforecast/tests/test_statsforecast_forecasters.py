@@ -23,11 +23,12 @@ from salesforge_statsforecast.smooth import (
     MSTLForecaster,
 )
 
+from salesforge.contract import parametrize_with_checks
 from salesforge.errors import ConfigError, DataError
 from salesforge.forecast.backtest import backtest, cutoffs
 from salesforge.forecast.persistence import load_model, save_model
 from salesforge.plugin.manager import build_plugin_manager
-from salesforge.testing import check_component, example_series, modules_loaded_by_core
+from salesforge.testing import example_series, modules_loaded_by_core
 
 DIST = "salesforge-statsforecast"
 
@@ -76,6 +77,7 @@ def test_every_model_is_found_through_the_entry_point(plugins):
     assert not [f for f in plugins.failures if f.distribution == DIST]
 
 
+@pytest.mark.slow  # a fresh interpreter (or a long fit): the full tier runs it
 def test_the_core_never_imports_the_plugin_and_discovery_never_imports_statsforecast():
     assert modules_loaded_by_core(("salesforge_statsforecast", "statsforecast")) == []
     assert modules_loaded_by_core(("statsforecast", "numba"), entry_points=True) == []
@@ -84,9 +86,10 @@ def test_the_core_never_imports_the_plugin_and_discovery_never_imports_statsfore
 # 2. the contract ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", list(FORECASTERS))
-def test_passes_the_component_contract(plugins, name, tmp_path):
-    check_component(plugins.registry.get("forecaster", name), tmp_path)
+@parametrize_with_checks([build_plugin_manager().registry.get("forecaster", name)
+                          for name in FORECASTERS], slow=["auto_arima"])
+def test_passes_the_component_contract(check, tmp_path):
+    check(tmp_path)
 
 
 # 3. the panel in one call, forecasts as statsforecast's own ------------------------------

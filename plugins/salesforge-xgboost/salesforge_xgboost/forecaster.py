@@ -64,6 +64,11 @@ class XGBoostForecaster(GlobalLagForecaster):
     own JSON format (the boosters of ``direct`` in one JSON file, :data:`DIRECT_FILE`).
     """
 
+    #: The base's other strategy, with fewer trees: the contract checks behaviour, not
+    #: accuracy.
+    contract_settings: ClassVar[tuple[dict[str, Any], ...]] = tuple(
+        {**variant, "n_estimators": 20} for variant in GlobalLagForecaster.contract_settings)
+
     search_space: ClassVar[dict[str, dict[str, Any]]] = {
         "n_estimators": {"type": "int", "low": 40, "high": 600, "log": True},
         "max_depth": {"type": "int", "low": 3, "high": 10},

@@ -12,11 +12,12 @@ from salesforge_xgboost.forecaster import XGBoostConfig, XGBoostForecaster
 
 from salesforge.composition import compose
 from salesforge.config import choices, conf_dir, register_component_configs
+from salesforge.contract import parametrize_with_checks
 from salesforge.errors import ConfigError
 from salesforge.forecast.backtest import backtest, cutoffs, naive_scale, score
 from salesforge.forecast.seasonal_naive import SeasonalNaiveForecaster
 from salesforge.plugin.manager import build_plugin_manager
-from salesforge.testing import check_component, example_series, modules_loaded_by_core
+from salesforge.testing import example_series, modules_loaded_by_core
 
 DIST = "salesforge-xgboost"
 #: Fewer, larger steps than the defaults: same code paths, a fraction of the time.
@@ -51,6 +52,7 @@ def test_found_through_its_entry_point(plugins):
     assert ("forecaster", "xgboost") not in build_plugin_manager(entry_points=False).registry
 
 
+@pytest.mark.slow  # a fresh interpreter (or a long fit): the full tier runs it
 def test_the_core_never_imports_the_plugin():
     assert modules_loaded_by_core(('salesforge_xgboost', 'xgboost')) == []
 
@@ -69,11 +71,12 @@ def test_selectable_without_a_yaml_file(plugins):
     assert model.n_estimators == 50 and model.lags == []
 
 
-# 2. the contract --------------------------------------------------------------------------
+# 2. the contract (no future actuals: its no_peeking check) ---------------------------------
 
 
-def test_passes_the_component_contract(plugins, tmp_path):
-    check_component(plugins.registry.get("forecaster", "xgboost"), tmp_path)
+@parametrize_with_checks([build_plugin_manager().registry.get("forecaster", "xgboost")])
+def test_passes_the_component_contract(check, tmp_path):
+    check(tmp_path)
 
 
 def test_feature_importances_by_name(daily):
@@ -109,95 +112,10 @@ def test_bad_lags_are_refused_when_fitting(daily):
         model.fit(daily, "D")
 
 
-# 3. no future actuals -------------------------------------------------------------------
+# 3. accuracy ----------------------------------------------------------------------------
 
 
-def test_forecasts_ignore_actuals_after_the_cutoff(daily):
-    horizon = 14
-    cutoff = cutoffs(daily, horizon, 1, horizon)[0]
-    after = daily["ds"] > cutoff
-    scrambled = daily.copy()
-    rng = np.random.default_rng(0)
-    scrambled.loc[after, "y"] = rng.permutation(daily.loc[after, "y"].to_numpy()) * 10 + 1e6
-
-    def make() -> XGBoostForecaster:
-        return XGBoostForecaster(**FAST)
-
-    honest = backtest(make, daily, "D", horizon)
-    tampered = backtest(make, scrambled, "D", horizon)
-    assert not np.allclose(honest["y_true"], tampered["y_true"])  # the scramble took effect
-    np.testing.assert_array_equal(honest["y_pred"], tampered["y_pred"])
-
-    train = daily[~after].copy()
-    model = make().fit(train, "D")
-    direct = model.predict(horizon)
-    np.testing.assert_array_equal(direct["y_pred"], honest["y_pred"])
-    train["y"] = rng.permutation(train["y"].to_numpy())  # the caller reuses its frame
-    np.testing.assert_array_equal(model.predict(horizon)["y_pred"], direct["y_pred"])
-
-
-def test_each_step_feeds_on_earlier_forecasts_not_on_actuals(daily):
-    horizon = 14
-    cutoff = cutoffs(daily, horizon, 1, horizon)[0]
-    train, actual = daily[daily["ds"] <= cutoff], daily[daily["ds"] > cutoff]
-    # normalize=series: the booster's output times scale_ is the forecast (under the
-    # default normalize=window it is also multiplied by each row's level)
-    model = XGBoostForecaster(normalize="series", **FAST).fit(train, "D")
-    forecast = model.predict(horizon)
-    np.testing.assert_array_equal(model.predict(5)["y_pred"],
-                                  forecast.loc[forecast["step"] <= 5, "y_pred"])
-
-    def one_step(window: pd.DataFrame) -> pd.DataFrame:
-        """The booster's one-step forecast of each window row from the batch features of
-        the training data followed by ``window``."""
-        extended = pd.concat([train, window[["series_id", "ds", "y"]]], ignore_index=True)
-        rows = extended.index[len(train):]
-        design = model.features(extended).loc[rows].to_numpy("float32")
-        scale = extended.loc[rows, "series_id"].map(model.scale_).to_numpy("float64")
-        return window.assign(one_step=model.model_.predict(design) * scale)
-
-    own = one_step(forecast.rename(columns={"y_pred": "y"}))
-    np.testing.assert_allclose(own["one_step"], forecast["y_pred"], rtol=1e-6)
-
-    # Had the model read actuals, its forecasts would be these: the check above can fail.
-    peeking = one_step(forecast.drop(columns="y_pred").merge(actual, on=["series_id", "ds"]))
-    first = peeking["step"] == 1
-    np.testing.assert_allclose(peeking.loc[first, "one_step"],
-                               forecast.loc[forecast["step"] == 1, "y_pred"], rtol=1e-6)
-    later = ~np.isclose(peeking.loc[~first, "one_step"],
-                        forecast.loc[forecast["step"] > 1, "y_pred"], rtol=1e-3)
-    assert later.mean() > 0.5
-
-
-def test_direct_strategy_is_leak_free_and_saves_every_booster(daily, plugins, tmp_path):
-    from salesforge_xgboost.forecaster import DIRECT_FILE
-
-    from salesforge.forecast.persistence import load_model, save_model
-
-    horizon = 14
-    cutoff = cutoffs(daily, horizon, 1, horizon)[0]
-    scrambled = daily.copy()
-    after = daily["ds"] > cutoff
-    scrambled.loc[after, "y"] = scrambled.loc[after, "y"].to_numpy()[::-1] * 5 + 1e6
-
-    def make() -> XGBoostForecaster:
-        return XGBoostForecaster(strategy="direct", direct_steps=[1, 7, 14], **FAST)
-
-    honest = backtest(make, daily, "D", horizon)
-    np.testing.assert_array_equal(backtest(make, scrambled, "D", horizon)["y_pred"],
-                                  honest["y_pred"])
-    model = make().fit(daily[~after], "D")
-    assert model.offsets_ == [1, 7, 14] and len(model.model_) == 3
-    np.testing.assert_array_equal(model.predict(horizon)["y_pred"], honest["y_pred"])
-    save_model(model, "xgboost", tmp_path / "direct", {"freq": "D"})
-    assert (tmp_path / "direct" / DIRECT_FILE).is_file()
-    loaded, _ = load_model(tmp_path / "direct", plugins.registry)
-    pd.testing.assert_frame_equal(loaded.predict(20), model.predict(20))
-
-
-# 4. accuracy ----------------------------------------------------------------------------
-
-
+@pytest.mark.slow  # a fresh interpreter (or a long fit): the full tier runs it
 def test_beats_seasonal_naive_in_a_backtest(daily):
     # The run's defaults: 28 days ahead, two windows. Measured with xgboost 3.2:
     # xgboost MASE 0.73, seasonal naive 1.60 (ratio 0.46).
@@ -213,7 +131,7 @@ def test_beats_seasonal_naive_in_a_backtest(daily):
     assert boosted_mase < 0.75 * naive_mase, (boosted_mase, naive_mase)
 
 
-# 5. settings ----------------------------------------------------------------------------
+# 4. settings ----------------------------------------------------------------------------
 
 
 def test_ill_typed_setting_names_its_config_key(plugins):
@@ -228,7 +146,7 @@ def test_ill_typed_setting_names_its_config_key(plugins):
     assert model.get_params() == {**defaults, "n_estimators": 40}
 
 
-# 6. covariates (forecast.exog) ----------------------------------------------------------
+# 5. covariates (forecast.exog) ----------------------------------------------------------
 
 
 def test_covariates_are_features_and_survive_saving(daily, plugins, tmp_path):

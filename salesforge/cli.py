@@ -285,11 +285,13 @@ def _run(args: list[str], call: Invocation) -> int:
     from salesforge.config import register_component_configs
     from salesforge.overrides import check_overrides
     from salesforge.plugin.manager import build_plugin_manager
+    from salesforge.settings import register_schemas
 
     pm = build_plugin_manager()
     for failure in pm.failures:
         log.warning(failure.describe())
     register_component_configs(pm.registry)
+    register_schemas()
     check_overrides(args, pm)
     from salesforge import logs, progress
 

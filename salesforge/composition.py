@@ -22,6 +22,7 @@ from omegaconf.errors import OmegaConfBaseException
 from salesforge.config import conf_dir, register_component_configs
 from salesforge.errors import ConfigError
 from salesforge.registry import Registry
+from salesforge.settings import register_schemas, typed_settings
 
 #: Held while Hydra's global state is in use (re-entrant: a hook may compose again).
 COMPOSE_LOCK = threading.RLock()
@@ -37,7 +38,10 @@ def compose(overrides: Sequence[str] = (), config_dir: str | Path | None = None,
     ``registry``: components whose config nodes must exist first (installed plugins
     without YAML of their own; the packaged tree's built-ins never need it).
 
-    :raises ConfigError: one sentence when the overrides do not compose.
+    The plain settings groups come back typed (:mod:`salesforge.settings`).
+
+    :raises ConfigError: one sentence when the overrides do not compose, or a setting has
+        a value of the wrong type (naming the key).
     """
     from salesforge.overrides import describe_compose_error  # imports this module
 
@@ -46,11 +50,13 @@ def compose(overrides: Sequence[str] = (), config_dir: str | Path | None = None,
         paths = ",".join(f"file://{Path(d).resolve()}" for d in search_dirs)
         every.append(f"hydra.searchpath=[{paths}]")
     with COMPOSE_LOCK:
+        register_schemas()
         if registry is not None:
             register_component_configs(registry)
         try:
             with initialize_config_dir(str(Path(config_dir or conf_dir()).resolve()),
                                        version_base="1.3"):
-                return hydra_compose("config", overrides=every)
+                cfg = hydra_compose("config", overrides=every)
         except (HydraException, OmegaConfBaseException) as exc:
             raise ConfigError(describe_compose_error(exc)) from None
+    return typed_settings(cfg)

@@ -20,6 +20,7 @@ from salesforge.manifest import config_hash, utc_now, write_manifest
 from salesforge.plugin.manager import SalesforgePluginManager, build_plugin_manager
 from salesforge.runs.status import owner_process
 from salesforge.schema import STAGES, RunContext, RunResult, StageOutcome
+from salesforge.settings import typed_settings
 from salesforge.stages import REQUIRES, STAGE_FUNCTIONS
 
 log = logging.getLogger(__name__)
@@ -80,6 +81,7 @@ def run(cfg: DictConfig, run_dir: str | Path,
              extra={**ids, "run_dir": str(run_dir)})
     stage: str | None = None
     try:
+        typed_settings(cfg)  # a config not made by compose(): the same typed settings
         stages = enabled_stages(cfg)
         pm.hook.salesforge_run_start(context=ctx)
         for stage in STAGES:

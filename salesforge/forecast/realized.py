@@ -181,7 +181,7 @@ def realize(ctx: Any, series: pd.DataFrame, target: str, freq: str, by: Sequence
     """Score the forecasts of the earlier run ``forecast.realized`` names against
     ``series``; writes :data:`REALIZED`, returns ``manifest.forecast.realized`` (a note
     when nothing could be scored) or ``None`` when the setting is off."""
-    setting = reference_setting(ctx.config.forecast.get("realized", "auto"),
+    setting = reference_setting(ctx.config.forecast.realized,
                                 "forecast.realized")
     if setting is None:
         return None

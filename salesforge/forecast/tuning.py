@@ -221,21 +221,21 @@ def tune_selected(ctx: Any, selected: Mapping[str, dict[str, Any]], baseline: st
     """Tune the selected forecasters the ``tuning`` config names (every one with a
     search space but the baseline when ``tuning.models`` is empty); writes the trial
     history to ``forecast/tuning.csv``. Returns model -> result (empty when disabled)."""
-    cfg = ctx.config.get("tuning")
-    if cfg is None or not bool(cfg.get("enabled", False)):
+    cfg = ctx.config.tuning
+    if not cfg.enabled:
         return {}
-    n_trials, batch_size = cfg.get("n_trials"), cfg.get("batch_size", 1)
+    n_trials, batch_size = cfg.n_trials, cfg.batch_size
     for key, value in (("n_trials", n_trials), ("batch_size", batch_size)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ConfigError(f"config key tuning.{key} must be a whole number of at least 1, "
                               f"not {value!r}.")
-    wanted = list(cfg.get("models") or [])
+    wanted = list(cfg.models)
     unknown = [m for m in wanted if m not in selected]
     if unknown:
         raise ConfigError(f"config key tuning.models names {unknown[0]!r}, which is not a "
                           f"selected forecaster ({', '.join(selected)}).")
-    overrides = dict(cfg.get("space") or {})
-    storage = str(cfg.get("storage") or f"sqlite:///{ctx.path(TUNING_DB)}")
+    overrides = dict(cfg.space)
+    storage = cfg.storage or f"sqlite:///{ctx.path(TUNING_DB)}"
     tuned: dict[str, TuningResult] = {}
     for name, settings in selected.items():
         info = ctx.plugins.registry.get("forecaster", name)
@@ -248,9 +248,8 @@ def tune_selected(ctx: Any, selected: Mapping[str, dict[str, Any]], baseline: st
         defaults = {**info.settings(), **settings}
         tuned[name] = tune(
             name, defaults, space, BacktestObjective(info, plan), n_trials=n_trials,
-            timeout=None if cfg.get("timeout") is None else float(cfg.timeout),
-            storage=storage, study_name=str(cfg.get("study_name") or name),
-            seed=int(cfg.get("seed") or 0), executor=ctx.executor(), batch_size=batch_size,
+            timeout=cfg.timeout, storage=storage, study_name=cfg.study_name or name,
+            seed=cfg.seed, executor=ctx.executor(), batch_size=batch_size,
             progress=lambda done, total, name=name: ctx.report_progress(
                 "forecast", f"tuning {name}", done, total))
     if tuned:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import OmegaConf
 
 from salesforge.analytics.formatting import MoneyFormat
 from salesforge.config import choice
@@ -53,16 +53,14 @@ def flagged_table(frame: pd.DataFrame, scored: partitions.Scored, name: str) -> 
 
 def money_formatter(ctx: RunContext) -> MoneyFormat:
     """Signed amounts in ``report.currency`` (IDR by default)."""
-    currency = str((ctx.config.get("report") or {}).get("currency") or "IDR")
-    return MoneyFormat(currency, signed=True)
+    return MoneyFormat(ctx.config.report.currency, signed=True)
 
 
 def score_transactions(ctx: RunContext) -> dict:
     frame = ctx.clean
     name, settings = choice(ctx.config, "detector")
     detector = ctx.create("detector", name, settings, key="detector")
-    column = (ctx.config.get("detect") or {}).get("partition_by")
-    column = None if column is None else str(column)
+    column = ctx.config.detect.partition_by
     scored = partitions.score_transactions(  # per partition: one task each on the executor
         frame, detector, column, ctx.executor() if column else None,
         lambda done, total: ctx.report_progress("detect", "partitions", done, total),
@@ -95,30 +93,31 @@ def score_transactions(ctx: RunContext) -> dict:
 
 
 def score_periods(ctx: RunContext) -> dict | None:
-    node = ctx.config.get("detect") or {}
-    if not node.get("series", True):
+    node = ctx.config.detect
+    if not node.series:
         return None
-    freq = str(node.get("freq") or "D")
-    by = list(node.get("by") or [])
+    freq, by = node.freq, list(node.by)
     missing = [c for c in by if c not in ctx.clean.columns]
     if missing:
         raise ConfigError(f"config key detect.by names column {missing[0]!r}, which the clean "
                           f"data does not have (columns: {', '.join(ctx.clean.columns)}).")
     try:
-        season = int(node.get("season") or default_season(freq))
+        season = default_season(freq) if node.season is None else node.season
     except ValueError:
         raise ConfigError(f"config key detect.freq={freq!r} is not a pandas frequency "
                           "(e.g. D, W, MS).") from None
-    name = str(node.get("series_detector") or "mad")
-    settings = node.get("series_settings")
-    settings = OmegaConf.to_container(settings, resolve=True) if isinstance(
-        settings, DictConfig) else dict(settings or {})
+    for key, least in (("cycles", 1), ("top_causes", 0)):
+        if node[key] < least:
+            raise ConfigError(f"config key detect.{key} must be at least {least}, not "
+                              f"{node[key]}.")
+    name = node.series_detector
+    settings = OmegaConf.to_container(node.series_settings, resolve=True)
     detector = ctx.create("detector", name, settings, key="detect.series_settings")
-    target = str(node.get("target") or "revenue")
+    target = node.target
     periods, flagged, causes = detect_periods(
         ctx.clean, detector, target=target, freq=freq, by=by, season=season,
-        cycles=int(node.get("cycles") or 4), drill=list(node.get("drill") or []),
-        top=int(node.get("top_causes") or 3), money=money_formatter(ctx))
+        cycles=node.cycles, drill=list(node.drill), top=node.top_causes,
+        money=money_formatter(ctx))
     flagged = flagged.assign(detector=name)
     flagged.to_csv(ctx.path(SERIES_ANOMALIES), index=False)
     causes.to_csv(ctx.path(ROOT_CAUSES), index=False)

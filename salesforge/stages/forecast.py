@@ -80,7 +80,7 @@ def interval_levels(cfg: Any) -> list[float]:
     """``forecast.interval_level`` (the primary level) then ``forecast.interval_levels``,
     without repeats; each must lie strictly between 0 and 1."""
     keyed = [("forecast.interval_level", cfg.interval_level)]
-    keyed += [("forecast.interval_levels", v) for v in list(cfg.get("interval_levels") or [])]
+    keyed += [("forecast.interval_levels", v) for v in list(cfg.interval_levels)]
     out: list[float] = []
     for key, value in keyed:
         level = float(value)
@@ -193,10 +193,10 @@ def run_forecast(ctx: RunContext) -> None:
     freq, freq_inferred = resolve_freq(cfg.get("freq"), ctx.clean["date"])
     target = str(cfg.target)
     metric = _selection_metric(cfg.metric, "forecast.metric")
-    tuning_metric = _selection_metric(ctx.config.get("tuning", {}).get("metric") or metric,
+    tuning_metric = _selection_metric(ctx.config.tuning.metric or metric,
                                       "tuning.metric")
-    mode = select_mode(cfg.get("select", "global"))
-    method = str(cfg.get("reconcile") or "none")
+    mode = select_mode(cfg.select)
+    method = cfg.reconcile
     if method not in rec.METHODS:
         raise ConfigError(f"config key forecast.reconcile must be one of "
                           f"{', '.join(rec.METHODS)}, not {method!r}.")
@@ -229,7 +229,7 @@ def run_forecast(ctx: RunContext) -> None:
     baseline = str(cfg.baseline)
     selected.setdefault(baseline, {})
     registered = ctx.plugins.registry.names("forecaster")
-    routing = [] if keys else routing_methods(cfg.get("intermittent", "auto"), registered)
+    routing = [] if keys else routing_methods(cfg.intermittent, registered)
     for name, settings in selected.items():  # fail fast on bad settings
         ctx.create("forecaster", name, settings, key=f"forecaster.{name}")
     combiners = [name for name in selected if _combines(ctx, name)]
@@ -323,7 +323,7 @@ def run_forecast(ctx: RunContext) -> None:
     for key, (path, frame) in files.items():
         frame.to_csv(ctx.path(path), index=False)
         ctx.record_artifact(key, path)
-    saved = _save_models(ctx, outcomes, plan, target, by) if cfg.get("save_models", True) else {}
+    saved = _save_models(ctx, outcomes, plan, target, by) if cfg.save_models else {}
     ctx.stage_results.forecast = ForecastResults(
         backtest=backtests, forecast=future, leaderboard=leaderboard, best=best,
         metrics_by_series=by_series, value_added=fva, best_reason=reason, selection=table)
@@ -337,7 +337,7 @@ def run_forecast(ctx: RunContext) -> None:
         "value_added_pct": {r.model: r.fva_pct for r in overall_fva.itertuples()},
         "select": mode,
         "selection": selection_summary(table, picked, mode, SELECTION_CSV),
-        "intermittent": intermittent_summary(classes, routing, cfg.get("intermittent", "auto"),
+        "intermittent": intermittent_summary(classes, routing, cfg.intermittent,
                                              len(routed_ids), bool(keys)),
         "stability": _stability(outcomes),
         "fallback": {"series": short[:100], "count": len(short), "model": baseline,

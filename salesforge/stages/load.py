@@ -25,7 +25,7 @@ def loader_for(ctx: RunContext, source: Source) -> str:
     """The loader named by ``data.format``, or the first whose extensions (or URL
     schemes) match the source."""
     registry = ctx.plugins.registry
-    fmt = str(ctx.config.data.get("format") or "auto")
+    fmt = ctx.config.data.format
     if fmt != "auto":
         return fmt
     for name in registry.names("loader"):

@@ -110,14 +110,14 @@ def write_charts(ctx: RunContext, content: ReportBundle) -> dict[str, Any]:
     ``content.charts`` and ``content.images`` and returns the artifact paths."""
     settings = ctx.config.report
     content.charts = build_charts(content.tables, _chart_extras(ctx, content.tables),
-                                  ctx.manifest, int(settings.get("moving_average", 28)))
+                                  ctx.manifest, settings.moving_average)
     folder = ctx.folder(RunLayout.CHARTS)
     written = {}
     ctx.report_progress("report", "charts", 0, len(content.charts))
     for done, (name, chart) in enumerate(content.charts.items(), start=1):
         content.specs[name] = chart_json(chart)
         paths = save_chart(content.specs[name], folder, name,
-                           png=bool(settings.get("png", True)))
+                           png=settings.png)
         if "png" in paths:
             content.images[name] = paths["png"]
         written[name] = [p.relative_to(ctx.run_dir).as_posix() for p in paths.values()]

@@ -18,18 +18,18 @@ PROJECTION = RunLayout.SEGMENT_PROJECTION
 
 
 def run_segment(ctx: RunContext) -> None:
-    settings_node = ctx.config.get("segment") or {}
+    settings_node = ctx.config.segment
     name, settings = choice(ctx.config, "segmenter")
     segmenter = ctx.create("segmenter", name, settings, key="segmenter")
-    entity = str(settings_node.get("entity") or segmenter.default_entity)
+    entity = settings_node.entity or segmenter.default_entity
     if entity not in ctx.clean.columns:
         columns = ", ".join(map(str, ctx.clean.columns))
-        if settings_node.get("entity"):
+        if settings_node.entity:
             raise ConfigError(f"config key segment.entity names column {entity!r}, which the "
                               f"clean data does not have (columns: {columns}).")
         raise StageSkipped(f"segmenter {name} segments {entity}, which the clean data does "
                            f"not have; set segment.entity (columns: {columns})")
-    features = entity_features(ctx.clean, entity, str(settings_node.get("freq") or "W"),
+    features = entity_features(ctx.clean, entity, settings_node.freq,
                                skip_missing=True)
     if len(features) < 3:
         raise StageSkipped(f"the data has {len(features)} distinct {entity} value(s); "

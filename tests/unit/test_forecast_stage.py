@@ -10,6 +10,7 @@ from omegaconf import OmegaConf
 from salesforge import run
 from salesforge.composition import compose
 from salesforge.errors import ConfigError
+from salesforge.settings import ForecastSettings
 from salesforge.stages.forecast import interval_levels
 
 QUICK = ["stages.segment=false", "stages.detect=false", "stages.analytics=false",
@@ -20,13 +21,17 @@ def config(*overrides: str):
     return compose([*QUICK, *overrides])
 
 
+def _forecast_settings(**values):
+    return OmegaConf.merge(OmegaConf.structured(ForecastSettings), values)
+
+
 def test_interval_levels_primary_first_without_repeats():
-    cfg = OmegaConf.create({"interval_level": 0.8, "interval_levels": [0.95, 0.8, 0.5]})
+    cfg = _forecast_settings(interval_level=0.8, interval_levels=[0.95, 0.8, 0.5])
     assert interval_levels(cfg) == [0.8, 0.95, 0.5]
     with pytest.raises(ConfigError, match=r"forecast\.interval_levels must be between 0 and 1"):
-        interval_levels(OmegaConf.create({"interval_level": 0.8, "interval_levels": [95]}))
+        interval_levels(_forecast_settings(interval_level=0.8, interval_levels=[95]))
     with pytest.raises(ConfigError, match=r"forecast\.interval_level must be between"):
-        interval_levels(OmegaConf.create({"interval_level": 1.0}))
+        interval_levels(_forecast_settings(interval_level=1.0))
 
 
 @pytest.mark.parametrize(("overrides", "message"), [

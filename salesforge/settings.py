@@ -54,6 +54,9 @@ class DriftSettings:
 
 @dataclass
 class OutOfCoreSettings:
+    """``data.out_of_core`` (docs/data.md); :func:`salesforge.data.out_of_core.parse_settings`
+    checks ``enabled`` (auto | true | false) and the bounds."""
+
     enabled: Any = "auto"
     threshold_mb: float | None = None
     engine: str = "duckdb"

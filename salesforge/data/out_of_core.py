@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from salesforge.base.cleaner import CleanResult
 from salesforge.errors import ConfigError
 from salesforge.layout import RunLayout
 from salesforge.results import OutOfCoreResults
+from salesforge.settings import OutOfCoreSettings
 
 KEY = "data.out_of_core"
 ENGINES = ("duckdb",)
@@ -35,20 +36,6 @@ PARQUET = (".parquet", ".pq")
 CSV = (".csv", ".csv.gz", ".tsv", ".tsv.gz", ".txt", ".txt.gz")
 #: Column counting the source rows behind each aggregated row.
 COUNT = "n_transactions"
-
-
-@dataclass
-class OutOfCoreSettings:
-    """Validated ``data.out_of_core`` settings (see docs/data.md)."""
-
-    enabled: bool | str = "auto"
-    threshold_mb: float | None = None
-    engine: str = "duckdb"
-    memory_limit: str | None = None
-    threads: int | None = None
-    grain: list[str] = field(default_factory=lambda: ["product", "category", "region"])
-    temp_directory: str | None = None
-    rejected_examples: int = 10000
 
 
 def total_memory() -> int:

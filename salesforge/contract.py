@@ -83,20 +83,22 @@ def component_checks(info: ComponentInfo) -> list[Check]:
 def parametrize_with_checks(infos: Iterable[ComponentInfo], *,
                             slow: Iterable[str] = ()) -> Any:
     """``pytest.mark.parametrize("check", ...)`` over every check of every component in
-    ``infos``, with readable ids (``forecaster:linear-no_peeking-settings1``). Checks
-    that fit the model again are marked ``slow`` (the full test tier runs them;
-    ``-m "not slow"`` leaves them out) for the non-default settings, and for every
-    settings of the components named in ``slow``; ``no_peeking`` stays in the fast tier
-    for the defaults and the first variant."""
+    ``infos``, with readable ids (``forecaster:linear-no_peeking-settings1``). Some are
+    marked ``slow`` (the full test tier runs them; ``-m "not slow"`` leaves them out):
+    every check but ``settings`` of the components named in ``slow`` (models that take
+    seconds per fit), and the checks that fit again for non-default settings
+    (``no_peeking`` stays in the fast tier for the defaults and the first variant)."""
     import pytest
 
     slow = set(slow)
 
     def marks(check: Check) -> list[Any]:
-        refits = check.name in REFITS
-        costly = check.info.name in slow or (check.variant > 0 and (
-            check.name != "no_peeking" or check.variant > 1))
-        return [pytest.mark.slow] if refits and costly else []
+        if check.info.name in slow:
+            costly = check.name != "settings"
+        else:
+            costly = check.name in REFITS and check.variant > 0 and (
+                check.name != "no_peeking" or check.variant > 1)
+        return [pytest.mark.slow] if costly else []
 
     params = [pytest.param(check, id=check.id, marks=marks(check))
               for info in infos for check in component_checks(info)]

@@ -16,7 +16,7 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -26,6 +26,9 @@ from salesforge.errors import ConfigError
 from salesforge.layout import RunLayout
 from salesforge.results import OutOfCoreResults
 from salesforge.settings import OutOfCoreSettings
+
+if TYPE_CHECKING:
+    from salesforge.schema import RunContext
 
 KEY = "data.out_of_core"
 ENGINES = ("duckdb",)
@@ -217,7 +220,7 @@ def cleaning_settings(cleaner: Mapping[str, Any], dayfirst: Any) -> dict[str, An
     return chosen
 
 
-def load_aggregated(ctx: Any, sources: Sequence[str | Path], settings: OutOfCoreSettings,
+def load_aggregated(ctx: RunContext, sources: Sequence[str | Path], settings: OutOfCoreSettings,
                     why: str, shown: str) -> None:
     """The load stage's out-of-core path: aggregate ``sources`` with DuckDB into
     ``ctx.raw`` and fill ``manifest.data`` (``rows_in`` counts source rows)."""

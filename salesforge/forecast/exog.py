@@ -25,12 +25,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from salesforge.errors import ConfigError, DataError
+
+if TYPE_CHECKING:
+    from salesforge.schema import RunContext
 
 #: Columns of a tidy series frame that are not covariates.
 SERIES_COLUMNS = ("series_id", "ds", "y")
@@ -254,7 +257,7 @@ def exog_users(outcomes: Sequence[Any]) -> dict[str, list[str]]:
     return {"used_by": used, "ignored_by": [o.name for o in outcomes if o.name not in used]}
 
 
-def prepare(ctx: Any, series: pd.DataFrame, by: Sequence[str], freq: str, horizon: int,
+def prepare(ctx: RunContext, series: pd.DataFrame, by: Sequence[str], freq: str, horizon: int,
             mapped: Mapping[str, str] | None = None,
             aliases: Mapping[str, str] | None = None,
             ) -> tuple[pd.DataFrame, pd.DataFrame | None, ExogSpec]:
@@ -296,7 +299,7 @@ def prepare(ctx: Any, series: pd.DataFrame, by: Sequence[str], freq: str, horizo
                                     aliases), spec
 
 
-def saved_spec(model: Any, ctx: Any) -> dict[str, Any] | None:
+def saved_spec(model: Any, ctx: RunContext) -> dict[str, Any] | None:
     """What a saved model records about its covariates (``None`` without them): their
     names and, for calendar covariates, the feature builder and settings that compute
     them, so ``salesforge predict`` can rebuild those for any horizon."""

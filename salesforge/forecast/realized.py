@@ -21,7 +21,7 @@ import logging
 import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -31,6 +31,9 @@ from salesforge.forecast.evaluation import metric_tables
 from salesforge.forecast.intervals import pct
 from salesforge.layout import RunLayout
 from salesforge.runs.lookup import EarlierRun, earlier_runs, pick_run, reference_setting
+
+if TYPE_CHECKING:
+    from salesforge.schema import RunContext
 
 REALIZED = RunLayout.REALIZED
 #: The earlier run's forecasts, relative to its folder (its manifest ``artifacts`` first).
@@ -176,7 +179,7 @@ def _number(value: Any) -> float | None:
     return round(value, 6) if math.isfinite(value) else None
 
 
-def realize(ctx: Any, series: pd.DataFrame, target: str, freq: str, by: Sequence[str]
+def realize(ctx: RunContext, series: pd.DataFrame, target: str, freq: str, by: Sequence[str]
             ) -> dict[str, Any] | None:
     """Score the forecasts of the earlier run ``forecast.realized`` names against
     ``series``; writes :data:`REALIZED`, returns ``manifest.forecast.realized`` (a note

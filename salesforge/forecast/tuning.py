@@ -21,13 +21,16 @@ import math
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from salesforge.errors import ConfigError
 from salesforge.layout import RunLayout
+
+if TYPE_CHECKING:
+    from salesforge.schema import RunContext
 
 log = logging.getLogger(__name__)
 
@@ -216,7 +219,7 @@ TUNING_CSV = RunLayout.TUNING
 TUNING_DB = RunLayout.TUNING_DB
 
 
-def tune_selected(ctx: Any, selected: Mapping[str, dict[str, Any]], baseline: str,
+def tune_selected(ctx: RunContext, selected: Mapping[str, dict[str, Any]], baseline: str,
                   plan: Any) -> dict[str, TuningResult]:
     """Tune the selected forecasters the ``tuning`` config names (every one with a
     search space but the baseline when ``tuning.models`` is empty); writes the trial

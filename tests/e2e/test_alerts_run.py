@@ -54,6 +54,7 @@ def test_a_matching_rule_posts_exactly_once(tmp_path, hook_env):
     assert "s3cr3t-t0ken" not in result.stdout + result.stderr
 
 
+@pytest.mark.slow  # a whole run; test_a_matching_rule_posts_exactly_once stays fast
 def test_a_rule_that_does_not_match_posts_nothing(tmp_path, hook_env):
     with webhook_server() as server:
         hook_env(server.url)
@@ -64,6 +65,7 @@ def test_a_rule_that_does_not_match_posts_nothing(tmp_path, hook_env):
     assert json.loads((run_dir / "alerts.json").read_text())["rules"][0]["fired"] is False
 
 
+@pytest.mark.slow  # a whole run; test_a_matching_rule_posts_exactly_once stays fast
 def test_a_failed_run_posts_its_run_failed_alert_once(tmp_path, hook_env):
     with webhook_server() as server:
         hook_env(server.url)
@@ -80,6 +82,7 @@ def test_a_failed_run_posts_its_run_failed_alert_once(tmp_path, hook_env):
     assert json.loads((run_dir / "manifest.json").read_text())["alerts"]["fired"] == 1
 
 
+@pytest.mark.slow  # a whole run; test_a_matching_rule_posts_exactly_once stays fast
 def test_a_bad_rule_stops_the_run_before_any_stage(tmp_path, hook_env):
     with webhook_server() as server:
         hook_env(server.url)

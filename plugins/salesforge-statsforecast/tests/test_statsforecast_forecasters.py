@@ -87,7 +87,8 @@ def test_the_core_never_imports_the_plugin_and_discovery_never_imports_statsfore
 
 
 @parametrize_with_checks([build_plugin_manager().registry.get("forecaster", name)
-                          for name in FORECASTERS], slow=["auto_arima"])
+                          for name in FORECASTERS],
+                         slow=["auto_arima", "auto_ets", "auto_theta", "mstl"])
 def test_passes_the_component_contract(check, tmp_path):
     check(tmp_path)
 

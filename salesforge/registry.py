@@ -152,14 +152,20 @@ class Registry:
 
     def create(self, kind: str, name: str, settings: Mapping[str, Any] | None = None,
                *, key: str | None = None) -> Any:
-        """Build the component from ``settings`` checked against its config schema.
+        """Build the component from ``settings`` checked against its config schema; a
+        component with a ``bind_registry(registry)`` method (one that builds other
+        components, like the ``ensemble`` detector) is given this registry.
 
         :param key: the config key the settings came from, used in error messages.
         """
         info = self.get(kind, name)
         key = key or f"{KINDS[kind]}.{name}"
         params = validate_settings(info, dict(settings or {}), key=key)
-        return info.cls(**params)
+        component = info.cls(**params)
+        bind = getattr(component, "bind_registry", None)
+        if callable(bind):  # a component that builds others builds them from this registry
+            bind(self)
+        return component
 
 
 def validate_settings(info: ComponentInfo, settings: dict[str, Any], *, key: str) -> dict[str, Any]:

@@ -42,7 +42,8 @@ COMBINE = ("weighted", "mean", "max")
 
 
 @cache
-def _registry() -> Registry:
+def _discovered() -> Registry:
+    """Every installed component, for an ensemble built outside a registry (by hand)."""
     from salesforge.plugin.manager import build_plugin_manager
 
     return build_plugin_manager().registry
@@ -111,6 +112,13 @@ class EnsembleDetector(ScoreThresholdDetector):
         self.sharpness = sharpness
         self.labels = labels
 
+    _registry: Registry | None = None
+
+    def bind_registry(self, registry: Registry) -> None:
+        """Build the members from ``registry`` (the run's: :meth:`Registry.create` calls
+        this), so a member registered by a plugin of this run is found."""
+        self._registry = registry
+
     def _fit(self, features: pd.DataFrame) -> None:
         if self.combine not in COMBINE:
             raise ValueError(f"combine must be one of {', '.join(COMBINE)}, got "
@@ -122,7 +130,7 @@ class EnsembleDetector(ScoreThresholdDetector):
             raise ValueError(f"top_share must be in (0, 1), got {self.top_share}")
         if float(self.sharpness) < 0:
             raise ValueError(f"sharpness must be >= 0, got {self.sharpness}")
-        registry = _registry()
+        registry = self._registry or _discovered()
         self.members_: list[Detector] = []
         self.references_: list[np.ndarray] = []
         ranks, contrasts = [], []

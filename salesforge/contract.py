@@ -26,6 +26,7 @@ optional ``contract_settings`` (non-default settings its author wants covered).
 from __future__ import annotations
 
 import dataclasses
+import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -136,6 +137,13 @@ def _check_settings(info: ComponentInfo, settings: dict[str, Any], tmp: Path) ->
         fields = {f.name for f in dataclasses.fields(info.config)}
         assert fields == set(params), (f"{info.name}: config fields {sorted(fields)} differ "
                                        f"from __init__ arguments {sorted(params)}")
+        signature = inspect.signature(info.cls.__init__).parameters
+        for name, value in defaults.items():
+            own = signature[name].default
+            # None in __init__ stands for a list or dict default of the config (mutable)
+            agree = own == value or (own is None and isinstance(value, (list, dict)))
+            assert agree, (f"{info.name}: setting {name} defaults to {value!r} in the config "
+                           f"dataclass but {own!r} in __init__")
     component = info.cls(**defaults)
     assert component.get_params() == defaults, \
         f"{info.name}: __init__ must store its arguments unchanged"

@@ -64,3 +64,25 @@ def test_contract_suite_catches_a_forecaster_that_predicts_the_past(tmp_path):
     info = ComponentInfo("forecaster", "backwards", Backwards, None, "test", "0", "")
     with pytest.raises(AssertionError, match="finite"):
         check_component(info, tmp_path)
+
+
+def test_the_settings_check_catches_defaults_that_drifted(tmp_path):
+    from dataclasses import dataclass
+
+    @dataclass
+    class DriftedConfig:
+        window: int = 7
+
+    class Drifted(Forecaster):
+        def __init__(self, window: int = 3):
+            self.window = window
+
+        def _fit(self, frame):
+            self.level_ = frame["y"].mean()
+
+        def _predict(self, future):
+            return [self.level_] * len(future)
+
+    info = ComponentInfo("forecaster", "drifted", Drifted, DriftedConfig, "test", "0", "")
+    with pytest.raises(AssertionError, match="defaults to 7 in the config dataclass but 3"):
+        check_component(info, tmp_path)

@@ -63,12 +63,24 @@ def choice(cfg: DictConfig, group: str) -> tuple[str, dict[str, Any]]:
     return str(settings.pop("name")), settings
 
 
+def plain(node: Any) -> dict[str, Any]:
+    """A mapping config node as a plain ``dict`` (interpolations resolved; ``{}`` for
+    ``None``); a plain mapping is copied."""
+    if node is None:
+        return {}
+    if isinstance(node, DictConfig):
+        value = OmegaConf.to_container(node, resolve=True)
+        assert isinstance(value, dict)
+        return {str(k): v for k, v in value.items()}
+    return dict(node)
+
+
 def _settings(node: Any, key: str) -> dict[str, Any]:
     if node is None:
         return {}
     if not isinstance(node, DictConfig):
         raise ConfigError(f"config key {key} must be a mapping of settings, got {node!r}.")
-    return OmegaConf.to_container(node, resolve=True)  # type: ignore[return-value]
+    return plain(node)
 
 
 def register_component_configs(registry: Registry) -> list[tuple[str, str]]:

@@ -10,10 +10,12 @@ import logging
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
 from salesforge import __version__
+from salesforge.config import plain
 from salesforge.errors import ConfigError, StageSkipped
 from salesforge.exec.memory import use_run_memory_pool
 from salesforge.manifest import config_hash, utc_now, write_manifest
@@ -62,9 +64,9 @@ def run(cfg: DictConfig, run_dir: str | Path,
     use_run_memory_pool()  # jemalloc for Arrow: salesforge.exec.memory says why
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
-    config = OmegaConf.to_container(cfg, resolve=True)
+    config = plain(cfg)
     config.pop("hydra", None)
-    manifest = {
+    manifest: dict[str, Any] = {
         "salesforge_version": __version__, "run_id": new_run_id(), "status": "running",
         "started_at": utc_now(), "finished_at": None, "config": config,
         "config_hash": config_hash(config), "data_hash": None, "plugins": [],

@@ -7,9 +7,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from omegaconf import OmegaConf
+from omegaconf import DictConfig, OmegaConf
 
-from salesforge.config import conf_dir
+from salesforge.config import conf_dir, plain
 from salesforge.data.input_limits import STRICT, InputLimits, limits_from_config
 from salesforge.errors import ConfigError
 
@@ -87,8 +87,8 @@ def load_settings(path: str | Path | None = None) -> ApiSettings:
     origins (``SALESFORGE_API_CORS_ORIGINS``), both comma-separated, and replaces the
     upload limit (``SALESFORGE_API_MAX_UPLOAD_MB``) and job threads
     (``SALESFORGE_API_WORKERS``)."""
-    node = OmegaConf.load(Path(path) if path else conf_dir() / "config.yaml").get("api") or {}
-    values = OmegaConf.to_container(node, resolve=True) if OmegaConf.is_config(node) else node
+    loaded = OmegaConf.load(Path(path) if path else conf_dir() / "config.yaml")
+    values = plain(loaded.get("api") if isinstance(loaded, DictConfig) else None)
     settings = ApiSettings(
         store=Path(str(values.get("store") or ".salesforge-api")).expanduser(),
         max_upload_mb=_number(MAX_UPLOAD_ENV, float, values.get("max_upload_mb") or 16),

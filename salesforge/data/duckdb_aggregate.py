@@ -179,10 +179,11 @@ class _Aggregator:
         lookup = pd.DataFrame({"raw": distinct.to_numpy(),
                                "day": parsed.dt.normalize().to_numpy("datetime64[ns]")})
         self.con.register("__sf_dates_frame", lookup)
-        self.con.execute("CREATE TEMP TABLE __sf_dates AS SELECT raw, CAST(day AS DATE) AS day "
-                         "FROM __sf_dates_frame")
+        # prefixed names: a source column called raw or day must not meet them in a join
+        self.con.execute("CREATE TEMP TABLE __sf_dates AS SELECT raw AS __sf_raw, "
+                         "CAST(day AS DATE) AS __sf_day FROM __sf_dates_frame")
         self.con.unregister("__sf_dates_frame")
-        return "__sf_dates.day", "__sf_dates"
+        return "__sf_dates.__sf_day", "__sf_dates"
 
     def _number(self, column: str, kind: str) -> tuple[str, str]:
         """(SQL for the value, SQL true where text is not a number)."""
@@ -296,7 +297,7 @@ class _Aggregator:
         reason = "CASE " + " ".join(f"WHEN {cond} THEN {literal(why)}" for cond, why in reasons) \
             + " END"
         grain = [g for g in self.settings.grain if g in dims]
-        join = f" LEFT JOIN {table} ON {table}.raw = src.{raw_date}" if table else ""
+        join = f" LEFT JOIN {table} ON {table}.__sf_raw = src.{raw_date}" if table else ""
         typed = (f"SELECT {date_sql} AS __sf_day, "
                  + "".join(f"{dims[g]} AS {quote('__sf_' + g)}, " for g in grain)
                  + f"{q} AS __sf_q, {r} AS __sf_r, {reason} AS __sf_reason, src.{FILE} "
@@ -350,8 +351,7 @@ class _Aggregator:
             f"SELECT * FROM (SELECT src.*, {reason} AS __sf_reason FROM "
             f"({self.scan.sql()}) AS src{join}) WHERE __sf_reason IS NOT NULL "
             f"LIMIT {int(cap)}").df()
-        frame = frame.drop(columns=[c for c in ("raw", "day") if c in frame.columns
-                                    and c not in self.scan.describe(self._text)])
+        frame = frame.drop(columns=[c for c in ("__sf_raw", "__sf_day") if c in frame.columns])
         frame = frame.rename(columns={FILE: "source_file", "__sf_reason": "reason"})
         frame["source_file"] = frame["source_file"].map(self.names).astype(object)
         return frame

@@ -218,3 +218,19 @@ def test_cleaner_strategies_the_scan_cannot_apply_name_their_key(sample_parts):
                                           r"with data\.out_of_core"):
         aggregate(sample_parts, parse_settings({}), cleaning=Cleaning(missing={"quantity":
                                                                                "mean"}))
+
+
+def test_rejected_examples_keep_a_source_column_named_raw(tmp_path):
+    """A source column called ``raw`` is the file's, not the date lookup's: it stays in the
+    rejected examples (the lookup's own columns once shared its name, and the code that
+    dropped them called a method that does not exist)."""
+    frame = dirty_frame(3000)
+    frame["raw"] = [f"note {i}" for i in range(len(frame))]
+    path = tmp_path / "with_raw.csv"
+    frame.to_csv(path, index=False)
+    result = aggregate([path], parse_settings({"rejected_examples": 5, "threads": 1}),
+                       cleaning=Cleaning(dayfirst=True))
+    examples = result.rejected_examples
+    assert len(examples) == 5 and "raw" in examples.columns
+    assert examples["raw"].str.startswith("note ").all()
+    assert not [c for c in examples.columns if c.startswith("__sf_")]

@@ -10,6 +10,8 @@ import pandas as pd
 from starlette.exceptions import HTTPException
 
 from salesforge.layout import RunLayout
+from salesforge.manifest import Manifest
+from salesforge.manifest import read_manifest as read_run_manifest
 
 from .store import Store
 
@@ -49,11 +51,12 @@ def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return json.loads(frame.to_json(orient="records", date_format="iso"))
 
 
-def read_manifest(store: Store, run_id: str) -> dict[str, Any] | None:
-    path = RunLayout(store.run_dir(run_id)).manifest
-    if not path.is_file():
+def read_manifest(store: Store, run_id: str) -> Manifest | None:
+    """The manifest of the store's run ``run_id``, ``None`` when it has none yet."""
+    layout = RunLayout(store.run_dir(run_id))
+    if not layout.manifest.is_file():
         return None
-    return json.loads(path.read_text("utf-8"), parse_constant=lambda _: None)
+    return read_run_manifest(layout.run_dir)
 
 
 def side_tables(store: Store, labels: str | None = None,

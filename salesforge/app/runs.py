@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import sqlite3
 from functools import cached_property
@@ -13,10 +12,10 @@ import pandas as pd
 
 from salesforge.errors import DataError, SalesforgeError
 from salesforge.layout import RunLayout
+from salesforge.manifest import Manifest, read_manifest
 from salesforge.runs.index import RunIndex, find_manifests
 from salesforge.runs.status import effective_status
 
-MANIFEST = RunLayout.MANIFEST
 #: The app's run index, inside the runs folder it serves (``outputs/runs.db`` by default,
 #: the same file ``salesforge run`` records in).
 INDEX_NAME = "runs.db"
@@ -50,8 +49,8 @@ class RunData:
         self._tables: dict[str, pd.DataFrame | None] = {}
 
     @cached_property
-    def manifest(self) -> dict[str, Any]:
-        return json.loads((self.path / MANIFEST).read_text(encoding="utf-8"))
+    def manifest(self) -> Manifest:
+        return read_manifest(self.path)
 
     @property
     def run_id(self) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,7 @@ from salesforge.errors import ConfigError
 from salesforge.forecast.intervals import add_intervals, bound_columns, clip_bounds
 from salesforge.forecast.persistence import MODEL_FILE, load_model
 from salesforge.layout import RunLayout
-from salesforge.manifest import MANIFEST_NAME
+from salesforge.manifest import MANIFEST_NAME, read_manifest
 
 
 def model_folder(path: str | Path) -> Path:
@@ -25,7 +24,7 @@ def model_folder(path: str | Path) -> Path:
     if (path / MODEL_FILE).is_file():
         return path
     if (path / MANIFEST_NAME).is_file():
-        manifest = json.loads((path / MANIFEST_NAME).read_text(encoding="utf-8"))
+        manifest = read_manifest(path)
         best = (manifest.get("forecast") or {}).get("best")
         folder = RunLayout(path).model_dir(str(best))
         if best and not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,80}", str(best)):
@@ -124,7 +123,7 @@ def selection_choice(path: Path) -> pd.DataFrame | None:
 
     if not (path / MANIFEST_NAME).is_file():
         return None
-    manifest = json.loads((path / MANIFEST_NAME).read_text(encoding="utf-8"))
+    manifest = read_manifest(path)
     if (manifest.get("forecast") or {}).get("best") != SELECTION:
         return None
     relative = (manifest.get("artifacts") or {}).get("selection")

@@ -313,7 +313,7 @@ def _entry(manifest: dict[str, Any], run_dir: str | Path) -> tuple[dict, dict]:
 def _entries(manifests: Iterable[Path]) -> Iterator[tuple[dict, dict]]:
     for path in manifests:
         try:
-            manifest = json.loads(path.read_text(encoding="utf-8"))
+            manifest = read_manifest(path.parent)
         except (OSError, ValueError):
             continue  # a half-written or foreign file is not a run
         if isinstance(manifest, dict) and manifest.get("run_id"):

@@ -15,7 +15,7 @@ REGISTRY = build_plugin_manager().registry
 BUILT_IN = [info for info in REGISTRY if info.distribution == "salesforge"]
 
 
-@parametrize_with_checks(BUILT_IN)
+@parametrize_with_checks(BUILT_IN, slow=["random_forest"])  # seconds per fit: full tier
 def test_component_honours_the_contract(check, tmp_path):
     check(tmp_path)
 

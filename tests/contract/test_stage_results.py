@@ -161,3 +161,46 @@ def test_every_artifact_the_run_records_is_a_layout_path(watched):
         assert relative in files or relative.split("/", 1)[0] in folders, (key, relative)
     assert {"clean", "forecast", "leaderboard", "anomalies", "segments"} <= \
         set(manifest["artifacts"])
+
+
+def test_the_typed_manifest_declares_every_key_a_run_writes(watched):
+    from typing import get_type_hints
+
+    from salesforge.manifest import (
+        AnalyticsSection,
+        AnomaliesSection,
+        DataSection,
+        ForecastSection,
+        Manifest,
+        ProcessSection,
+        SegmentsSection,
+        read_manifest,
+    )
+
+    _, run_dir = watched
+    manifest = read_manifest(run_dir)
+    assert set(manifest) <= set(get_type_hints(Manifest))
+    for key, section in (("forecast", ForecastSection), ("data", DataSection),
+                         ("segments", SegmentsSection), ("anomalies", AnomaliesSection),
+                         ("analytics", AnalyticsSection), ("process", ProcessSection)):
+        undeclared = set(manifest[key]) - set(get_type_hints(section))
+        assert not undeclared, f"manifest.{key} writes undeclared keys {sorted(undeclared)}"
+
+
+def test_one_reader_reads_manifests_everywhere():
+    import re
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parents[2] / "salesforge"
+    readers = [f"{p.relative_to(package)}:{n}" for p in sorted(package.rglob("*.py"))
+               if p.name != "manifest.py"
+               for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+               if re.search(r"json\.loads?\(", line) and "manifest" in line.lower()]
+    assert readers == []
+
+
+def test_the_reader_reads_nan_written_by_other_tools_as_none(tmp_path):
+    from salesforge.manifest import read_manifest
+
+    (tmp_path / "manifest.json").write_text('{"run_id": "x", "forecast": {"best": NaN}}')
+    assert read_manifest(tmp_path) == {"run_id": "x", "forecast": {"best": None}}

@@ -157,9 +157,17 @@ def _check_behaviour(info: ComponentInfo, settings: dict[str, Any], tmp: Path) -
 # --- forecasters -------------------------------------------------------------------------
 
 
+#: Days of history the forecaster checks fit on: enough for weekly seasonality and the
+#: backtest window, short enough that a model fitting per series takes a moment (the
+#: checks are about behaviour, not accuracy).
+HISTORY_DAYS = 240
+
+
 @cache
 def _series() -> pd.DataFrame:
-    return example_series("D")
+    series = example_series("D")
+    start = series["ds"].max() - pd.Timedelta(days=HISTORY_DAYS - 1)
+    return series[series["ds"] >= start].reset_index(drop=True)
 
 
 @cache

@@ -319,7 +319,6 @@ def _hydra_app(task: RunTask, overrides: list[str]) -> None:
     def salesforge_run(cfg: DictConfig) -> None:  # the job is named after the module: cli
         task(cfg)
 
-    salesforge_run.__module__ = __name__
     _run_hydra(args=parser.parse_args(overrides), args_parser=parser,
                task_function=salesforge_run, config_path="conf", config_name="config")
 

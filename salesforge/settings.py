@@ -19,9 +19,10 @@ code that reads them, which names the key as well.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 from omegaconf.errors import OmegaConfBaseException
 
 from salesforge.errors import ConfigError
@@ -224,7 +225,7 @@ def typed_settings(cfg: DictConfig) -> DictConfig:
         except OmegaConfBaseException as error:
             raise ConfigError(_sentence(group, error)) from None
         OmegaConf.set_struct(typed, True)
-        with _writable(cfg):
+        with read_write(cfg), open_dict(cfg):
             cfg[group] = typed
     return cfg
 
@@ -243,25 +244,10 @@ def _sentence(group: str, error: OmegaConfBaseException) -> str:
     return f"config key {key} is not valid{shown}: {message}."
 
 
-class _writable:
-    """Lift ``cfg``'s struct and read-only flags while a group is replaced."""
-
-    def __init__(self, cfg: DictConfig) -> None:
-        self.cfg = cfg
-
-    def __enter__(self) -> None:
-        self.flags = (OmegaConf.is_struct(self.cfg), OmegaConf.is_readonly(self.cfg))
-        OmegaConf.set_struct(self.cfg, False)
-        OmegaConf.set_readonly(self.cfg, False)
-
-    def __exit__(self, *exc: object) -> None:
-        OmegaConf.set_struct(self.cfg, self.flags[0])
-        OmegaConf.set_readonly(self.cfg, self.flags[1])
-
-
+@cache
 def register_schemas() -> None:
     """Put every schema in Hydra's ConfigStore as ``schema/<group>`` (for tools that list
-    the config tree; the check itself is :func:`typed_settings`)."""
+    the config tree; the check itself is :func:`typed_settings`); once per process."""
     from hydra.core.config_store import ConfigStore
 
     store = ConfigStore.instance()

@@ -103,12 +103,55 @@ def _read(path: Path, delimiter: str, encoding: str, types: dict[str, Any],
     convert = pacsv.ConvertOptions(column_types=types, strings_can_be_null=True)
     if limits is not None and container_of(path) in COMPRESSED_STREAMS:
         with CheckedStream(path, str(path), limits) as stream:
-            return pacsv.read_csv(stream, read, parse, convert)
+            return _read_stream(stream, read, parse, convert)
     name = path.name.lower()
     if name.endswith((".zip", ".xz")):
         with _open_compressed(path) as handle:
-            return pacsv.read_csv(handle, read, parse, convert)
+            return _read_stream(handle, read, parse, convert)
     return pacsv.read_csv(path, read, parse, convert)  # Arrow decompresses .gz / .bz2
+
+
+class _HeldError:
+    """A Python file object as Arrow's reader thread sees it: an exception its ``read``
+    raises (a limit, a damaged file) is held and the stream ends there; :func:`_read_stream`
+    raises it once Arrow has stopped. Thrown into Arrow's background thread instead, it
+    could leave that thread running at interpreter exit, which aborts the process
+    ("terminate called without an active exception", exit 134)."""
+
+    closed = False
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.error: Exception | None = None
+
+    def read(self, size: int = -1) -> bytes:
+        if self.error is not None:
+            return b""
+        try:
+            return self.stream.read(size)
+        except Exception as error:  # raised again by _read_stream
+            self.error = error
+            return b""
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def _read_stream(stream: Any, read: pacsv.ReadOptions, parse: pacsv.ParseOptions,
+                 convert: pacsv.ConvertOptions) -> pa.Table:
+    held = _HeldError(stream)
+    try:
+        table = pacsv.read_csv(held, read, parse, convert)
+    except pa.ArrowException:
+        if held.error is not None:
+            raise held.error from None
+        raise
+    if held.error is not None:
+        raise held.error
+    return table
 
 
 def _open_compressed(path: Path):

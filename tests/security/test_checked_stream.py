@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 
 from salesforge.cli import main
-from salesforge.data import input_check
+from salesforge.data import csv_loader, input_check
 from salesforge.data.csv_loader import CsvLoader
-from salesforge.data.input_limits import GENEROUS
+from salesforge.data.input_limits import GENEROUS, InputLimits
 from salesforge.data.sample import sample_path
 from salesforge.errors import DataError
 from tests.security.test_upload_limits import LOAD_ONLY, cli_refusal, write_gzip_bomb
@@ -103,3 +103,41 @@ def test_a_damaged_gzip_file_is_one_clear_error(tmp_path):
     loader.input_limits = GENEROUS
     with pytest.raises(DataError, match=r"damaged gz file .*compress it again\.$"):
         loader.load(path)
+
+
+@pytest.mark.parametrize("damage", ["limit", "cut short"])
+def test_arrow_never_sees_an_exception_from_the_stream(tmp_path, monkeypatch, damage):
+    """An exception thrown into Arrow's reader thread could leave the thread running at
+    interpreter exit and abort the process (exit 134, "terminate called without an active
+    exception"; seen in CI on the bomb above): the stream ends instead, and the loader raises
+    the error once Arrow has stopped."""
+    if damage == "limit":
+        path, limits = write_gzip_bomb(tmp_path / "bomb.csv.gz", expanded_mb=30), \
+            InputLimits(max_decompressed_mb=5, config_key="data.limits")
+        expected = "data.limits.max_decompressed_mb"
+    else:
+        path, limits = compressed_sample(tmp_path, "gz"), GENEROUS
+        path.write_bytes(path.read_bytes()[:-2000])
+        expected = "damaged gz file"
+    raised: list[Exception] = []
+    arrow_read_csv = csv_loader.pacsv.read_csv
+
+    def spying(source, *options):
+        read = source.read
+
+        def watched(size=-1):
+            try:
+                return read(size)
+            except Exception as error:
+                raised.append(error)
+                raise
+
+        source.read = watched
+        return arrow_read_csv(source, *options)
+
+    monkeypatch.setattr(csv_loader.pacsv, "read_csv", spying)
+    loader = CsvLoader()
+    loader.input_limits = limits
+    with pytest.raises(DataError, match=expected):
+        loader.load(path)
+    assert raised == []

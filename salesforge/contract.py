@@ -26,7 +26,6 @@ optional ``contract_settings`` (non-default settings its author wants covered).
 from __future__ import annotations
 
 import dataclasses
-import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -71,11 +70,12 @@ def component_checks(info: ComponentInfo) -> list[Check]:
     checks = [Check(info, "settings", _frozen(defaults), _check_settings)]
     if info.kind != "forecaster" or getattr(info.cls, "combines_forecasts", False):
         return [*checks, Check(info, "behaviour", _frozen(defaults), _check_behaviour)]
+    forecaster: type[Forecaster] = info.cls
     variants = [defaults, *({**defaults, **extra}
                             for extra in getattr(info.cls, "contract_settings", ()))]
     for number, settings in enumerate(variants):
         for name, run in FORECASTER_CHECKS.items():
-            if name == "covariates" and not info.cls.supports_exog:
+            if name == "covariates" and not forecaster.supports_exog:
                 continue
             checks.append(Check(info, name, _frozen(settings), run, number))
     return checks
@@ -137,13 +137,16 @@ def _check_settings(info: ComponentInfo, settings: dict[str, Any], tmp: Path) ->
         fields = {f.name for f in dataclasses.fields(info.config)}
         assert fields == set(params), (f"{info.name}: config fields {sorted(fields)} differ "
                                        f"from __init__ arguments {sorted(params)}")
-        signature = inspect.signature(info.cls.__init__).parameters
+        first, second = info.cls().get_params(), info.cls().get_params()
         for name, value in defaults.items():
-            own = signature[name].default
-            # None in __init__ stands for a list or dict default of the config (mutable)
+            own = first[name]
+            # None from a hand-written __init__ stands for a list or dict default
             agree = own == value or (own is None and isinstance(value, (list, dict)))
             assert agree, (f"{info.name}: setting {name} defaults to {value!r} in the config "
-                           f"dataclass but {own!r} in __init__")
+                           f"dataclass but {own!r} in __init__; declare it once: make the "
+                           "component a dataclass over its config (salesforge.base.Component)")
+            assert not isinstance(own, (list, dict)) or own is not second[name], \
+                f"{info.name}: two instances share one {name} default (a mutable default)"
     component = info.cls(**defaults)
     assert component.get_params() == defaults, \
         f"{info.name}: __init__ must store its arguments unchanged"

@@ -31,15 +31,12 @@ class KpiAnalyzerConfig:
     pareto_share: float = 0.2
 
 
-class KpiAnalyzer(Analyzer):
+@dataclass(eq=False)
+class KpiAnalyzer(Analyzer, KpiAnalyzerConfig):
     """Revenue, orders, lines, units, average order value, distinct products and
     customers, return rate; monthly, quarterly and yearly growth with partial periods
     aligned; growth and a price-volume-mix bridge by category and region; rankings,
     Pareto and calendar patterns; ranked insight sentences with provenance."""
-
-    def __init__(self, top_n: int = 10, pareto_share: float = 0.2) -> None:
-        self.top_n = top_n
-        self.pareto_share = pareto_share
 
     def _analyze(self, clean: pd.DataFrame | Facts, language: str, currency: str) -> Analysis:
         if not 0 < float(self.pareto_share) <= 1:

@@ -16,7 +16,28 @@ class Component(ABC):  # noqa: B024 - the abstract methods are each kind's (base
     class marks the methods a component must write as abstract: a class that leaves one
     out cannot be instantiated (``TypeError`` naming it), so the registry never builds a
     half-written component.
+
+    Settings are declared once, in the component's config dataclass (its fields, types,
+    defaults and ``#:`` docs are the ``conf/`` schema); the component is a dataclass over
+    its kind's base and that config, so ``__init__`` is derived from it::
+
+        @dataclass
+        class ShrinkConfig:
+            #: Weight of the series' mean.
+            weight: float = 0.5
+
+        @dataclass(eq=False)
+        class Shrink(Forecaster, ShrinkConfig):
+            def _fit(self, frame): ...
+
+    ``eq=False`` keeps a component equal only to itself and hashable, as this base makes it.
     """
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def __hash__(self) -> int:
+        return id(self)
 
     @classmethod
     def _param_names(cls) -> list[str]:

@@ -5,8 +5,10 @@ encoded once as categoricals (:mod:`salesforge.data.encoding`)."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -53,23 +55,10 @@ class StandardCleanerConfig:
     revenue_tolerance: float = 0.01
 
 
-class StandardCleaner(Cleaner):
+@dataclass(eq=False)
+class StandardCleaner(Cleaner, StandardCleanerConfig):
     """Map columns, parse dates and numbers, fill or reject missing values, derive the
     missing measure, flag returns and revenue mismatches, drop duplicates."""
-
-    def __init__(self, dayfirst: bool | None = None, decimal: str | None = None,
-                 drop_duplicates: bool = True, duplicate_keys: list[str] | None = None,
-                 missing: dict[str, str] | None = None, returns: str = "net",
-                 return_prefixes: list[str] | None = None,
-                 revenue_tolerance: float = 0.01) -> None:
-        self.dayfirst = dayfirst
-        self.decimal = decimal
-        self.drop_duplicates = drop_duplicates
-        self.duplicate_keys = duplicate_keys
-        self.missing = missing
-        self.returns = returns
-        self.return_prefixes = return_prefixes
-        self.revenue_tolerance = revenue_tolerance
 
     def _clean(self, raw: pd.DataFrame, columns: dict[str, str], source: str) -> CleanResult:
         handling = check_handling(self.returns)
@@ -230,7 +219,8 @@ class StandardCleaner(Cleaner):
     def _quality(self, raw, clean, report, present, keys, duplicates, handling) -> dict:
         returns = clean["is_return"].to_numpy(bool)
         measures = tuple(m for m in MEASURES if m in present)
-        checks = {"nulls": lambda: quality.null_counts(raw),
+        # each check's own result: counts per column, or the mismatching rows' mask
+        checks: dict[str, Callable[[], Any]] = {"nulls": lambda: quality.null_counts(raw),
                   "outliers": lambda: quality.outliers(clean, measures),
                   "date_gaps": lambda: quality.date_gaps(clean["date"])}
         if {"quantity", "price", "revenue"} <= present:

@@ -38,22 +38,20 @@ class CsvLoaderConfig:
     encoding: str | None = None
 
 
-class CsvLoader(Loader):
+@dataclass(eq=False)
+class CsvLoader(Loader, CsvLoaderConfig):
     """Read delimited text with Arrow; every column kept as read (text stays text, ISO
     dates become datetimes, a column with any non-number stays text)."""
 
     extensions = (*_TEXT, *(t + c for t in _TEXT for c in _COMPRESSED))
-
-    def __init__(self, delimiter: str | None = None, encoding: str | None = None) -> None:
-        self.delimiter = delimiter
-        self.encoding = encoding
 
     def checks_while_reading(self, source: str | Path) -> bool:
         """Yes for gzip, bzip2 and xz files: their decompressed bytes reach Arrow through
         :class:`~salesforge.data.input_check.CheckedStream`."""
         return not is_url(source) and container_of(Path(source)) in COMPRESSED_STREAMS
 
-    def _load(self, path: Path) -> pd.DataFrame:
+    def _load(self, source: Path | str) -> pd.DataFrame:
+        path = Path(source)  # a file: this loader has no URL schemes
         head = _read_head(path)
         if not head.strip():
             raise DataError(f"data file {path} is empty (no rows); give a file with sales rows.")
@@ -171,23 +169,23 @@ def _open_compressed(path: Path):
 def _read_head(path: Path, size: int = HEAD_BYTES) -> bytes:
     """The first ``size`` bytes of the decompressed file."""
     name = path.name.lower()
-    if name.endswith(".gz"):
-        import gzip
-
-        opener = gzip.open
-    elif name.endswith(".bz2"):
-        import bz2
-
-        opener = bz2.open
-    elif name.endswith((".xz", ".zip")):
+    if name.endswith((".xz", ".zip")):
         try:
             with _open_compressed(path) as handle:
                 return handle.read(size)
         except DataError:
             return b""
-    else:
-        opener = open
-    with opener(path, "rb") as handle:
+    if name.endswith(".gz"):
+        import gzip
+
+        with gzip.open(path, "rb") as handle:
+            return handle.read(size)
+    if name.endswith(".bz2"):
+        import bz2
+
+        with bz2.open(path, "rb") as handle:
+            return handle.read(size)
+    with open(path, "rb") as handle:
         return handle.read(size)
 
 

@@ -26,16 +26,15 @@ class ExcelLoaderConfig:
     sheet: str | int | None = None
 
 
-class ExcelLoader(Loader):
+@dataclass(eq=False)
+class ExcelLoader(Loader, ExcelLoaderConfig):
     """Read one sheet of a workbook: the one named by ``sheet``, else the first sheet
     that has a date column (a date-typed column or a date-like header), else the first."""
 
     extensions = (".xlsx", ".xlsm", ".xls")
 
-    def __init__(self, sheet: str | int | None = None) -> None:
-        self.sheet = sheet
-
-    def _load(self, path: Path) -> pd.DataFrame:
+    def _load(self, source: Path | str) -> pd.DataFrame:
+        path = Path(source)  # a file: this loader has no URL schemes
         with open(path, "rb") as handle:
             start = handle.read(8)
         ole = start == _OLE

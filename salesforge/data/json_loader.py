@@ -24,7 +24,8 @@ class JsonLoader(Loader):
 
     extensions = (*_SUFFIXES, *(s + ".gz" for s in _SUFFIXES))
 
-    def _load(self, path: Path) -> pd.DataFrame:
+    def _load(self, source: Path | str) -> pd.DataFrame:
+        path = Path(source)  # a file: this loader has no URL schemes
         opener = gzip.open if path.name.lower().endswith(".gz") else open
         with opener(path, "rb") as handle:
             head = handle.read(4096).lstrip().lstrip(b"\xef\xbb\xbf")

@@ -18,7 +18,8 @@ class ParquetLoader(Loader):
 
     extensions = (".parquet", ".pq")
 
-    def _load(self, path: Path) -> pd.DataFrame:
+    def _load(self, source: Path | str) -> pd.DataFrame:
+        path = Path(source)  # a file: this loader has no URL schemes
         try:
             table = pq.read_table(path)
         except (pa.ArrowInvalid, OSError) as exc:

@@ -25,17 +25,14 @@ class SqlLoaderConfig:
     table: str | None = None
 
 
-class SqlLoader(Loader):
+@dataclass(eq=False)
+class SqlLoader(Loader, SqlLoaderConfig):
     """Run ``query`` (or read ``table``) against a database: SQLite and DuckDB files
     directly, anything else through a SQLAlchemy URL (``postgresql://...``)."""
 
     extensions = (".db", ".sqlite", ".sqlite3", ".duckdb")
     schemes = ("sqlite", "duckdb", "postgresql", "postgres", "mysql", "mariadb", "mssql",
                "oracle", "snowflake", "redshift", "bigquery", "trino", "clickhouse")
-
-    def __init__(self, query: str | None = None, table: str | None = None) -> None:
-        self.query = query
-        self.table = table
 
     def _load(self, source: Path | str) -> pd.DataFrame:
         if is_url(source):
@@ -45,7 +42,7 @@ class SqlLoader(Loader):
             if file is not None and str(file) not in ("", ":memory:") and not file.exists():
                 raise DataError(f"database file {file} does not exist; set data.path to an "
                                 "existing database.")
-            if scheme.lower() == "duckdb":
+            if file is not None and scheme.lower() == "duckdb":
                 return self._duckdb(file)
             return self._sqlalchemy(str(source))
         with open(source, "rb") as handle:

@@ -49,12 +49,16 @@ def _discovered() -> Registry:
     return build_plugin_manager().registry
 
 
+#: The members when ``members`` is empty (and by default).
+DEFAULT_MEMBERS = ("mad", "isolation_forest")
+
+
 @dataclass
 class EnsembleDetectorConfig(DetectorConfig):
     """Settings of the ``ensemble`` detector (``detector.*``)."""
 
     #: Names of registered detectors (their default settings), e.g. [mad, isolation_forest].
-    members: list[str] = field(default_factory=lambda: ["mad", "isolation_forest"])
+    members: list[str] = field(default_factory=lambda: list(DEFAULT_MEMBERS))
     #: How member ranks combine: weighted | mean | max.
     combine: str = "weighted"
     #: Fraction of rows to flag; ``None`` flags combined ranks at or above ``threshold``.
@@ -93,26 +97,15 @@ def contrast_weights(contrasts: np.ndarray, sharpness: float) -> np.ndarray:
     return weights / weights.sum()
 
 
-class EnsembleDetector(ScoreThresholdDetector):
+@dataclass(eq=False)
+class EnsembleDetector(ScoreThresholdDetector, EnsembleDetectorConfig):
     """An ensemble of registered detectors, combined by rank-normalised score (see the
     module docstring). Every member is fitted on the same features; reasons come from the
     first member that can attribute its score."""
 
     raw_name = "combined rank"
 
-    def __init__(self, members: list[str] | None = None, combine: str = "weighted",
-                 contamination: float | None = 0.02, threshold: float = 0.99,
-                 top_share: float = 0.02, sharpness: float = 8.0,
-                 labels: str | None = None) -> None:
-        self.members = members
-        self.combine = combine
-        self.contamination = contamination
-        self.threshold = threshold
-        self.top_share = top_share
-        self.sharpness = sharpness
-        self.labels = labels
-
-    _registry: Registry | None = None
+    _registry: Registry | None = field(default=None, init=False, repr=False)
 
     def bind_registry(self, registry: Registry) -> None:
         """Build the members from ``registry`` (the run's: :meth:`Registry.create` calls
@@ -123,7 +116,7 @@ class EnsembleDetector(ScoreThresholdDetector):
         if self.combine not in COMBINE:
             raise ValueError(f"combine must be one of {', '.join(COMBINE)}, got "
                              f"{self.combine!r}")
-        names = list(self.members or ["mad", "isolation_forest"])
+        names = list(self.members or DEFAULT_MEMBERS)
         if not names or "ensemble" in names:
             raise ValueError(f"members must name other detectors, got {names}")
         if not 0 < float(self.top_share) < 1:
@@ -133,21 +126,22 @@ class EnsembleDetector(ScoreThresholdDetector):
         registry = self._registry or _discovered()
         self.members_: list[Detector] = []
         self.references_: list[np.ndarray] = []
-        ranks, contrasts = [], []
+        member_ranks, contrasts = [], []
         for name in names:
             member = registry.create("detector", name, {}, key=f"detector.members.{name}")
             scores, raw = member.fit_score_raw(features)
             self.members_.append(member)
             self.references_.append(np.sort(scores))
-            ranks.append(rank_normalise(self.references_[-1], scores))
+            member_ranks.append(rank_normalise(self.references_[-1], scores))
             contrasts.append(contrast(raw, float(self.top_share)))
-        ranks = np.column_stack(ranks)
+        ranks = np.column_stack(member_ranks)
         self.contrasts_ = np.asarray(contrasts)
         if self.combine == "weighted":
             self.weights_ = contrast_weights(self.contrasts_, float(self.sharpness))
         else:
             self.weights_ = np.full(len(names), 1.0 / len(names))
-        self._pending_raw = self._combine(ranks)  # fit_score asks for these rows next
+        # fit_score asks for these rows next
+        self._pending_raw: np.ndarray | None = self._combine(ranks)
 
     def member_ranks(self, features: pd.DataFrame) -> np.ndarray:
         """Rows x members: each member's rank-normalised score."""

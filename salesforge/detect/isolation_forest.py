@@ -27,7 +27,8 @@ class IsolationForestDetectorConfig(DetectorConfig):
     random_state: int = 0
 
 
-class IsolationForestDetector(ScoreThresholdDetector):
+@dataclass(eq=False)
+class IsolationForestDetector(ScoreThresholdDetector, IsolationForestDetectorConfig):
     """Isolation Forest (scikit-learn) with scores normalised onto 0..1.
 
     Raw statistic: minus scikit-learn's ``score_samples`` (higher = isolated sooner); the
@@ -35,17 +36,6 @@ class IsolationForestDetector(ScoreThresholdDetector):
     :class:`RawScoreNormaliser`)."""
 
     raw_name = "isolation score"
-
-    def __init__(self, contamination: float | None = 0.02, threshold: float = 0.75,
-                 n_estimators: int = 100, max_samples: int = 256,
-                 random_state: int = 0,
-                 labels: str | None = None) -> None:
-        self.contamination = contamination
-        self.threshold = threshold
-        self.n_estimators = n_estimators
-        self.max_samples = max_samples
-        self.random_state = random_state
-        self.labels = labels
 
     def _fit(self, features: pd.DataFrame) -> None:
         values = features.to_numpy(np.float32)

@@ -29,7 +29,8 @@ class RobustMADDetectorConfig(DetectorConfig):
     min_scale: float = 1.0
 
 
-class RobustMADDetector(DeviationDetector):
+@dataclass(eq=False)
+class RobustMADDetector(DeviationDetector, RobustMADDetectorConfig):
     """Robust median/MAD z-scores, the default for per-product context features.
 
     Per feature z = (x - median) / scale, the scale being the larger of 1.4826 MAD, the
@@ -39,15 +40,6 @@ class RobustMADDetector(DeviationDetector):
     a mean and standard deviation."""
 
     raw_name = "robust z"
-
-    def __init__(self, threshold: float = 3.5, contamination: float | None = None,
-                 coverage: float = 0.8, min_scale: float = 1.0,
-                 labels: str | None = None) -> None:
-        self.threshold = threshold
-        self.contamination = contamination
-        self.coverage = coverage
-        self.min_scale = min_scale
-        self.labels = labels
 
     def _fit(self, features: pd.DataFrame) -> None:
         if float(self.min_scale) < 0:

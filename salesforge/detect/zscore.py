@@ -35,6 +35,9 @@ class DeviationDetector(Detector):
     """
 
     threshold: float = 3.0
+    #: Set by a subclass's ``_fit``: the centre and scale of each feature.
+    center_: np.ndarray
+    scale_: np.ndarray
 
     def _z(self, features: pd.DataFrame) -> np.ndarray:
         return np.nan_to_num(np.abs((features.to_numpy(float) - self.center_) / self.scale_))
@@ -58,17 +61,12 @@ class DeviationDetector(Detector):
                             index=features.index, columns=self.feature_names_in_)
 
 
-class ZScoreDetector(DeviationDetector):
+@dataclass(eq=False)
+class ZScoreDetector(DeviationDetector, ZScoreDetectorConfig):
     """Per feature z = (x - mean) / standard deviation; the largest |z| is the raw
     statistic (see :class:`DeviationDetector`)."""
 
     raw_name = "z"
-
-    def __init__(self, threshold: float = 3.0, contamination: float | None = None,
-                 labels: str | None = None) -> None:
-        self.threshold = threshold
-        self.contamination = contamination
-        self.labels = labels
 
     def _fit(self, features: pd.DataFrame) -> None:
         values = features.to_numpy(float)

@@ -41,19 +41,10 @@ def _quiet_in_process_scheduler() -> None:
         logging.getLogger("distributed").setLevel(logging.WARNING)
 
 
-class DaskExecutor(Executor):
+@dataclass(eq=False)
+class DaskExecutor(Executor, DaskExecutorConfig):
     """dask.distributed: every task is a future (``pure=False``) on the cluster; large
     shared inputs are scattered once; results are gathered in task order."""
-
-    def __init__(self, address: str | None = None, n_workers: int = 2,
-                 threads_per_worker: int = 1, processes: bool = True, dashboard: bool = False,
-                 timeout: float = 30.0) -> None:
-        self.address = address
-        self.n_workers = n_workers
-        self.threads_per_worker = threads_per_worker
-        self.processes = processes
-        self.dashboard = dashboard
-        self.timeout = timeout
 
     @property
     def client(self) -> Any:

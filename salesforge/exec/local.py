@@ -25,13 +25,10 @@ class LocalExecutorConfig:
     backend: str = "loky"
 
 
-class LocalExecutor(Executor):
+@dataclass(eq=False)
+class LocalExecutor(Executor, LocalExecutorConfig):
     """In this process (``n_jobs=1``, the default) or on joblib workers: loky processes
     (``n_jobs=-1`` = every core) or threads; results always come back in task order."""
-
-    def __init__(self, n_jobs: int = 1, backend: str = "loky") -> None:
-        self.n_jobs = n_jobs
-        self.backend = backend
 
     @property
     def workers(self) -> int:

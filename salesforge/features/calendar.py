@@ -21,12 +21,10 @@ class CalendarFeaturesConfig:
     prefix: str = "cal_"
 
 
-class CalendarFeatures(FeatureBuilder):
+@dataclass(eq=False)
+class CalendarFeatures(FeatureBuilder, CalendarFeaturesConfig):
     """Year, quarter, month, ISO week, day of month/year/week, weekend, month start and
     month end, computed vectorised from ``date``."""
-
-    def __init__(self, prefix: str = "cal_") -> None:
-        self.prefix = prefix
 
     def columns_added(self) -> list[str]:
         return [f"{self.prefix}{name}" for name in _NAMES]

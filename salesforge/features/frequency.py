@@ -17,12 +17,10 @@ class FrequencyFeaturesConfig:
     column: str = "product"
 
 
-class FrequencyFeatures(FeatureBuilder):
+@dataclass(eq=False)
+class FrequencyFeatures(FeatureBuilder, FrequencyFeaturesConfig):
     """``<column>_frequency``: the share of fit rows with the row's value (0 for values
     unseen in ``fit``)."""
-
-    def __init__(self, column: str = "product") -> None:
-        self.column = column
 
     def required_columns(self) -> list[str]:
         return [self.column]

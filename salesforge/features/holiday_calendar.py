@@ -33,18 +33,11 @@ class HolidayFeaturesConfig:
     prefix: str = "hol_"
 
 
-class HolidayFeatures(FeatureBuilder):
+@dataclass(eq=False)
+class HolidayFeatures(FeatureBuilder, HolidayFeaturesConfig):
     """Holiday flag, days to the next and since the last holiday (capped at ``horizon``),
     and, with ``ramadan``, the Ramadan flag (the 30 days before Lebaran), days to Lebaran
     and the Lebaran week flag."""
-
-    def __init__(self, country: str = "ID", subdivision: str | None = None,
-                 ramadan: bool = True, horizon: int = 30, prefix: str = "hol_") -> None:
-        self.country = country
-        self.subdivision = subdivision
-        self.ramadan = ramadan
-        self.horizon = horizon
-        self.prefix = prefix
 
     def columns_added(self) -> list[str]:
         names = _NAMES if self.ramadan else _NAMES[:3]

@@ -16,6 +16,9 @@ import pandas as pd
 from salesforge.base.feature_builder import FeatureBuilder
 from salesforge.errors import ConfigError
 
+#: Defaults of ``by``, ``lags`` and ``windows`` (also when one is null).
+DEFAULT_BY, DEFAULT_LAGS, DEFAULT_WINDOWS = ("product",), (1, 7, 28), (7, 28)
+
 
 @dataclass
 class LagFeaturesConfig:
@@ -24,27 +27,21 @@ class LagFeaturesConfig:
     #: Measure whose daily totals are lagged: quantity or revenue.
     target: str = "quantity"
     #: Columns naming a series; empty = the total of all rows.
-    by: list[str] = field(default_factory=lambda: ["product"])
+    by: list[str] = field(default_factory=lambda: list(DEFAULT_BY))
     #: Lags in days.
-    lags: list[int] = field(default_factory=lambda: [1, 7, 28])
+    lags: list[int] = field(default_factory=lambda: list(DEFAULT_LAGS))
     #: Rolling windows in days (mean and standard deviation of the past window).
-    windows: list[int] = field(default_factory=lambda: [7, 28])
+    windows: list[int] = field(default_factory=lambda: list(DEFAULT_WINDOWS))
 
 
-class LagFeatures(FeatureBuilder):
+@dataclass(eq=False)
+class LagFeatures(FeatureBuilder, LagFeaturesConfig):
     """Past daily totals (lags) and past-window mean / std of ``target`` per series."""
 
-    def __init__(self, target: str = "quantity", by: list[str] | None = None,
-                 lags: list[int] | None = None, windows: list[int] | None = None) -> None:
-        self.target = target
-        self.by = by
-        self.lags = lags
-        self.windows = windows
-
     def _settings(self) -> tuple[list[str], list[int], list[int]]:
-        by = ["product"] if self.by is None else list(self.by)
-        lags = [1, 7, 28] if self.lags is None else [int(k) for k in self.lags]
-        windows = [7, 28] if self.windows is None else [int(w) for w in self.windows]
+        by = list(DEFAULT_BY if self.by is None else self.by)
+        lags = [int(k) for k in (DEFAULT_LAGS if self.lags is None else self.lags)]
+        windows = [int(w) for w in (DEFAULT_WINDOWS if self.windows is None else self.windows)]
         if any(k < 1 for k in [*lags, *windows]):
             raise ConfigError("config keys features.lags.lags and features.lags.windows must "
                               "hold whole numbers of days of at least 1 (no leakage).")

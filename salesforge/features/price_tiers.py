@@ -21,13 +21,10 @@ class PriceTierFeaturesConfig:
     by: str | None = "category"
 
 
-class PriceTierFeatures(FeatureBuilder):
+@dataclass(eq=False)
+class PriceTierFeatures(FeatureBuilder, PriceTierFeaturesConfig):
     """``price_tier``, from 1 (cheapest) to ``tiers``, by quantile edges of ``price`` learnt
     per group in ``fit``; groups unseen in fit use the edges of all rows."""
-
-    def __init__(self, tiers: int = 4, by: str | None = "category") -> None:
-        self.tiers = tiers
-        self.by = by
 
     def required_columns(self) -> list[str]:
         return ["price"] + ([self.by] if self.by else [])

@@ -19,16 +19,14 @@ class PromotionFeaturesConfig:
     threshold: float = 0.05
 
 
-class PromotionFeatures(FeatureBuilder):
+@dataclass(eq=False)
+class PromotionFeatures(FeatureBuilder, PromotionFeaturesConfig):
     """``promo_discount`` (share off the price, 0..1) and ``promo_flag`` (discount above
     ``threshold``). With a ``discount`` column the discount is read from it (percent values
     above 1 are divided by 100); without one it is the cut from the product's median price
     learnt in ``fit``."""
 
     requires = ("price", "product")
-
-    def __init__(self, threshold: float = 0.05) -> None:
-        self.threshold = threshold
 
     def columns_added(self) -> list[str]:
         return ["promo_discount", "promo_flag"]

@@ -39,21 +39,22 @@ class CombinationConfig:
     metric: str | None = None
 
 
-class CombinationForecaster(Forecaster):
+@dataclass(eq=False)
+class CombinationForecaster(Forecaster, CombinationConfig):
     """The median or inverse-metric weighted mean of other forecasters' forecasts.
 
-    Fitted attributes, set by :func:`combination_outcome`: ``members_`` (names),
-    ``weights_`` (name -> weight of the future forecast; equal for ``median``).
+    Fitted attributes, set through :meth:`set_members` by the forecast stage's
+    ``combination_outcome``: ``members_`` (names), ``weights_`` (name -> weight of the
+    future forecast; equal for ``median``).
     """
 
     #: Built from other forecasters' forecasts by the forecast stage, never fitted on data.
     combines_forecasts: ClassVar[bool] = True
 
-    def __init__(self, method: str = "median", members: list[str] | None = None,
-                 metric: str | None = None) -> None:
-        self.method = method
-        self.members = members
-        self.metric = metric
+    def set_members(self, names: list[str], weights: dict[str, float]) -> None:
+        """Fit from the members' outcomes: their names and the weight of each."""
+        self.members_ = list(names)
+        self.weights_ = dict(weights)
 
     def _fit(self, frame: pd.DataFrame) -> None:
         raise ValueError("the combination forecaster combines the forecasts of the run's "

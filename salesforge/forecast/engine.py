@@ -130,9 +130,8 @@ def combination_outcome(name: str, model: CombinationForecaster,
     ``window_values`` is the weighting metric per model, series and window."""
     names = [m.name for m in members]
     model.check_method()
-    model.members_ = names
-    model.weights_ = member_weights(window_values, names) if model.method == "weighted" \
-        else {n: 1.0 / len(names) for n in names}
+    model.set_members(names, member_weights(window_values, names) if model.method == "weighted"
+                      else {n: 1.0 / len(names) for n in names})
     first = members[0].model
     model.freq_, model.last_ds_, model.exog_ = plan.freq, first.last_ds_, []
     windows = combined_backtest(model, [m.backtest for m in members], window_values)

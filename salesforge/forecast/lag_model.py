@@ -3,14 +3,14 @@
 :class:`GlobalLagForecaster` is the public base of salesforge's global lag models
 (``linear``, ``random_forest``, the ``xgboost`` and ``lightgbm`` plugins): a subclass
 implements :meth:`~GlobalLagForecaster._regressor` (a fresh scikit-learn style regressor)
-and lists the shared settings of :class:`LagModelConfig` in its ``__init__``; the
+and declares its settings in a dataclass inheriting :class:`LagModelConfig`; the
 features, the per-series scaling, the strategies and the divergence guard live here.
 """
 
 from __future__ import annotations
 
 from abc import abstractmethod
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -65,7 +65,16 @@ TERMS = ("trend", "series", "age")
 CALENDAR = (*calendar_names("D", None), *TERMS)
 
 
-class GlobalLagForecaster(Forecaster):
+if TYPE_CHECKING:
+    _LagSettings = LagModelConfig
+else:
+    # Not a base at run time: a class between a model and its config dataclass that
+    # inherits a dataclass would hand the model LagModelConfig's defaults over its own
+    # config's (dataclasses read each base's fields by getattr, in reverse MRO).
+    _LagSettings = object
+
+
+class GlobalLagForecaster(Forecaster, _LagSettings):
     """One regressor for all series on features of the series' own history (lags
     ``lag_<k>``, rolling means and standard deviations ``mean_<w>``/``std_<w>``, the
     mean around the seasonal lag ``season_mean``), the calendar of the target period
@@ -83,6 +92,11 @@ class GlobalLagForecaster(Forecaster):
     leaves a band around its recent range (``band_``) is forecast by its recent mean
     (``fallback_``) instead, at every step; after :meth:`predict`, ``diverged_series_``
     lists those series and ``replaced_`` counts the forecasts replaced.
+
+    The settings are :class:`~salesforge.forecast.lag_settings.LagModelConfig`'s; a model
+    declares its own in a dataclass inheriting that one and is itself a dataclass over
+    both (``@dataclass(eq=False) class Model(GlobalLagForecaster, ModelConfig)``), so its
+    ``__init__`` is derived from the declarations.
 
     A subclass implements :meth:`_regressor` and may override :meth:`_encode` /
     :meth:`_encoded_names` (e.g. to impute NaN or one-hot encode for a linear model); by
@@ -119,23 +133,6 @@ class GlobalLagForecaster(Forecaster):
         return names
 
     # --- settings -----------------------------------------------------------------------
-
-    def _set_lag_settings(self, lags: list[int] | None, windows: list[int] | None,
-                          strategy: str, direct_steps: list[int] | None,
-                          target_transform: str, normalize: str, scale_window: int | None,
-                          country_holidays: str | None, guard: float | None) -> None:
-        """Store the settings every lag model shares (:class:`LagModelConfig`) as plain
-        attributes, scikit-learn style; subclasses call this from ``__init__``."""
-        self.lags = lags
-        self.windows = windows
-        self.strategy = strategy
-        self.direct_steps = direct_steps
-        self.target_transform = target_transform
-        self.normalize = normalize
-        self.scale_window = scale_window
-        self.country_holidays = country_holidays
-        self.guard = guard
-
 
     def _check_settings(self, freq: str) -> None:
         """Validate the shared settings and store their resolved values (fitted ``_``)."""

@@ -31,7 +31,8 @@ class LinearConfig(LagModelConfig):
     normalize: str = "series"
 
 
-class LinearForecaster(GlobalLagForecaster):
+@dataclass(eq=False)
+class LinearForecaster(GlobalLagForecaster, LinearConfig):
     """Ridge regression on the standardised features of
     :class:`~salesforge.forecast.lag_model.GlobalLagForecaster`, encoded for a linear
     model: missing history values filled with the row's newest rolling mean (the series'
@@ -49,16 +50,6 @@ class LinearForecaster(GlobalLagForecaster):
     search_space: ClassVar[dict[str, dict[str, Any]]] = {
         "alpha": {"type": "float", "low": 1e-3, "high": 100.0, "log": True},
     }
-
-    def __init__(self, alpha: float = 1.0, lags: list[int] | None = None,
-                 windows: list[int] | None = None, strategy: str = "recursive",
-                 direct_steps: list[int] | None = None, target_transform: str = "log1p",
-                 normalize: str = "series",
-                 scale_window: int | None = None, country_holidays: str | None = "ID",
-                 guard: float | None = 1.0) -> None:
-        self.alpha = alpha
-        self._set_lag_settings(lags, windows, strategy, direct_steps, target_transform, normalize,
-                                scale_window, country_holidays, guard)
 
     def _regressor(self, n_rows: int = 0) -> Pipeline:
         return make_pipeline(StandardScaler(), Ridge(alpha=float(self.alpha)))

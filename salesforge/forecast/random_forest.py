@@ -35,7 +35,8 @@ class RandomForestConfig(LagModelConfig):
     normalize: str = "series"
 
 
-class RandomForestForecaster(GlobalLagForecaster):
+@dataclass(eq=False)
+class RandomForestForecaster(GlobalLagForecaster, RandomForestConfig):
     """scikit-learn's random forest on the features of
     :class:`~salesforge.forecast.lag_model.GlobalLagForecaster` (lags, rolling windows,
     calendar, trend, series code, covariates; missing values handled by the trees).
@@ -56,25 +57,6 @@ class RandomForestForecaster(GlobalLagForecaster):
         "max_features": {"type": "float", "low": 0.3, "high": 1.0},
         "max_depth": {"type": "categorical", "choices": [None, 6, 10, 16]},
     }
-
-    def __init__(self, n_estimators: int = 100, max_depth: int | None = None,
-                 min_samples_leaf: int = 5, max_features: float = 0.6,
-                 max_rows_per_tree: int | None = 10000, random_state: int = 0,
-                 n_jobs: int | None = None, lags: list[int] | None = None,
-                 windows: list[int] | None = None, strategy: str = "recursive",
-                 direct_steps: list[int] | None = None, target_transform: str = "log1p",
-                 normalize: str = "series",
-                 scale_window: int | None = None, country_holidays: str | None = "ID",
-                 guard: float | None = 1.0) -> None:
-        self.n_estimators = n_estimators
-        self.max_depth = max_depth
-        self.min_samples_leaf = min_samples_leaf
-        self.max_features = max_features
-        self.max_rows_per_tree = max_rows_per_tree
-        self.random_state = random_state
-        self.n_jobs = n_jobs
-        self._set_lag_settings(lags, windows, strategy, direct_steps, target_transform, normalize,
-                                scale_window, country_holidays, guard)
 
     def _regressor(self, n_rows: int = 0) -> RandomForestRegressor:
         cap = self.max_rows_per_tree

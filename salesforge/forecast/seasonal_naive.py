@@ -20,14 +20,12 @@ class SeasonalNaiveConfig:
     season_length: int | None = None
 
 
-class SeasonalNaiveForecaster(Forecaster):
+@dataclass(eq=False)
+class SeasonalNaiveForecaster(Forecaster, SeasonalNaiveConfig):
     """y(T + h) = y(T + h - m·k), the value one season earlier; series shorter than a
     season repeat their last value."""
 
     per_series: ClassVar[bool] = True
-
-    def __init__(self, season_length: int | None = None) -> None:
-        self.season_length = season_length
 
     def _fit(self, frame: pd.DataFrame) -> None:
         m = season_length(self.freq_) if self.season_length is None else int(self.season_length)

@@ -67,24 +67,11 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-class EmailNotifier(Notifier):
+@dataclass(eq=False)
+class EmailNotifier(Notifier, EmailNotifierConfig):
     """Sends each alert as a plain-text e-mail through an SMTP server (STARTTLS)."""
 
     sends_over_network = True
-
-    def __init__(self, host: str | None = None, port: int = 587, starttls: bool = True,
-                 sender: str | None = None, to: list[str] | None = None,
-                 username_env: str = "SALESFORGE_SMTP_USER",
-                 password_env: str = "SALESFORGE_SMTP_PASSWORD",
-                 timeout_s: float = 10.0) -> None:
-        self.host = host
-        self.port = port
-        self.starttls = starttls
-        self.sender = sender
-        self.to = to
-        self.username_env = username_env
-        self.password_env = password_env
-        self.timeout_s = timeout_s
 
     def check(self) -> None:
         if not self.host:

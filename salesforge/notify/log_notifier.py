@@ -15,7 +15,8 @@ class LogNotifierConfig:
     """``notifier=log`` has no settings."""
 
 
-class LogNotifier(Notifier):
+@dataclass(eq=False)
+class LogNotifier(Notifier, LogNotifierConfig):
     """Logs each alert at WARNING on the salesforge.alerts logger (terminal, run log, JSON logs)."""
 
     def _send(self, alert: Alert) -> None:

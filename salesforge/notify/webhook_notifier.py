@@ -80,17 +80,11 @@ def slack_body(alert: Alert) -> dict[str, Any]:
     }
 
 
-class WebhookNotifier(Notifier):
+@dataclass(eq=False)
+class WebhookNotifier(Notifier, WebhookNotifierConfig):
     """POSTs each alert as JSON (Slack-compatible) to the URL in an environment variable."""
 
     sends_over_network = True
-
-    def __init__(self, url_env: str = "SALESFORGE_WEBHOOK_URL", timeout_s: float = 10.0,
-                 retries: int = 3, backoff_s: float = 1.0) -> None:
-        self.url_env = url_env
-        self.timeout_s = timeout_s
-        self.retries = retries
-        self.backoff_s = backoff_s
 
     def check(self) -> None:
         self._url()
@@ -150,7 +144,8 @@ class WebhookNotifier(Notifier):
                 response.read(65536)
                 return
         except urllib.error.HTTPError as error:
-            status, retry_after = error.code, (error.headers or {}).get("Retry-After")
+            status = error.code
+            retry_after = error.headers.get("Retry-After") if error.headers else None
             error.close()
         except (urllib.error.URLError, http.client.HTTPException, OSError) as error:
             cause = getattr(error, "reason", error)

@@ -22,14 +22,11 @@ class CsvReporterConfig:
     zip: bool = True
 
 
-class CsvReporter(Reporter):
+@dataclass(eq=False)
+class CsvReporter(Reporter, CsvReporterConfig):
     """Writes ``<table>.csv`` for each table, ``insights.csv`` (with each number's
     source table, row and column), and a zip of them; text cells that a spreadsheet would
     run as a formula are escaped (:mod:`salesforge.report.escape`)."""
-
-    def __init__(self, folder: str = "csv", zip: bool = True) -> None:
-        self.folder = folder
-        self.zip = zip
 
     def _write(self, bundle: ReportBundle, out_dir: Path) -> list[Path]:
         folder = out_dir / self.folder

@@ -43,12 +43,10 @@ def money_format(currency: str) -> str:
     return f'"{symbol}"#,##0' + ("." + "0" * decimals if decimals else "")
 
 
-class ExcelReporter(Reporter):
+@dataclass(eq=False)
+class ExcelReporter(Reporter, ExcelReporterConfig):
     """Writes ``report.xlsx``: Summary, then KPIs, Monthly, Products, Forecast, Segments,
     Anomalies, Data Quality, ... (one sheet per section of ``report.sections``)."""
-
-    def __init__(self, filename: str = "report.xlsx") -> None:
-        self.filename = filename
 
     def _write(self, bundle: ReportBundle, out_dir: Path) -> list[Path]:
         path = out_dir / self.filename

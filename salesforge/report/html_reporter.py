@@ -41,12 +41,9 @@ class HtmlReporterConfig:
     max_table_rows: int = 500
 
 
-class HtmlReporter(Reporter):
+@dataclass(eq=False)
+class HtmlReporter(Reporter, HtmlReporterConfig):
     """Writes ``report.html``: every section of ``report.sections`` with interactive charts."""
-
-    def __init__(self, filename: str = "report.html", max_table_rows: int = 500) -> None:
-        self.filename = filename
-        self.max_table_rows = max_table_rows
 
     def _write(self, bundle: ReportBundle, out_dir: Path) -> list[Path]:
         sections = resolve_sections(bundle)

@@ -72,12 +72,9 @@ class NumberedCanvas(Canvas):
         super().save()
 
 
-class PdfReporter(Reporter):
+@dataclass(eq=False)
+class PdfReporter(Reporter, PdfReporterConfig):
     """Writes ``report.pdf``: a cover page, then each section of ``report.sections``."""
-
-    def __init__(self, filename: str = "report.pdf", max_table_rows: int = 40) -> None:
-        self.filename = filename
-        self.max_table_rows = max_table_rows
 
     def _write(self, bundle: ReportBundle, out_dir: Path) -> list[Path]:
         path = out_dir / self.filename

@@ -32,21 +32,12 @@ class ABCXYZSegmenterConfig:
     variability_feature: str = "demand_cv"
 
 
-class ABCXYZSegmenter(Segmenter):
+@dataclass(eq=False)
+class ABCXYZSegmenter(Segmenter, ABCXYZSegmenterConfig):
     """ABC x XYZ classes: Pareto revenue share crossed with demand variability.
 
     A = entities making the first ``a_share`` of revenue, B up to ``b_share``, C the tail;
     X/Y/Z by the coefficient of variation of periodic demand (``x_cv``, ``y_cv``)."""
-
-    def __init__(self, a_share: float = 0.8, b_share: float = 0.95, x_cv: float = 0.5,
-                 y_cv: float = 1.0, revenue_feature: str = "revenue",
-                 variability_feature: str = "demand_cv") -> None:
-        self.a_share = a_share
-        self.b_share = b_share
-        self.x_cv = x_cv
-        self.y_cv = y_cv
-        self.revenue_feature = revenue_feature
-        self.variability_feature = variability_feature
 
     def _fit(self, features: pd.DataFrame) -> None:
         for column in (self.revenue_feature, self.variability_feature):

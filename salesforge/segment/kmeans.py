@@ -40,20 +40,10 @@ class KMeansSegmenterConfig:
     random_state: int = 0
 
 
-class KMeansSegmenter(Segmenter):
+@dataclass(eq=False)
+class KMeansSegmenter(Segmenter, KMeansSegmenterConfig):
     """KMeans on standardised log features; each segment named from its centre's revenue
     and frequency against the medians, names made unique by rank ("— top", "— 2")."""
-
-    def __init__(self, n_clusters: int | None = 4, k_min: int = 2, k_max: int = 8,
-                 revenue_feature: str = "revenue", frequency_feature: str = "transactions",
-                 features: list[str] | None = None, random_state: int = 0) -> None:
-        self.n_clusters = n_clusters
-        self.k_min = k_min
-        self.k_max = k_max
-        self.revenue_feature = revenue_feature
-        self.frequency_feature = frequency_feature
-        self.features = features
-        self.random_state = random_state
 
     def _columns(self, features: pd.DataFrame) -> list[str]:
         if self.features is not None:

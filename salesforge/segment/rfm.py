@@ -23,7 +23,8 @@ class RFMSegmenterConfig:
     monetary_feature: str = "revenue"
 
 
-class RFMSegmenter(Segmenter):
+@dataclass(eq=False)
+class RFMSegmenter(Segmenter, RFMSegmenterConfig):
     """Customer RFM segments (Champions, Loyal, At Risk, Lost, ...).
 
     Quintile scores (5 = best: recent, frequent, big spender); R and the mean of F and M
@@ -31,13 +32,6 @@ class RFMSegmenter(Segmenter):
     Needs Attention (R=3), At Risk (R<=2, FM>=3), Hibernating (R=2), Lost (R=1)."""
 
     default_entity = "customer_id"
-
-    def __init__(self, recency_feature: str = "recency_days",
-                 frequency_feature: str = "transactions",
-                 monetary_feature: str = "revenue") -> None:
-        self.recency_feature = recency_feature
-        self.frequency_feature = frequency_feature
-        self.monetary_feature = monetary_feature
 
     def _columns(self) -> list[str]:
         return [self.recency_feature, self.frequency_feature, self.monetary_feature]

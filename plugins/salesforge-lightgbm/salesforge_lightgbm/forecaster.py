@@ -58,7 +58,8 @@ class LightGBMConfig(LagModelConfig):
     objective: str = "regression_l1"
 
 
-class LightGBMForecaster(GlobalLagForecaster):
+@dataclass(eq=False)
+class LightGBMForecaster(GlobalLagForecaster, LightGBMConfig):
     """LightGBM on the features of :class:`~salesforge.forecast.lag_model.GlobalLagForecaster`
     (lags, rolling means and deviations, the seasonal mean, calendar and holidays, trend,
     series code, covariates of ``forecast.exog``; missing values handled by the trees): one
@@ -86,39 +87,6 @@ class LightGBMForecaster(GlobalLagForecaster):
         "colsample_bytree": {"type": "float", "low": 0.5, "high": 1.0},
     }
     native_attributes: ClassVar[tuple[str, ...]] = ("model_",)
-
-    def __init__(
-        self,
-        n_estimators: int = 100,
-        learning_rate: float = 0.1,
-        num_leaves: int = 31,
-        min_child_samples: int = 20,
-        subsample: float = 0.8,
-        colsample_bytree: float = 0.8,
-        random_state: int = 0,
-        n_jobs: int | None = None,
-        objective: str = "regression_l1",
-        lags: list[int] | None = None,
-        windows: list[int] | None = None,
-        strategy: str = "recursive",
-        direct_steps: list[int] | None = None,
-        target_transform: str = "none",
-        normalize: str = "window",
-        scale_window: int | None = None,
-        country_holidays: str | None = "ID",
-        guard: float | None = 1.0,
-    ) -> None:
-        self.n_estimators = n_estimators
-        self.learning_rate = learning_rate
-        self.num_leaves = num_leaves
-        self.min_child_samples = min_child_samples
-        self.subsample = subsample
-        self.colsample_bytree = colsample_bytree
-        self.random_state = random_state
-        self.n_jobs = n_jobs
-        self.objective = objective
-        self._set_lag_settings(lags, windows, strategy, direct_steps, target_transform, normalize,
-                                scale_window, country_holidays, guard)
 
     def _fit(self, frame: pd.DataFrame) -> None:
         objective = self._objective()

@@ -50,7 +50,8 @@ class ProphetConfig:
     random_state: int = 0
 
 
-class ProphetForecaster(Forecaster):
+@dataclass(eq=False)
+class ProphetForecaster(Forecaster, ProphetConfig):
     """One Prophet model per series (trend, weekly and yearly seasonality, the holidays of
     ``country_holidays``), with Prophet's own prediction intervals; the covariates of
     ``forecast.exog`` enter as extra regressors (``add_regressor``, standardised by Prophet).
@@ -70,18 +71,6 @@ class ProphetForecaster(Forecaster):
     native_attributes: ClassVar[tuple[str, ...]] = ("models_",)
     supports_exog: ClassVar[bool] = True
     per_series: ClassVar[bool] = True  # one Prophet model per series
-
-    def __init__(self, country_holidays: str | None = "ID", seasonality_mode: str = "additive",
-                 changepoint_prior_scale: float = 0.05, seasonality_prior_scale: float = 10.0,
-                 holidays_prior_scale: float = 10.0, uncertainty_samples: int = 300,
-                 random_state: int = 0) -> None:
-        self.country_holidays = country_holidays
-        self.seasonality_mode = seasonality_mode
-        self.changepoint_prior_scale = changepoint_prior_scale
-        self.seasonality_prior_scale = seasonality_prior_scale
-        self.holidays_prior_scale = holidays_prior_scale
-        self.uncertainty_samples = uncertainty_samples
-        self.random_state = random_state
 
     def _prophet(self) -> Any:
         _quiet()  # before the import too: prophet.plot logs an error when plotly is absent

@@ -44,7 +44,8 @@ def pyod_class(name: str) -> type:
     raise ValueError(f"detector.model={name!r}: {module_name} has no class of that name")
 
 
-class PyODDetector(ScoreThresholdDetector):
+@dataclass(eq=False)
+class PyODDetector(ScoreThresholdDetector, PyODDetectorConfig):
     """Any PyOD model by class name (ECOD, COPOD, HBOS, LOF, KNN, ...).
 
     Fits the named PyOD model; its ``decision_function`` (higher = more anomalous, the
@@ -52,15 +53,6 @@ class PyODDetector(ScoreThresholdDetector):
     training scores' robust z without saturation (:class:`RawScoreNormaliser`)."""
 
     raw_name = "PyOD score"
-
-    def __init__(self, model: str = "ECOD", params: dict[str, Any] | None = None,
-                 contamination: float | None = 0.02, threshold: float = 0.75,
-                 labels: str | None = None) -> None:
-        self.model = model
-        self.params = params
-        self.contamination = contamination
-        self.threshold = threshold
-        self.labels = labels
 
     def _fit(self, features: pd.DataFrame) -> None:
         cls = pyod_class(self.model)

@@ -22,13 +22,11 @@ class CrostonOptimizedConfig:
     n_jobs: int = N_JOBS
 
 
-class CrostonOptimizedForecaster(StatsForecastForecaster):
+@dataclass(eq=False)
+class CrostonOptimizedForecaster(StatsForecastForecaster, CrostonOptimizedConfig):
     """statsforecast's CrostonOptimized: demand sizes and intervals between demands
     smoothed separately, each with its own optimised smoothing weight; the forecast is
     their ratio."""
-
-    def __init__(self, n_jobs: int = N_JOBS) -> None:
-        self.n_jobs = n_jobs
 
     def _model(self, season_length: int) -> Any:
         from statsforecast.models import CrostonOptimized
@@ -44,12 +42,10 @@ class ADIDAConfig:
     n_jobs: int = N_JOBS
 
 
-class ADIDAForecaster(StatsForecastForecaster):
+@dataclass(eq=False)
+class ADIDAForecaster(StatsForecastForecaster, ADIDAConfig):
     """statsforecast's ADIDA: the series summed over buckets of its mean inter-demand
     interval, smoothed, and spread back evenly over the periods."""
-
-    def __init__(self, n_jobs: int = N_JOBS) -> None:
-        self.n_jobs = n_jobs
 
     def _model(self, season_length: int) -> Any:
         from statsforecast.models import ADIDA
@@ -65,12 +61,10 @@ class IMAPAConfig:
     n_jobs: int = N_JOBS
 
 
-class IMAPAForecaster(StatsForecastForecaster):
+@dataclass(eq=False)
+class IMAPAForecaster(StatsForecastForecaster, IMAPAConfig):
     """statsforecast's IMAPA: ADIDA at every bucket size up to the mean inter-demand
     interval, averaged."""
-
-    def __init__(self, n_jobs: int = N_JOBS) -> None:
-        self.n_jobs = n_jobs
 
     def _model(self, season_length: int) -> Any:
         from statsforecast.models import IMAPA
@@ -91,14 +85,10 @@ class TSBConfig:
     n_jobs: int = N_JOBS
 
 
-class TSBForecaster(StatsForecastForecaster):
+@dataclass(eq=False)
+class TSBForecaster(StatsForecastForecaster, TSBConfig):
     """statsforecast's TSB (Teunter-Syntetos-Babai): demand size times the smoothed
     probability of a demand in a period; unlike Croston it decays when sales stop."""
-
-    def __init__(self, alpha_d: float = 0.1, alpha_p: float = 0.1, n_jobs: int = N_JOBS) -> None:
-        self.alpha_d = alpha_d
-        self.alpha_p = alpha_p
-        self.n_jobs = n_jobs
 
     def _model(self, season_length: int) -> Any:
         from statsforecast.models import TSB

@@ -31,18 +31,12 @@ class AutoETSConfig:
     n_jobs: int = -1
 
 
-class AutoETSForecaster(StatsForecastForecaster):
+@dataclass(eq=False)
+class AutoETSForecaster(StatsForecastForecaster, AutoETSConfig):
     """statsforecast's AutoETS: exponential smoothing with error, trend and seasonal
     components chosen per series by AICc (Hyndman's ``ets``), with its own intervals."""
 
     own_intervals: ClassVar[bool] = True
-
-    def __init__(self, season_length: int = 0, model: str = "ZZZ", damped: bool | None = None,
-                 n_jobs: int = -1) -> None:
-        self.season_length = season_length
-        self.model = model
-        self.damped = damped
-        self.n_jobs = n_jobs
 
     def _model(self, season_length: int) -> Any:
         from statsforecast.models import AutoETS
@@ -65,18 +59,12 @@ class AutoThetaConfig:
     n_jobs: int = -1
 
 
-class AutoThetaForecaster(StatsForecastForecaster):
+@dataclass(eq=False)
+class AutoThetaForecaster(StatsForecastForecaster, AutoThetaConfig):
     """statsforecast's AutoTheta: the Theta method (the M3 winner) in its standard,
     optimised and dynamic variants, chosen per series, with its own intervals."""
 
     own_intervals: ClassVar[bool] = True
-
-    def __init__(self, season_length: int = 0, decomposition_type: str = "multiplicative",
-                 model: str | None = None, n_jobs: int = -1) -> None:
-        self.season_length = season_length
-        self.decomposition_type = decomposition_type
-        self.model = model
-        self.n_jobs = n_jobs
 
     def _model(self, season_length: int) -> Any:
         from statsforecast.models import AutoTheta
@@ -104,22 +92,13 @@ class AutoARIMAConfig:
     n_jobs: int = -1
 
 
-class AutoARIMAForecaster(StatsForecastForecaster):
+@dataclass(eq=False)
+class AutoARIMAForecaster(StatsForecastForecaster, AutoARIMAConfig):
     """statsforecast's AutoARIMA: seasonal ARIMA with orders chosen per series by AICc
     (Hyndman's ``auto.arima``), with its own intervals. The slowest of these models on
     long seasons (52 weeks)."""
 
     own_intervals: ClassVar[bool] = True
-
-    def __init__(self, season_length: int = 0, stepwise: bool = True,
-                 approximation: bool = False, max_p: int = 5, max_q: int = 5,
-                 n_jobs: int = -1) -> None:
-        self.season_length = season_length
-        self.stepwise = stepwise
-        self.approximation = approximation
-        self.max_p = max_p
-        self.max_q = max_q
-        self.n_jobs = n_jobs
 
     def _model(self, season_length: int) -> Any:
         from statsforecast.models import AutoARIMA
@@ -140,16 +119,13 @@ class MSTLConfig:
     n_jobs: int = -1
 
 
-class MSTLForecaster(StatsForecastForecaster):
+@dataclass(eq=False)
+class MSTLForecaster(StatsForecastForecaster, MSTLConfig):
     """statsforecast's MSTL: several seasonal patterns removed by repeated STL, the
     remaining trend forecast by AutoETS without a season; with its own intervals.
     Periods longer than half of a series are left out for that series by MSTL itself."""
 
     own_intervals: ClassVar[bool] = True
-
-    def __init__(self, season_lengths: list[int] | None = None, n_jobs: int = -1) -> None:
-        self.season_lengths = season_lengths
-        self.n_jobs = n_jobs
 
     def seasons(self) -> list[int]:
         """The seasonal periods of the fitted frequency (the setting, or its default)."""

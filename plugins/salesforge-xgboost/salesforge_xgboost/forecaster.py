@@ -49,7 +49,8 @@ class XGBoostConfig(LagModelConfig):
     objective: str = OBJECTIVE
 
 
-class XGBoostForecaster(GlobalLagForecaster):
+@dataclass(eq=False)
+class XGBoostForecaster(GlobalLagForecaster, XGBoostConfig):
     """XGBoost on the features of :class:`~salesforge.forecast.lag_model.GlobalLagForecaster`
     (lags, rolling means and deviations, the seasonal mean, calendar and holidays, trend,
     series code, covariates of ``forecast.exog``; missing values handled by the trees).
@@ -77,37 +78,6 @@ class XGBoostForecaster(GlobalLagForecaster):
         "colsample_bytree": {"type": "float", "low": 0.5, "high": 1.0},
     }
     native_attributes: ClassVar[tuple[str, ...]] = ("model_",)
-
-    def __init__(
-        self,
-        n_estimators: int = 60,
-        max_depth: int = 6,
-        learning_rate: float = 0.15,
-        subsample: float = 0.9,
-        colsample_bytree: float = 0.9,
-        random_state: int = 0,
-        n_jobs: int | None = None,
-        objective: str = OBJECTIVE,
-        lags: list[int] | None = None,
-        windows: list[int] | None = None,
-        strategy: str = "recursive",
-        direct_steps: list[int] | None = None,
-        target_transform: str = "none",
-        normalize: str = "window",
-        scale_window: int | None = None,
-        country_holidays: str | None = "ID",
-        guard: float | None = 1.0,
-    ) -> None:
-        self.n_estimators = n_estimators
-        self.max_depth = max_depth
-        self.learning_rate = learning_rate
-        self.subsample = subsample
-        self.colsample_bytree = colsample_bytree
-        self.random_state = random_state
-        self.n_jobs = n_jobs
-        self.objective = objective
-        self._set_lag_settings(lags, windows, strategy, direct_steps, target_transform, normalize,
-                                scale_window, country_holidays, guard)
 
     def _regressor(self, n_rows: int = 0) -> XGBRegressor:
         from xgboost import XGBRegressor  # imported when a model is made, not at discovery

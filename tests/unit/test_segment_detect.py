@@ -10,6 +10,7 @@ import pytest
 from salesforge.data.sample import generate_sample
 from salesforge.detect.zscore import ZScoreDetector
 from salesforge.segment.kmeans import NAMES, KMeansSegmenter
+from salesforge.segment.naming import TRAIT_WORDS
 from salesforge.stages.detect import context_features
 
 # --- KMeans --------------------------------------------------------------------------------
@@ -83,22 +84,41 @@ def test_kmeans_names_are_unique_with_more_than_four_segments():
         "star": {"Star Products"},
         "premium": {"Premium Products"},
         "volume": {"Volume Products"},
-        "low": {"Low Performers — top"},  # the higher-revenue of the two is "top"
-        "tiny": {"Low Performers — 2"},
+        # two of one name: told apart by what distinguishes them, not by a rank number
+        "low": {"Low Performers — more revenue, more orders"},
+        "tiny": {"Low Performers — less revenue, fewer orders"},
     }
 
 
-def test_kmeans_many_segments_all_get_unique_ranked_names():
+def test_kmeans_many_segments_all_get_unique_names_from_traits():
     features = entity_table(FOUR_GROUPS, seed=3)
-    segmenter = KMeansSegmenter(n_clusters=9).fit(features)
+    segmenter = KMeansSegmenter(n_clusters=9, min_segment_size=1).fit(features)
     names = list(segmenter.segment_names_.values())
     assert len(names) == 9
     assert len(set(names)) == 9
+    words = {word for pair in TRAIT_WORDS.values() for word in pair}
     for name in names:
         base = name.split(" — ")[0]
         assert base in NAMES.values()
         if " — " in name:
-            assert name.split(" — ")[1] == "top" or name.split(" — ")[1].isdigit()
+            assert set(name.split(" — ")[1].split(", ")) <= words, name
+
+
+def test_kmeans_passes_over_a_k_that_leaves_a_segment_too_small():
+    features = entity_table(FOUR_GROUPS, seed=3)
+    segmenter = KMeansSegmenter(n_clusters=9).fit(features)  # min_segment_size=2
+    sizes = np.bincount(segmenter.labels_)
+    assert segmenter.n_clusters_ < 9 and sizes.min() >= 2
+    assert len(set(segmenter.segment_names_.values())) == segmenter.n_clusters_
+    # eight products, four segments asked: never a segment of a single product
+    eight = entity_table({"star": (1e6, 500.0, 3), "premium": (1e6, 20.0, 2),
+                          "volume": (2e4, 500.0, 2), "low": (2e4, 20.0, 1)})
+    small = KMeansSegmenter().fit(eight)
+    assert np.bincount(small.labels_).min() >= 2 and small.n_clusters_ < 4
+    auto = KMeansSegmenter(n_clusters=None).fit(eight)
+    assert np.bincount(auto.labels_).min() >= 2
+    with pytest.raises(ValueError, match="min_segment_size"):
+        KMeansSegmenter(min_segment_size=0).fit(eight)
 
 
 def test_kmeans_predict_on_training_rows_returns_the_fitted_labels():
@@ -130,9 +150,11 @@ def test_kmeans_is_deterministic():
 
 def test_kmeans_uses_fewer_clusters_than_entities():
     features = entity_table(FOUR_GROUPS).iloc[:3]
-    segmenter = KMeansSegmenter(n_clusters=10).fit(features)
+    segmenter = KMeansSegmenter(n_clusters=10, min_segment_size=1).fit(features)
     assert len(set(segmenter.labels_)) <= 2
     assert len(segmenter.segment_names_) == segmenter.model_.n_clusters == 2
+    # at least two entities a segment (the default): three entities make one segment
+    assert KMeansSegmenter(n_clusters=10).fit(features).n_clusters_ == 1
 
 
 def test_kmeans_custom_feature_names_and_missing_features():

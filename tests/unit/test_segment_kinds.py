@@ -10,7 +10,7 @@ from salesforge.data.cleaning import StandardCleaner
 from salesforge.segment.abc_xyz import CLASS_NAMES, ABCXYZSegmenter
 from salesforge.segment.features import entity_features
 from salesforge.segment.kmeans import KMeansSegmenter
-from salesforge.segment.naming import NAMES, quadrant_names, rank_duplicates
+from salesforge.segment.naming import NAMES, quadrant_names, rank_duplicates, trait_names
 from salesforge.segment.profile import projection, segment_profile
 from salesforge.segment.rfm import RFM_NAMES, RFMSegmenter
 
@@ -79,6 +79,31 @@ def test_repeated_names_are_ranked_by_revenue_and_never_repeat():
     names = rank_duplicates(base, pd.Series({0: 5.0, 1: 9.0, 2: 1.0, 3: 7.0}))
     assert names == {1: "Star Products — top", 3: "Star Products — 2",
                      0: "Star Products — 3", 2: "Low Performers"}
+
+
+def test_segments_sharing_a_name_are_told_apart_by_their_distinguishing_traits():
+    base = {0: "Volume Products", 1: "Volume Products", 2: "Star Products"}
+    centres = pd.DataFrame({"revenue": [0.1, 0.0, 2.0], "units": [-1.0, 1.5, 0.5],
+                            "avg_price": [0.9, -0.8, 1.0], "revenue_share": [5.0, -5.0, 1.0]})
+    names = trait_names(base, centres)
+    # the two largest gaps between the siblings, revenue_share never a trait
+    assert names == {0: "Volume Products — fewer units, higher price",
+                     1: "Volume Products — more units, lower price", 2: "Star Products"}
+
+
+def test_three_siblings_get_as_many_traits_as_make_them_unique():
+    base = dict.fromkeys(range(3), "Low Performers")
+    centres = pd.DataFrame({"units": [1.0, 1.0, -2.0], "avg_price": [0.5, 0.5, -1.0],
+                            "growth": [0.3, -0.3, 0.0]})
+    names = trait_names(base, centres)
+    assert len(set(names.values())) == 3
+    assert names[0] == "Low Performers — more units, higher price, faster growth"
+    assert names[2] == "Low Performers — fewer units, lower price"
+    # centres that cannot be told apart are left to the revenue rank
+    same = trait_names({0: "Star Products", 1: "Star Products"},
+                       pd.DataFrame({"units": [1.0, 1.0]}))
+    assert rank_duplicates(same, pd.Series({0: 1.0, 1: 2.0})) == {
+        1: "Star Products — top", 0: "Star Products — 2"}
 
 
 def test_kmeans_chooses_k_by_silhouette_when_n_clusters_is_null():

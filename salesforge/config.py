@@ -44,6 +44,14 @@ def conf_dir() -> Path:
     return Path(str(files("salesforge") / "conf"))
 
 
+def packaged_config() -> DictConfig:
+    """The packaged ``config.yaml`` as written (not composed: its defaults list is not
+    applied)."""
+    node = OmegaConf.load(conf_dir() / "config.yaml")
+    assert isinstance(node, DictConfig)  # a mapping of keys, never a list
+    return node
+
+
 def choices(cfg: DictConfig, group: str) -> list[tuple[str, dict[str, Any]]]:
     """The components a list group selects, in config order: ``[(name, settings)]``."""
     node = cfg.get(group)
@@ -51,7 +59,7 @@ def choices(cfg: DictConfig, group: str) -> list[tuple[str, dict[str, Any]]]:
         return []
     if not isinstance(node, DictConfig):
         raise ConfigError(f"config key {group} must be a mapping of component names to settings.")
-    return [(str(name), _settings(node[name], f"{group}.{name}")) for name in node]
+    return [(str(name), _settings(node[name], f"{group}.{name!s}")) for name in node]
 
 
 def choice(cfg: DictConfig, group: str) -> tuple[str, dict[str, Any]]:

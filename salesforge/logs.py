@@ -22,7 +22,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TextIO
+from typing import Any, TextIO
 
 from pythonjsonlogger.json import JsonFormatter as _BaseJsonFormatter
 
@@ -80,7 +80,7 @@ class JsonFormatter(_BaseJsonFormatter):
     ``message``, then the record's extra fields (``logger.info(..., extra={...})``) and
     ``exc_info`` for exceptions."""
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:  # python-json-logger's arguments
         kwargs.setdefault("fmt", "%(asctime)s %(levelname)s %(name)s %(message)s")
         kwargs.setdefault("rename_fields", {"asctime": "time", "levelname": "level",
                                             "name": "logger"})

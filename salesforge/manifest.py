@@ -15,7 +15,7 @@ import hashlib
 import json
 import math
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any, TypedDict, cast
 
 import numpy as np
 import pandas as pd
@@ -220,8 +220,14 @@ def write_manifest(run_dir: str | Path, manifest: Manifest | dict[str, Any]) -> 
     return path
 
 
+def as_dict(manifest: Manifest) -> dict[str, Any]:
+    """``manifest`` typed as what it is, the plain ``dict`` read from ``manifest.json``
+    (for code that takes any dict)."""
+    return cast("dict[str, Any]", manifest)
+
+
 def read_manifest(run_dir: str | Path) -> Manifest:
     """The ``manifest.json`` of ``run_dir`` (``NaN``/``Infinity`` written by other tools
     read as ``None``); ``OSError`` when there is none, ``ValueError`` when it is not JSON."""
     text = (Path(run_dir) / MANIFEST_NAME).read_text(encoding="utf-8")
-    return json.loads(text, parse_constant=lambda _: None)  # type: ignore[no-any-return]
+    return json.loads(text, parse_constant=lambda _: None)

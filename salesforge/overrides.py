@@ -90,7 +90,7 @@ def describe_compose_error(exc: BaseException) -> str:
                 f"with +{key}=<value>.")
     if match := _MISSING_OPTION.search(text):
         group, option = match.group(1), match.group(2)
-        options = sorted(p.stem for p in (conf_dir() / group).glob("*.yaml"))
-        available = f"; available: {', '.join(options)}" if options else ""
+        names = sorted(p.stem for p in (conf_dir() / group).glob("*.yaml"))
+        available = f"; available: {', '.join(names)}" if names else ""
         return f"config group {group} has no option {option!r}{available}."
     return first.rstrip(".") + "."

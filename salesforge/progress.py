@@ -58,12 +58,12 @@ class TerminalProgress:
         self.stages = self.progress.add_task("salesforge run", total=total_stages)
 
     def stage_started(self, stage: str) -> None:
-        if self.progress is not None:
+        if self.progress is not None and self.stages is not None:
             self.progress.update(self.stages, description=f"stage [bold]{stage}[/]")
 
     def stage_done(self, stage: str) -> None:
         """Advance the stage bar and drop the stage's task bars."""
-        if self.progress is None:
+        if self.progress is None or self.stages is None:
             return
         self.progress.advance(self.stages)
         for key in [k for k in self.tasks if k[0] == stage]:

@@ -12,7 +12,7 @@ import dataclasses
 import inspect
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
@@ -50,7 +50,8 @@ class ComponentInfo:
         """The component's settings with their defaults (from its config dataclass)."""
         if self.config is not None:
             return {f.name: _field_default(f) for f in dataclasses.fields(self.config)}
-        params = inspect.signature(self.cls.__init__).parameters.values()
+        constructor: type[object] = self.cls  # its __init__, not the class's call signature
+        params = inspect.signature(constructor.__init__).parameters.values()
         return {
             p.name: None if p.default is inspect.Parameter.empty else p.default
             for p in params
@@ -186,4 +187,5 @@ def validate_settings(info: ComponentInfo, settings: dict[str, Any], *, key: str
         field = getattr(exc, "full_key", "") or ""
         msg = str(exc).split("\n", 1)[0]
         raise ConfigError(f"config key {key}.{field}: {msg}.".replace("..", ".")) from None
-    return dict(params)
+    # a dataclass schema converts to a dict keyed by its field names
+    return dict(cast("dict[str, Any]", params))

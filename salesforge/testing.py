@@ -19,10 +19,11 @@ from __future__ import annotations
 import os
 import socket
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
+from typing import Any, Protocol, cast
 
 import numpy as np
 import pandas as pd
@@ -158,7 +159,7 @@ def _check_combiner(model: Forecaster) -> None:
                .predict(horizon).assign(model=f"naive_{m}") for m in (1, 7, 28)}
     forecasts = pd.concat(members.values(), ignore_index=True)
     weights = {name: 1 / len(members) for name in members}
-    out = model.combine(forecasts, ["series_id", "ds"], weights)
+    out = _combined(model, forecasts, weights)
     assert list(out.columns) == ["series_id", "ds", "y_pred"], "combine returns keys + y_pred"
     assert len(out) == series["series_id"].nunique() * horizon
     assert np.isfinite(out["y_pred"]).all(), "combined forecasts must be finite"
@@ -167,7 +168,7 @@ def _check_combiner(model: Forecaster) -> None:
     assert ((merged["y_pred"] >= merged["min"] - 1e-9) &
             (merged["y_pred"] <= merged["max"] + 1e-9)).all(), \
         "a combination must lie between its members' forecasts"
-    again = type(model)(**model.get_params()).combine(forecasts, ["series_id", "ds"], weights)
+    again = _combined(type(model)(**model.get_params()), forecasts, weights)
     np.testing.assert_allclose(out["y_pred"], again["y_pred"], rtol=1e-9)
     try:
         model.fit(series, "D")
@@ -175,6 +176,19 @@ def _check_combiner(model: Forecaster) -> None:
         pass
     else:
         raise AssertionError("a combiner fitted alone must raise ValueError saying why")
+
+
+class _Combiner(Protocol):
+    """The method a forecaster with ``combines_forecasts = True`` adds to :class:`Forecaster`."""
+
+    def combine(self, forecasts: pd.DataFrame, keys: Sequence[str],
+                weights: Mapping[str, float] | None = None) -> pd.DataFrame: ...
+
+
+def _combined(model: Forecaster, forecasts: pd.DataFrame,
+              weights: Mapping[str, float]) -> pd.DataFrame:
+    """``model.combine(forecasts, ["series_id", "ds"], weights)`` of a combiner."""
+    return cast(_Combiner, model).combine(forecasts, ["series_id", "ds"], weights)
 
 
 def _check_segmenter(segmenter: Segmenter, tmp: Path) -> None:
@@ -200,7 +214,8 @@ def _check_detector(detector: Detector, tmp: Path) -> None:
     flags = detector.predict(features)
     assert flags.dtype == bool and 0 < flags.sum() < len(flags) / 2
     if "contamination" in detector.get_params():
-        detector.set_params(contamination=0.05).fit(features)
+        detector.set_params(contamination=0.05)
+        detector.fit(features)
         rate = detector.predict(features).mean()
         assert 0.02 <= rate <= 0.1, f"contamination=0.05 flagged {rate:.1%} of rows"
 
@@ -301,7 +316,8 @@ def _check_executor(executor: Executor, tmp: Path) -> None:
     executor.close()  # closing twice is harmless
 
 
-CHECKS = {
+#: Kind -> its check, called with a component of that kind and a temporary folder.
+CHECKS: dict[str, Callable[[Any, Path], None]] = {
     "loader": _check_loader, "cleaner": _check_cleaner, "feature_builder": _check_feature_builder,
     "forecaster": _check_forecaster, "segmenter": _check_segmenter,
     "detector": _check_detector, "analyzer": _check_analyzer, "reporter": _check_reporter,

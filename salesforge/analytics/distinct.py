@@ -18,6 +18,8 @@ ids alike in those bytes) takes the exact path. A categorical's codes are counte
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -29,6 +31,7 @@ _MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F),
 
 
 def _chunk_fingerprint(chunk: pa.Array) -> np.ndarray:
+    width: type[np.signedinteger[Any]]
     if pa.types.is_large_string(chunk.type) or pa.types.is_large_binary(chunk.type):
         width = np.int64
     else:
@@ -41,7 +44,7 @@ def _chunk_fingerprint(chunk: pa.Array) -> np.ndarray:
     padded = np.concatenate([data, np.zeros(8, dtype=np.uint8)])  # 8-byte reads stay inside
     words = np.ndarray((len(padded) - 7,), dtype="<u8", buffer=padded, strides=(1,))
     starts = offsets[:-1].astype(np.int64)
-    lengths = (offsets[1:] - offsets[:-1]).astype(np.int64)
+    lengths = np.diff(offsets).astype(np.int64)
     short = np.minimum(lengths, 8)
     # the first min(length, 8) bytes; for texts of 8 bytes or more also the last 8
     keep = np.where(short >= 8, np.uint64(0xFFFFFFFFFFFFFFFF),

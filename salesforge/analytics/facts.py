@@ -42,7 +42,9 @@ def _day_numbers(dates: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     values = dates.to_numpy()
     missing = np.isnat(values)
     unit, count = np.datetime_data(values.dtype)
-    per_day = int(np.timedelta64(1, "D") / np.timedelta64(count, unit))
+    # numpy's stubs take only a literal unit; datetime_data gives it as a str
+    per_day = int(np.timedelta64(1, "D")
+                  / np.timedelta64(count, unit))  # type: ignore[call-overload]
     return np.floor_divide(values.view(np.int64), per_day), missing
 
 

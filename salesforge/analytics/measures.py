@@ -9,7 +9,7 @@ units, excluded from line/order counts, and measured by ``return_rate_pct``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 import pandas as pd
@@ -44,7 +44,7 @@ def headline_kpis(clean: pd.DataFrame | Facts) -> dict[str, Any]:
                       if "customer_id" in frame.columns else None),
         "return_lines": int((~sales).sum()) if has_returns else None,
         "returns_value": returned,
-        "return_rate_pct": (returned / gross * 100 if has_returns and gross else None),
+        "return_rate_pct": (returned / gross * 100 if returned is not None and gross else None),
         "date_min": frame["date"].min().date().isoformat(),
         "date_max": frame["date"].max().date().isoformat(),
     }
@@ -90,6 +90,6 @@ def monthly(clean: pd.DataFrame | Facts) -> pd.DataFrame:
     return table.reset_index()
 
 
-def finite(value: Any) -> bool:
+def finite(value: Any) -> TypeGuard[float]:
     """True for a real, finite number."""
     return value is not None and bool(np.isfinite(value))

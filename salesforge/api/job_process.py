@@ -12,6 +12,7 @@ import contextlib
 import logging
 import os
 import sys
+from typing import cast
 
 #: Exit codes of :func:`run_job`.
 OK, USER_ERROR, CRASH = 0, 3, 1
@@ -23,7 +24,7 @@ def run_job(config_yaml: str, run_dir: str, index: str) -> None:
     data) or :data:`CRASH`."""
     with contextlib.suppress(OSError):  # the parent stops the whole group on timeout
         os.setpgid(0, 0)
-    from omegaconf import OmegaConf
+    from omegaconf import DictConfig, OmegaConf
 
     from salesforge.errors import SalesforgeError
     from salesforge.plugin.manager import build_plugin_manager
@@ -34,7 +35,7 @@ def run_job(config_yaml: str, run_dir: str, index: str) -> None:
     if plugins.get_plugin("salesforge.runs.recorder") is not None:
         plugins.unregister(name="salesforge.runs.recorder")
     plugins.register(RunRecorder(index), name="salesforge-api-run-index")
-    config = OmegaConf.create(config_yaml)
+    config = cast(DictConfig, OmegaConf.create(config_yaml))  # the YAML of a composed config
     OmegaConf.update(config, "runs.index", index, force_add=True)  # earlier runs: the store's
     try:
         run(config, run_dir, plugins=plugins)

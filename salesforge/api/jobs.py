@@ -28,7 +28,7 @@ from salesforge.client_overrides import check_client_overrides
 from salesforge.composition import COMPOSE_LOCK, compose
 from salesforge.config import register_component_configs
 from salesforge.errors import DataError, SalesforgeError
-from salesforge.manifest import utc_now, write_manifest
+from salesforge.manifest import as_dict, utc_now, write_manifest
 from salesforge.overrides import check_overrides
 from salesforge.runs.index import RunIndex
 from salesforge.schema import RunResult
@@ -49,7 +49,7 @@ class JobFailed(SalesforgeError):
     """A job ended without success; the message is the sentence to show the client."""
 
 
-def _context() -> multiprocessing.context.BaseContext:
+def _context() -> multiprocessing.context.ForkServerContext | multiprocessing.context.SpawnContext:
     """A fork server that has imported salesforge and every plugin module once."""
     try:
         context = multiprocessing.get_context("forkserver")
@@ -102,7 +102,7 @@ class Jobs:
         return run_id, result
 
     def submit(self, kind: str, dataset: dict[str, Any], overrides: Sequence[str],
-               on_success: Callable[[str, RunResult], None] | None = None,
+               on_success: Callable[[str, RunResult], object] | None = None,
                server: Sequence[str] = ()) -> str:
         """Compose now (bad overrides fail the request), run in the pool; returns the id."""
         cfg = self.compose(self.store.dataset_path(dataset), overrides, server)
@@ -121,7 +121,7 @@ class Jobs:
 
     # -- running --------------------------------------------------------------------------
     def _execute(self, run_id: str, cfg: DictConfig,
-                 on_success: Callable[[str, RunResult], None] | None,
+                 on_success: Callable[[str, RunResult], object] | None,
                  reraise: bool = False) -> RunResult | None:
         run_dir = self.store.run_dir(run_id)
         try:
@@ -172,7 +172,7 @@ class Jobs:
                             f"{process.exitcode}); see the server log.")
         if manifest is None:
             raise JobFailed("the job finished without writing its manifest.")
-        return RunResult(run_dir=run_dir, manifest=manifest)
+        return RunResult(run_dir=run_dir, manifest=as_dict(manifest))
 
     def _close_manifest(self, run_dir: Path, status: str, kind: str, message: str) -> None:
         """Record in the manifest and the index of a killed job's run why it stopped (it
@@ -182,8 +182,8 @@ class Jobs:
             return
         stage = next((s for s, state in (manifest.get("stages") or {}).items()
                       if state == "running"), None)
-        manifest.update(status=status, finished_at=utc_now(),
-                        error={"stage": stage, "type": kind, "message": message})
+        manifest.update({"status": status, "finished_at": utc_now(),
+                         "error": {"stage": stage, "type": kind, "message": message}})
         write_manifest(run_dir, manifest)
         try:
             RunIndex(self.store.index_path).record(manifest, run_dir)

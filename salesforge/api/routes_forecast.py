@@ -41,7 +41,7 @@ def register_forecasters(store: Store, run_id: str, result: RunResult) -> list[s
         metrics = (forecast.get("models") or {}).get(name)
         store.put("models", model_id, {
             "type": "forecast", "name": name, "run": run_id, "path": str(path).rsplit("/", 1)[0],
-            "dataset": store.get("runs", run_id)["dataset"], "created_at": now(),
+            "dataset": find(store, "runs", run_id)["dataset"], "created_at": now(),
             "horizon": forecast.get("horizon"), "freq": forecast.get("freq"),
             "target": forecast.get("target"), "metrics": metrics,
             "best": name == forecast.get("best")})

@@ -34,7 +34,7 @@ def register_segmenter(store: Store, run_id: str, result: RunResult) -> None:
     model_id = new_id("mdl")
     store.put("models", model_id, {
         "type": "segmentation", "name": segments["segmenter"], "run": run_id,
-        "path": RunLayout.SEGMENTS, "dataset": store.get("runs", run_id)["dataset"],
+        "path": RunLayout.SEGMENTS, "dataset": find(store, "runs", run_id)["dataset"],
         "created_at": now(), "entity": segments["entity"],
         "n_segments": segments["n_segments"], "silhouette": segments.get("silhouette")})
     store.set_active("segmentation", model_id)

@@ -84,6 +84,7 @@ class AuthSettings:
             if not value:
                 raise ConfigError(f"app.auth is oauth but {env} is not set; set it (or the "
                                   f"--{_option(env)} option) before serving the app.")
+        assert self.oauth_encryption_key is not None  # checked above with the secrets
         try:
             key = base64.urlsafe_b64decode(self.oauth_encryption_key.encode("ascii"))
         except (binascii.Error, UnicodeEncodeError, ValueError):
@@ -112,7 +113,9 @@ class AuthSettings:
         import panel as pn
         from cryptography.fernet import Fernet
 
-        pn.config.oauth_encryption_key = self.oauth_encryption_key.encode("ascii")
+        # a read-only property to type checkers; panel's config __setattr__ stores the value
+        pn.config.oauth_encryption_key = (  # type: ignore[misc]
+            self.oauth_encryption_key.encode("ascii"))
         pn.state.encryption = Fernet(pn.config.oauth_encryption_key)
 
 
@@ -183,13 +186,9 @@ def _credentials_file(value: Any, source: str) -> str | None:
 
 def load_auth(**given: str | None) -> AuthSettings:
     """:func:`auth_settings` over the ``app:`` node of the packaged config.yaml."""
-    from omegaconf import OmegaConf
+    from salesforge.config import packaged_config, plain
 
-    from salesforge.config import conf_dir
-
-    node = OmegaConf.load(conf_dir() / "config.yaml").get("app") or {}
-    values = OmegaConf.to_container(node, resolve=True) if OmegaConf.is_config(node) else node
-    return auth_settings(values, **given)
+    return auth_settings(plain(packaged_config().get("app")), **given)
 
 
 def is_loopback(address: str) -> bool:

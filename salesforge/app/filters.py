@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import overload
 
 import pandas as pd
 import panel as pn
@@ -33,8 +34,8 @@ class GlobalFilters(param.Parameterized):
         """Options and full date range from a run's clean data; clears every choice."""
         with param.parameterized.batch_call_watchers(self):
             for dim, widget in self.choices.items():
-                present = clean is not None and dim in clean.columns
-                widget.options = sorted(clean[dim].dropna().astype(str).unique()) if present else []
+                widget.options = sorted(clean[dim].dropna().astype(str).unique()) \
+                    if clean is not None and dim in clean.columns else []
                 widget.value = []
             if clean is not None and len(clean):
                 start, end = clean["date"].min().date(), clean["date"].max().date()
@@ -48,6 +49,11 @@ class GlobalFilters(param.Parameterized):
         full = (self.dates.start, self.dates.end)
         return any(w.value for w in self.choices.values()) or (
             self.dates.value is not None and tuple(self.dates.value) != full)
+
+    @overload
+    def apply(self, frame: None, date: str = "date") -> None: ...
+    @overload
+    def apply(self, frame: pd.DataFrame, date: str = "date") -> pd.DataFrame: ...
 
     def apply(self, frame: pd.DataFrame | None, date: str = "date") -> pd.DataFrame | None:
         """The rows of ``frame`` inside every filter (columns it lacks are not filtered)."""

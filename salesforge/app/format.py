@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from salesforge.analytics.formatting import format_money, format_number, format_percent
@@ -17,7 +18,7 @@ KPI_CARDS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def currency_of(manifest: dict[str, Any]) -> str:
+def currency_of(manifest: Mapping[str, Any]) -> str:
     """The run's ``report.currency`` (IDR when unset)."""
     return str(((manifest.get("config") or {}).get("report") or {}).get("currency") or "IDR")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from concurrent.futures import Future
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import panel as pn
 
@@ -25,6 +26,9 @@ from salesforge.errors import DataError, SalesforgeError
 from salesforge.logs import LogSettings, configure_logging
 from salesforge.plugin.manager import SalesforgePluginManager, build_plugin_manager
 from salesforge.schema import STAGES
+
+if TYPE_CHECKING:
+    from panel.io.callbacks import PeriodicCallback
 
 pn.extension("vega", "tabulator", raw_css=[CSS], notifications=True)
 
@@ -61,7 +65,7 @@ class SalesforgeApp:
         self.plugins, self.max_mb = shared_setup()
         self.job: Job | None = None
         self.future: Future | None = None
-        self._poller = None
+        self._poller: PeriodicCallback | None = None
         self.filters = GlobalFilters()
         registry = self.plugins.registry
         self.tabs_list = [
@@ -100,13 +104,19 @@ class SalesforgeApp:
                                             sizing_mode="stretch_width")
         self.run_sample = pn.widgets.Button(label="Run on sample data", color="light",
                                             sizing_mode="stretch_width")
-        self.run_upload.on_click(lambda _e: self.start_upload())
-        self.run_sample.on_click(lambda _e: self.start([]))
+        self.run_upload.on_click(self._upload_clicked)
+        self.run_sample.on_click(self._sample_clicked)
         self.progress = pn.indicators.Progress(value=0, max=100, visible=False,
                                                sizing_mode="stretch_width")
         self.stage_text = pn.pane.HTML("", css_classes=["sf-stages"], sizing_mode="stretch_width")
         self.message = pn.pane.Alert("", alert_type="danger", visible=False,
                                      sizing_mode="stretch_width")
+
+    def _upload_clicked(self, _event: object) -> None:
+        self.start_upload()
+
+    def _sample_clicked(self, _event: object) -> None:
+        self.start([])
 
     def sidebar(self) -> list:
         return [self.picker, pn.layout.Divider(), "### New run", self.upload, self.forecasters,
@@ -148,8 +158,10 @@ class SalesforgeApp:
 
     # background runs -----------------------------------------------------------------------
     def options_overrides(self) -> list[str]:
+        """The overrides of the option widgets (an emptied horizon box gives
+        ``forecast.horizon=None``, which :meth:`start` refuses with a message)."""
         return [f"forecaster=[{','.join(self.forecasters.value)}]",
-                f"forecast.horizon={int(self.horizon.value)}", f"forecast.freq={self.freq.value}",
+                f"forecast.horizon={self.horizon.value}", f"forecast.freq={self.freq.value}",
                 f"detector={self.detector.value}"]
 
     def start_upload(self) -> Job | None:

@@ -6,7 +6,7 @@ import logging
 import sqlite3
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -73,7 +73,8 @@ class RunData:
 
     def section(self, key: str) -> dict[str, Any]:
         """A manifest section (``forecast``, ``segments``, ...) or ``{}`` when absent."""
-        return self.manifest.get(key) or {}
+        # a key known only at run time reads as object; a section is a JSON object
+        return cast("dict[str, Any]", self.manifest.get(key) or {})
 
     def artifact(self, key: str) -> Path | None:
         """The file the manifest lists under ``key`` (or relative path ``key``), if present."""

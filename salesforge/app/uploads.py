@@ -12,9 +12,7 @@ import uuid
 from functools import cache
 from pathlib import Path
 
-from omegaconf import OmegaConf
-
-from salesforge.config import conf_dir
+from salesforge.config import packaged_config
 from salesforge.data.input_limits import STRICT, InputLimits, limits_from_config
 from salesforge.data.uploads import KINDS, CheckedUpload, check_upload_file, safe_name
 from salesforge.errors import DataError
@@ -27,7 +25,7 @@ DEFAULT_MAX_MB = 16
 @cache
 def app_limits() -> InputLimits:
     """``app.limits`` of the packaged config (the app composes no overrides)."""
-    node = OmegaConf.load(conf_dir() / "config.yaml").get("app") or {}
+    node = packaged_config().get("app") or {}
     return limits_from_config(node.get("limits"), "app.limits", STRICT)
 
 

@@ -18,6 +18,9 @@ class Segmenter(Component):
     """
 
     default_entity: str = "product"
+    #: Learnt by ``fit`` (``_fit`` sets them; declared here, not set).
+    labels_: np.ndarray
+    segment_names_: dict[int, str]
 
     def fit(self, features: pd.DataFrame) -> Segmenter:
         self._check_features(features, minimum_rows=2)

@@ -7,7 +7,8 @@ import altair as alt
 import pandas as pd
 
 
-def realized_chart(rows: pd.DataFrame, model: str, title: str | None = None) -> alt.Chart:
+def realized_chart(rows: pd.DataFrame, model: str,
+                   title: str | None = None) -> alt.LayerChart | alt.FacetChart:
     """Forecast (with its interval band) against actual per period for ``model``, summed
     over the series of ``rows`` (``forecast/realized.csv``)."""
     part = rows[rows["model"] == model].assign(ds=lambda f: pd.to_datetime(f["ds"]))

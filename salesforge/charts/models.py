@@ -10,7 +10,7 @@ from salesforge.charts.analysis import HEIGHT, MONEY, WIDTH
 
 def forecast_chart(history: pd.DataFrame, forecast: pd.DataFrame,
                    backtest: pd.DataFrame | None = None,
-                   title: str = "Forecast") -> alt.Chart:
+                   title: str = "Forecast") -> alt.LayerChart | alt.FacetChart:
     """Actuals (``ds``, ``y``), the forecast (``ds``, ``y_pred``, ``y_lo``, ``y_hi``) with
     its interval as a band, and backtest predictions (``ds``, ``y_pred``, and ``cutoff``
     when there are several windows) when given: one line per backtest window, so windows
@@ -71,7 +71,8 @@ def anomaly_timeline(daily: pd.DataFrame, title: str = "Anomalies over time") ->
 LOG_TICKS = [m * 10 ** e for e in range(0, 10) for m in (1, 2, 5)]
 
 
-def anomaly_scatter(points: pd.DataFrame, title: str = "Price and quantity") -> alt.Chart:
+def anomaly_scatter(points: pd.DataFrame,
+                    title: str = "Price and quantity") -> alt.LayerChart | alt.FacetChart:
     """Transactions (``quantity``, ``price``, ``status`` normal/flagged, ``product``) on
     log scales with ticks at 1, 2, 5, 10, ...; the flagged ones drawn after (on top of)
     the normal ones, a little transparent so that normal points beneath still show."""
@@ -81,14 +82,14 @@ def anomaly_scatter(points: pd.DataFrame, title: str = "Price and quantity") -> 
              and quantities.min() / 2 <= t <= quantities.max() * 2]
     x = alt.X("quantity:Q", title="quantity",
               scale=alt.Scale(type="log" if positive else "symlog"),
-              axis=alt.Axis(values=ticks or None, format="~s", labelOverlap="greedy"))
+              axis=alt.Axis(values=ticks or alt.Undefined, format="~s", labelOverlap="greedy"))
     y = alt.Y("price:Q", scale=alt.Scale(type="log"), title="price",
               axis=alt.Axis(format="~s", labelOverlap="greedy"))
     color = alt.Color("status:N", title=None, legend=alt.Legend(orient="top"),
                       scale=alt.Scale(domain=["normal", "flagged"],
                                       range=["#6baed6", "#d62728"]))
-    tooltip = ["product:N", alt.Tooltip("quantity:Q"), alt.Tooltip("price:Q", format=MONEY),
-               "status:N"]
+    tooltip: list[str | alt.Tooltip] = ["product:N", alt.Tooltip("quantity:Q"),
+                                        alt.Tooltip("price:Q", format=MONEY), "status:N"]
     base = alt.Chart(points).encode(x=x, y=y, color=color, tooltip=tooltip)
     normal = base.transform_filter(alt.datum.status == "normal").mark_circle(
         size=22, opacity=0.45)

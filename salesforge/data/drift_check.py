@@ -117,8 +117,8 @@ def find_reference(setting: str, config: Any, run_id: str | None,
             if reference is not None and profile_columns(reference) == wanted:
                 return run, reference
         return None
-    run = pick_run(setting, "data.drift.reference", config, run_id, has_profile)
-    return (run, load_profile(run)) if run is not None else None
+    picked = pick_run(setting, "data.drift.reference", config, run_id, has_profile)
+    return (picked, load_profile(picked)) if picked is not None else None
 
 
 def has_profile(manifest: Mapping[str, Any]) -> bool:
@@ -131,7 +131,7 @@ def load_profile(run: EarlierRun) -> dict[str, Any] | None:
     return read_profile(run.path / str(run.manifest["artifacts"][PROFILE_ARTIFACT]))
 
 
-def run_drift(manifest: Mapping[str, Any]) -> dict[str, Any] | None:
+def run_drift(manifest: Mapping[str, Any]) -> Mapping[str, Any] | None:
     """A run's ``manifest.data.drift`` when it holds a comparison (a ``status``), else
     ``None`` (no comparison, a note, or a manifest from before drift existed)."""
     data = manifest.get("data")

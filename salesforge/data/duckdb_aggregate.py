@@ -224,6 +224,7 @@ class _Aggregator:
                 if result is None:  # text dates that are not all ISO: parse distinct values
                     self.con.execute("DROP TABLE IF EXISTS __sf_groups")
                     result = self._run(mapping, types, lookup=True)
+                    assert result is not None  # only a scan without the lookup gives up
                 return result
             except duckdb.ConversionException as exc:  # CSV sniffer guessed a number column
                 column = _CONVERSION.search(str(exc))

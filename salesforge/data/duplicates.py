@@ -10,6 +10,7 @@ typical sales data and is skipped when no signature repeats.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -50,7 +51,8 @@ def _last_eight_bytes(text: pa.ChunkedArray) -> np.ndarray:
     for chunk in text.chunks:
         chunk = chunk.cast(pa.large_binary()) if pa.types.is_large_string(chunk.type) \
             else chunk.cast(pa.binary())
-        width = np.int64 if pa.types.is_large_binary(chunk.type) else np.int32
+        width: type[np.signedinteger[Any]] = np.int64 if pa.types.is_large_binary(chunk.type) \
+            else np.int32
         offsets = np.frombuffer(chunk.buffers()[1], dtype=width)[
             chunk.offset: chunk.offset + len(chunk) + 1]
         data = np.frombuffer(chunk.buffers()[2], dtype=np.uint8) if chunk.buffers()[2] \

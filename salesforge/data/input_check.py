@@ -12,7 +12,9 @@ import bz2
 import gzip
 import lzma
 import zlib
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO, cast
 
 from salesforge.data.filetype import container_of
 from salesforge.data.input_limits import InputLimits, check_expansion
@@ -24,7 +26,11 @@ from salesforge.errors import DataError
 #: Kinds :func:`check_input_file` answers.
 KINDS = ("csv", "json", "csv.gz", "json.gz", "csv.bz2", "json.bz2", "csv.xz", "json.xz",
          "csv.zip", "json.zip", "xlsx", "xls", "parquet")
-_OPENERS = {"gz": gzip.open, "bz2": bz2.open, "xz": lzma.open}
+#: Opener per compressed container, called as ``opener(path, "rb")``. The cast: typeshed
+#: types each ``open`` as an overload on the mode, and ``GzipFile`` as no ``BinaryIO``
+#: (it is a binary file object like the others).
+_OPENERS = cast("dict[str, Callable[[Path, str], BinaryIO]]",
+                {"gz": gzip.open, "bz2": bz2.open, "xz": lzma.open})
 #: Containers :class:`CheckedStream` reads.
 COMPRESSED_STREAMS = tuple(_OPENERS)
 _DAMAGED = (OSError, EOFError, zlib.error, lzma.LZMAError)

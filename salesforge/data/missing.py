@@ -48,6 +48,7 @@ def fill(values: pd.Series, missing: pd.Series, strategy: str) -> pd.Series:
     present = values[~missing]
     if strategy == "ffill":
         return values.mask(missing).ffill()
+    value: object
     if strategy == "unknown":
         value = UNKNOWN
     elif strategy == "zero":

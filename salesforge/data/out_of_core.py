@@ -224,16 +224,12 @@ def load_aggregated(ctx: RunContext, sources: Sequence[str | Path], settings: Ou
                     why: str, shown: str) -> None:
     """The load stage's out-of-core path: aggregate ``sources`` with DuckDB into
     ``ctx.raw`` and fill ``manifest.data`` (``rows_in`` counts source rows)."""
-    from omegaconf import OmegaConf
-
-    from salesforge.config import choice
+    from salesforge.config import choice, plain
     from salesforge.data.duckdb_aggregate import Cleaning, aggregate
 
     data = ctx.config.data
-    node = data.get("columns")
-    columns = OmegaConf.to_container(node, resolve=True) if node is not None else {}
-    options_node = data.get("options")
-    options = OmegaConf.to_container(options_node, resolve=True) if options_node else {}
+    columns = plain(data.get("columns"))
+    options = plain(data.get("options"))
     _, cleaner = choice(ctx.config, "cleaner")
     cleaning = Cleaning(**cleaning_settings(cleaner, data.get("dayfirst")))
     files = [Path(s) for s in sources]

@@ -33,7 +33,7 @@ def resolve_sources(setting: object, readable: Callable[[Path], bool]) -> list[S
     if _GLOB & set(text):
         matches = [Path(m) for m in sorted(glob.glob(str(Path(text).expanduser()),
                                                      recursive=True))]
-        files = [m for m in matches if m.is_file()]
+        files: list[Source] = [m for m in matches if m.is_file()]
         if not files:
             raise DataError(f"data.path pattern {text} matches no file; check the pattern.")
         return files

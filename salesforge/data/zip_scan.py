@@ -14,6 +14,7 @@ import struct
 import zipfile
 import zlib
 from pathlib import Path
+from typing import BinaryIO, cast
 
 from salesforge.data.input_limits import InputLimits, check_expansion
 from salesforge.data.parse_deadline import Deadline
@@ -121,7 +122,9 @@ def scan_zip(path: Path, name: str, limits: InputLimits, deadline: Deadline) -> 
             if not members:
                 return None
             with archive.open(members[0]) as stream:
-                kind = scan_text(stream, TextScan(name, limits, deadline, stored))
+                # a zip member is an IO[bytes]; scan_text only reads it
+                kind = scan_text(cast(BinaryIO, stream),
+                                 TextScan(name, limits, deadline, stored))
             return None if kind is None else f"{kind}.zip"
     except _DAMAGED as error:
         reason = str(error).strip().splitlines()[0] if str(error).strip() else "unreadable"

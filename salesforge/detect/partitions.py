@@ -165,7 +165,13 @@ def score_transactions(frame: pd.DataFrame, detector: Detector, column: str | No
                   detectors={key: p.detectors["all"] for key, p in zip(groups, parts,
                                                                       strict=True)},
                   inputs=inputs, cut=None, partitions={
-                      key: {"rows": len(rows), "flagged": int(part.flags.sum()),
-                            "mode": part.cut.mode, "cut": part.cut.value,
-                            "threshold": part.cut.value}
+                      key: _partition_summary(rows, part)
                       for (key, rows), part in zip(groups.items(), parts, strict=True)})
+
+
+def _partition_summary(rows: np.ndarray, part: Scored) -> dict[str, Any]:
+    """``manifest.anomalies.partitions.<value>``: rows, flagged, mode and cut."""
+    cut = part.cut
+    assert cut is not None  # score_partition cuts every partition it scores
+    return {"rows": len(rows), "flagged": int(part.flags.sum()), "mode": cut.mode,
+            "cut": cut.value, "threshold": cut.value}

@@ -38,7 +38,8 @@ def detect_periods(clean: pd.DataFrame, detector: Detector, *, target: str, freq
     codes, labels = series_codes(clean, by) if len(flagged) and by else (None, None)
     causes, texts = [], {}
     for series_id, group in flagged.groupby("series_id", sort=False):
-        rows = clean if codes is None else clean[codes == labels.get_loc(series_id)]
+        rows = (clean if codes is None or labels is None
+                else clean[codes == labels.get_loc(series_id)])
         found = drill_down(rows, group, target, freq, [d for d in drill if d not in by],
                            season, cycles, top)
         found.insert(0, "series_id", series_id)

@@ -125,7 +125,7 @@ def _bursts(clean: pd.DataFrame, pool: np.ndarray, count: int,
     for position in originals:
         if left <= 0:
             break
-        n = int(min(left, rng.integers(2, 5)))
+        n = min(left, int(rng.integers(2, 5)))
         if left - n == 1:  # no lone copy at the end: a burst has two copies at least
             n += 1
         line = clean.iloc[[position]]

@@ -3,6 +3,7 @@ season (Eid al-Fitr from Indonesia's calendar), as features of each transaction'
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
@@ -90,7 +91,7 @@ def _lebaran_days(years: range) -> np.ndarray:
     import holidays
 
     calendar = holidays.country_holidays("ID", years=years, language="en_US")
-    firsts: dict[int, object] = {}
+    firsts: dict[int, dt.date] = {}
     for day, name in calendar.items():
         if "Eid al-Fitr" in name and (day.year not in firsts or day < firsts[day.year]):
             firsts[day.year] = day

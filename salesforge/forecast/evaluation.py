@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -33,7 +34,7 @@ from salesforge.forecast.intervals import bound_columns, pct
 #: Metrics a model can be selected or tuned on: lower is better for each of them.
 SELECTION_METRICS: tuple[str, ...] = ("mase", "rmsse", "mae", "rmse", "mape", "smape")
 
-Scales = pd.Series | pd.DataFrame
+Scales: TypeAlias = pd.Series | pd.DataFrame
 
 
 def _bounds(scored: pd.DataFrame, levels: Sequence[float]) -> list[tuple[str, float, str, str]]:
@@ -230,7 +231,7 @@ def select_best(models: dict[str, dict[str, float]], baseline: str,
     finite = {n: v for n, v in scores.items() if v is not None and math.isfinite(v)}
     if not finite:
         return baseline, f"no other model has a finite {metric}; the baseline is kept"
-    winner = min(finite, key=finite.get)
+    winner = min(finite, key=finite.__getitem__)
     if finite[winner] < reference:
         return winner, (f"{winner} has the lowest {metric} ({finite[winner]:.4g}), "
                         f"below the baseline {baseline} ({reference:.4g})")

@@ -229,13 +229,13 @@ def future_values(spec: ExogSpec, plugins: Any, series: pd.DataFrame, freq: str,
         future = future.merge(calendar_values(spec, plugins, periods, freq), on="ds",
                               how="left")
     given = [c for c in spec.columns if c not in spec.calendar]
-    if given and not spec.future_file:
-        end = series["ds"].max().date()
-        raise DataError(
-            f"config key forecast.exog names {given[0]!r}, whose future values are unknown: "
-            f"give them with forecast.exog_future=<CSV or Parquet with ds, "
-            f"{', '.join([*by, given[0]])}> for the {horizon} periods after {end}.")
     if given:
+        if not spec.future_file:
+            end = series["ds"].max().date()
+            raise DataError(
+                f"config key forecast.exog names {given[0]!r}, whose future values are "
+                f"unknown: give them with forecast.exog_future=<CSV or Parquet with ds, "
+                f"{', '.join([*by, given[0]])}> for the {horizon} periods after {end}.")
         future = merge_values(future, read_values_file(spec.future_file, by, given, freq,
                                                        aliases), given)
     for column in spec.columns:
@@ -280,6 +280,9 @@ def prepare(ctx: RunContext, series: pd.DataFrame, by: Sequence[str], freq: str,
     spec = ExogSpec(columns, future_file=str(future_file) if future_file else None)
     if not columns:
         return series, None, spec
+    if source is None:
+        raise RuntimeError("forecast.exog needs the clean data, and the clean stage has not "
+                           "run")
     spec.calendar = calendar_builders(ctx.plugins, choices(ctx.config, "features"), columns)
     in_data = [c for c in columns if c in source.columns and c not in spec.calendar]
     in_file = [c for c in columns if c not in source.columns and c not in spec.calendar]
@@ -293,6 +296,7 @@ def prepare(ctx: RunContext, series: pd.DataFrame, by: Sequence[str], freq: str,
     if in_data:
         history.append(aggregate(source, series_keys(source, by), in_data, freq, "the data"))
     if in_file:
+        assert spec.future_file is not None  # checked above: in_file needs the file
         history.append(read_values_file(spec.future_file, by, in_file, freq, aliases))
     with_exog = attach(series, history, spec, ctx.plugins, freq)
     return with_exog, future_values(spec, ctx.plugins, series, freq, horizon, by,

@@ -20,7 +20,8 @@ A series without any demand has an infinite ADI and CV2 0: intermittent.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -68,7 +69,7 @@ def routing_methods(setting: object, registered: Sequence[str]) -> list[str]:
         if setting.strip().lower() == "auto":
             return [m for m in STATSFORECAST_METHODS if m in registered]
         setting = [setting]
-    names = [str(v) for v in setting]  # type: ignore[union-attr]
+    names = [str(v) for v in cast("Iterable[object]", setting)]  # a list (or ListConfig)
     unknown = [n for n in names if n not in registered]
     if unknown:
         raise ConfigError(f"config key forecast.intermittent names {unknown[0]!r}, which is "

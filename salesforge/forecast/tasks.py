@@ -126,7 +126,8 @@ def run_models(models: Mapping[str, Forecaster], plan: Any, executor: Executor |
     exog = getattr(plan, "exog_future", None)
     exog = None if exog is None else executor.share(exog)
     common = {"freq": plan.freq, "horizon": plan.horizon, "levels": list(plan.levels)}
-    tasks, owners = [], []
+    tasks: list[dict[str, Any]] = []
+    owners: list[tuple[str, int | None]] = []  # (model, backtest window; None: the final fit)
     for name, template in models.items():
         parts = split if getattr(template, "per_series", False) else [whole]
         for k, cutoff in enumerate(plan.cutoffs):
@@ -142,11 +143,11 @@ def run_models(models: Mapping[str, Forecaster], plan: Any, executor: Executor |
     windows: dict[str, list[list[pd.DataFrame]]] = {
         name: [[] for _ in plan.cutoffs] for name in models}
     finals: dict[str, list[tuple[Forecaster, pd.DataFrame, bool]]] = {n: [] for n in models}
-    for (name, k), result in zip(owners, results, strict=True):
-        if k is None:
+    for (name, window), result in zip(owners, results, strict=True):
+        if window is None:
             finals[name].append(result)
         else:
-            windows[name][k].append(result)
+            windows[name][window].append(result)
     out = {}
     for name in models:
         scored = [_frame(parts) for parts in windows[name]]

@@ -21,6 +21,7 @@ import math
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -30,6 +31,9 @@ from salesforge.errors import ConfigError
 from salesforge.layout import RunLayout
 
 if TYPE_CHECKING:
+    from optuna.trial import FrozenTrial
+
+    from salesforge.base.forecaster import Forecaster
     from salesforge.schema import RunContext
 
 log = logging.getLogger(__name__)
@@ -112,6 +116,13 @@ def median_thresholds(study: Any) -> dict[int, float] | None:
         for step in steps}
 
 
+def _value(trial: FrozenTrial) -> float:
+    """The objective value of a complete trial (Optuna types it optional)."""
+    value = trial.value
+    assert value is not None, f"trial {trial.number} has no value"
+    return float(value)
+
+
 def run_trial(item: tuple[Callable[[dict[str, Any]], Iterator[float]], dict[str, Any],
                           dict[int, float] | None]) -> tuple[list[float], str, str]:
     """One trial (module level, so any executor can ship it): ``(windows, params,
@@ -184,14 +195,14 @@ def tune(model: str, defaults: Mapping[str, Any], space: Mapping[str, Mapping[st
         raise ConfigError(f"tuning {model} finished no trial; raise tuning.n_trials or "
                           "tuning.timeout.")
     session = study.trials[first:]
-    default_value = next((t.value for t in complete if t.params == untuned), math.nan)
+    default_value = next((_value(t) for t in complete if t.params == untuned), math.nan)
     history = study.trials_dataframe(attrs=("number", "value", "state", "params",
                                             "duration"))
     history.insert(0, "model", model)
     best = study.best_trial
     return TuningResult(
         model=model, best_params={**dict(defaults), **best.params},
-        best_value=float(best.value), default_value=float(default_value),
+        best_value=_value(best), default_value=float(default_value),
         n_trials=len(session),
         n_pruned=sum(t.state == optuna.trial.TrialState.PRUNED for t in session),
         study_name=study_name, storage=storage, history=history)
@@ -244,7 +255,8 @@ def tune_selected(ctx: RunContext, selected: Mapping[str, dict[str, Any]], basel
         info = ctx.plugins.registry.get("forecaster", name)
         if (wanted and name not in wanted) or (not wanted and name == baseline):
             continue
-        space = merge_space(info.cls.search_space, overrides.get(name),
+        forecaster: type[Forecaster] = info.cls
+        space = merge_space(forecaster.search_space, overrides.get(name),
                             f"tuning.space.{name}")
         if not space:
             continue
@@ -253,8 +265,7 @@ def tune_selected(ctx: RunContext, selected: Mapping[str, dict[str, Any]], basel
             name, defaults, space, BacktestObjective(info, plan), n_trials=n_trials,
             timeout=cfg.timeout, storage=storage, study_name=cfg.study_name or name,
             seed=cfg.seed, executor=ctx.executor(), batch_size=batch_size,
-            progress=lambda done, total, name=name: ctx.report_progress(
-                "forecast", f"tuning {name}", done, total))
+            progress=partial(ctx.report_progress, "forecast", f"tuning {name}"))
     if tuned:
         history = pd.concat([r.history for r in tuned.values()], ignore_index=True)
         history.to_csv(ctx.path(TUNING_CSV), index=False)

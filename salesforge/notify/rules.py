@@ -26,7 +26,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import pandas as pd
 
@@ -79,7 +79,7 @@ class Outcome:
 # --- checking -----------------------------------------------------------------------
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: Any) -> TypeGuard[float]:
     return type(value) in (int, float) and math.isfinite(value)
 
 
@@ -330,7 +330,8 @@ def _drift(rule: Rule, manifest: dict[str, Any], run_dir: Path, currency: str) -
     if isinstance(drift, str):
         return _quiet(rule, drift)
     status, reference = str(drift["status"]), drift.get("reference_run")
-    largest = drift.get("largest") if isinstance(drift.get("largest"), dict) else {}
+    given = drift.get("largest")
+    largest = given if isinstance(given, dict) else {}
     facts = {"status": status, "reference_run": reference, "column": largest.get("column"),
              "statistic": largest.get("statistic"), "value": largest.get("value")}
     if status not in rule.settings["status"]:

@@ -8,6 +8,7 @@ Read from the two run directories: ``manifest.json`` (config, metrics, KPIs),
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -83,7 +84,11 @@ def _better(name: str, a: float | None, b: float | None) -> str | None:
     return ("a" if a < b else "b") if how == "min" else ("a" if a > b else "b")
 
 
-def _table(run_dir: Path, manifest: dict[str, Any], key: str, default: str
+#: A run's folder and its manifest.
+RunFiles = tuple[Path, Mapping[str, Any]]
+
+
+def _table(run_dir: Path, manifest: Mapping[str, Any], key: str, default: str
            ) -> pd.DataFrame | None:
     relative = (manifest.get("artifacts") or {}).get(key, default)
     path = run_dir / str(relative)
@@ -92,7 +97,7 @@ def _table(run_dir: Path, manifest: dict[str, Any], key: str, default: str
     return pd.read_csv(path)
 
 
-def forecast_revisions(a: tuple[Path, dict], b: tuple[Path, dict]) -> dict[str, Any] | None:
+def forecast_revisions(a: RunFiles, b: RunFiles) -> dict[str, Any] | None:
     """How B's best-model forecast revises A's on the (series, ds) both forecast."""
     frames = []
     for run_dir, manifest in (a, b):
@@ -123,7 +128,7 @@ def forecast_revisions(a: tuple[Path, dict], b: tuple[Path, dict]) -> dict[str, 
                                    .to_dict("records"))}
 
 
-def anomaly_changes(a: tuple[Path, dict], b: tuple[Path, dict]) -> dict[str, Any] | None:
+def anomaly_changes(a: RunFiles, b: RunFiles) -> dict[str, Any] | None:
     """Rows flagged in B but not A (new) and in A but not B (resolved)."""
     fa = _table(*a, "anomalies", RunLayout.ANOMALIES)
     fb = _table(*b, "anomalies", RunLayout.ANOMALIES)
@@ -161,7 +166,7 @@ def _top(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
     return to_jsonable(frame.head(TOP).to_dict("records"))
 
 
-def segment_migrations(a: tuple[Path, dict], b: tuple[Path, dict]) -> dict[str, Any] | None:
+def segment_migrations(a: RunFiles, b: RunFiles) -> dict[str, Any] | None:
     """Entities whose segment differs between the runs, and the flows between segments."""
     fa = _table(*a, "segments", RunLayout.SEGMENTS)
     fb = _table(*b, "segments", RunLayout.SEGMENTS)

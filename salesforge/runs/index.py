@@ -17,7 +17,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
@@ -136,7 +136,7 @@ class RunIndex:
         return self.path.is_file()
 
     # -- writing ---------------------------------------------------------------------------
-    def record(self, manifest: dict[str, Any], run_dir: str | Path) -> dict[str, Any]:
+    def record(self, manifest: Mapping[str, Any], run_dir: str | Path) -> dict[str, Any]:
         """Insert or replace the run described by ``manifest`` (in ``run_dir``); its row."""
         row, metrics = _entry(manifest, run_dir)
         with self._write() as connection:
@@ -303,7 +303,7 @@ def _process(text: str | None) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-def _entry(manifest: dict[str, Any], run_dir: str | Path) -> tuple[dict, dict]:
+def _entry(manifest: Mapping[str, Any], run_dir: str | Path) -> tuple[dict, dict]:
     row = run_row(manifest, run_dir)
     row["recorded_at"] = utc_now()
     row["process"] = manifest.get("process")

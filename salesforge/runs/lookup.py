@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from salesforge.errors import ConfigError, SalesforgeError
-from salesforge.manifest import MANIFEST_NAME, read_manifest
+from salesforge.manifest import MANIFEST_NAME, Manifest, as_dict, read_manifest
 from salesforge.runs.index import RunIndex
 from salesforge.runs.recorder import index_path
 
@@ -31,7 +31,7 @@ class EarlierRun:
 
     run_id: str
     path: Path
-    manifest: dict[str, Any]
+    manifest: Manifest
 
 
 #: Manifests one search reads at most (an index of thousands of runs stays cheap).
@@ -65,7 +65,7 @@ def earlier_runs(config: Any, current_id: str | None,
             manifest = read_manifest(folder)
         except (OSError, ValueError, SalesforgeError):
             continue
-        if accept(manifest):
+        if accept(as_dict(manifest)):
             yield EarlierRun(str(row["run_id"]), folder, manifest)
 
 
@@ -110,7 +110,7 @@ def pick_run(setting: Any, key: str, config: Any, current_id: str | None,
         raise ConfigError(f"config key {key}={wanted!r}: run {row['run_id']} has no manifest "
                           "any more.")
     manifest = read_manifest(folder)
-    if not accept(manifest):
+    if not accept(as_dict(manifest)):
         raise ConfigError(f"config key {key}={wanted!r}: run {row['run_id']} does not match "
                           "this run (another target, frequency, grouping or data).")
     return EarlierRun(str(row["run_id"]), folder, manifest)

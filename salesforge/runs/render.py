@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from typing import Any, TextIO
 
 from rich.console import Console
@@ -50,7 +51,7 @@ def print_json(document: Any, file: TextIO | None = None) -> None:
           file=file or sys.stdout)
 
 
-def runs_table(rows: list[dict[str, Any]], extra: list[str] = ()) -> Table:
+def runs_table(rows: list[dict[str, Any]], extra: Sequence[str] = ()) -> Table:
     """``salesforge runs list``: one row per run, newest first."""
     metrics = list(dict.fromkeys([*LIST_METRICS, *extra]))
     table = Table(title=f"{len(rows)} run(s)", title_justify="left")

@@ -18,6 +18,7 @@ Metric names (see docs/runs.md):
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +48,7 @@ def _number(value: Any) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def key_metrics(manifest: dict[str, Any]) -> dict[str, float]:
+def key_metrics(manifest: Mapping[str, Any]) -> dict[str, float]:
     """The numeric figures of a run, by metric name (module docstring lists them)."""
     out: dict[str, float] = {}
 
@@ -109,7 +110,7 @@ def components(config: dict[str, Any]) -> dict[str, str]:
     return out
 
 
-def run_row(manifest: dict[str, Any], run_dir: str | Path) -> dict[str, Any]:
+def run_row(manifest: Mapping[str, Any], run_dir: str | Path) -> dict[str, Any]:
     """The index row of a run: identity, status, hashes, headline settings and path."""
     forecast = manifest.get("forecast") or {}
     config = manifest.get("config") or {}
@@ -133,7 +134,7 @@ def run_row(manifest: dict[str, Any], run_dir: str | Path) -> dict[str, Any]:
     }
 
 
-def summarize(manifest: dict[str, Any], run_dir: str | Path) -> dict[str, Any]:
+def summarize(manifest: Mapping[str, Any], run_dir: str | Path) -> dict[str, Any]:
     """The index row of a run with its ``metrics`` (what :class:`RunIndex` returns)."""
     return {**run_row(manifest, run_dir), "metrics": key_metrics(manifest)}
 

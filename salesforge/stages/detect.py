@@ -21,6 +21,7 @@ from salesforge.errors import ConfigError
 from salesforge.layout import RunLayout
 from salesforge.results import DetectResults
 from salesforge.schema import RunContext
+from salesforge.stages.frames import clean_frame
 
 __all__ = ["ANOMALIES", "context_features", "evaluate", "flagged_table", "run_detect"]
 
@@ -57,7 +58,7 @@ def money_formatter(ctx: RunContext) -> MoneyFormat:
 
 
 def score_transactions(ctx: RunContext) -> dict:
-    frame = ctx.clean
+    frame = clean_frame(ctx)
     name, settings = choice(ctx.config, "detector")
     detector = ctx.create("detector", name, settings, key="detector")
     column = ctx.config.detect.partition_by
@@ -97,10 +98,11 @@ def score_periods(ctx: RunContext) -> dict | None:
     if not node.series:
         return None
     freq, by = node.freq, list(node.by)
-    missing = [c for c in by if c not in ctx.clean.columns]
+    clean = clean_frame(ctx)
+    missing = [c for c in by if c not in clean.columns]
     if missing:
         raise ConfigError(f"config key detect.by names column {missing[0]!r}, which the clean "
-                          f"data does not have (columns: {', '.join(ctx.clean.columns)}).")
+                          f"data does not have (columns: {', '.join(clean.columns)}).")
     try:
         season = default_season(freq) if node.season is None else node.season
     except ValueError:
@@ -115,7 +117,7 @@ def score_periods(ctx: RunContext) -> dict | None:
     detector = ctx.create("detector", name, settings, key="detect.series_settings")
     target = node.target
     periods, flagged, causes = detect_periods(
-        ctx.clean, detector, target=target, freq=freq, by=by, season=season,
+        clean, detector, target=target, freq=freq, by=by, season=season,
         cycles=node.cycles, drill=list(node.drill), top=node.top_causes,
         money=money_formatter(ctx))
     flagged = flagged.assign(detector=name)

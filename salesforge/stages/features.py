@@ -9,6 +9,7 @@ from __future__ import annotations
 from salesforge.config import choices
 from salesforge.errors import StageSkipped
 from salesforge.schema import RunContext
+from salesforge.stages.frames import clean_frame
 
 #: Notes of derived columns that carry no information from the data.
 _MADE_UP = ("1 per row", "none", "Unknown")
@@ -23,7 +24,7 @@ def made_up_columns(derived: dict[str, str]) -> set[str]:
 
 
 def run_features(ctx: RunContext) -> None:
-    frame = ctx.clean
+    frame = clean_frame(ctx)
     derived = ctx.stage_results.clean.derived if ctx.stage_results.clean else {}
     made_up = made_up_columns(derived)
     added: dict[str, list[str]] = {}

@@ -56,6 +56,7 @@ from salesforge.forecast.tuning import tune_selected
 from salesforge.layout import RunLayout
 from salesforge.results import ForecastResults
 from salesforge.schema import RunContext
+from salesforge.stages.frames import clean_frame
 
 BACKTEST = RunLayout.BACKTEST
 FORECAST = RunLayout.FORECAST
@@ -189,8 +190,9 @@ def run_forecast(ctx: RunContext) -> None:
     levels = interval_levels(cfg)
     mapped = _columns_mapped(ctx)
     by_given = [str(cfg.by)] if isinstance(cfg.by, str) else [str(c) for c in (cfg.by or [])]
-    by = resolve_columns(by_given, list(ctx.clean.columns), mapped, "forecast.by")
-    freq, freq_inferred = resolve_freq(cfg.get("freq"), ctx.clean["date"])
+    clean = clean_frame(ctx)
+    by = resolve_columns(by_given, list(clean.columns), mapped, "forecast.by")
+    freq, freq_inferred = resolve_freq(cfg.get("freq"), clean["date"])
     target = str(cfg.target)
     metric = _selection_metric(cfg.metric, "forecast.metric")
     tuning_metric = _selection_metric(ctx.config.tuning.metric or metric,
@@ -212,9 +214,9 @@ def run_forecast(ctx: RunContext) -> None:
             raise ConfigError("config key forecast.select=per_series cannot be combined with "
                               "forecast.reconcile yet (per-series choices do not add up); "
                               "set forecast.select=global.")
-        series, keys = rec.hierarchy_series(ctx.clean, target, freq, by)
+        series, keys = rec.hierarchy_series(clean, target, freq, by)
     else:
-        series = build_series(ctx.clean, target, freq, by, str(cfg.fill))
+        series = build_series(clean, target, freq, by, str(cfg.fill))
     if keys and covariates.exog_columns(cfg.get("exog")):
         raise ConfigError("config key forecast.exog cannot be combined with "
                           "forecast.reconcile yet; set one of them.")

@@ -9,7 +9,8 @@ from typing import Any
 
 from omegaconf import OmegaConf
 
-from salesforge.base.loader import is_url
+from salesforge.base.loader import Loader, is_url
+from salesforge.config import plain
 from salesforge.data.input_check import check_data_file
 from salesforge.data.input_limits import GENEROUS, limits_from_config
 from salesforge.data.out_of_core import decide, load_aggregated, parse_settings
@@ -18,7 +19,14 @@ from salesforge.data.sample import sample_labels_path, sample_path
 from salesforge.data.sources import Source, resolve_sources, source_names, stack
 from salesforge.errors import ConfigError, DataError
 from salesforge.manifest import file_hash
+from salesforge.registry import Registry
 from salesforge.schema import RunContext
+
+
+def loader_class(registry: Registry, name: str) -> type[Loader]:
+    """The class of the loader registered as ``name`` (a :class:`Loader`)."""
+    cls: type[Loader] = registry.get("loader", name).cls
+    return cls
 
 
 def loader_for(ctx: RunContext, source: Source) -> str:
@@ -29,10 +37,10 @@ def loader_for(ctx: RunContext, source: Source) -> str:
     if fmt != "auto":
         return fmt
     for name in registry.names("loader"):
-        if registry.get("loader", name).cls.handles(source):
+        if loader_class(registry, name).handles(source):
             return name
     known = sorted({ext for name in registry.names("loader")
-                    for ext in registry.get("loader", name).cls.extensions})
+                    for ext in loader_class(registry, name).extensions})
     kind = str(source).split("://", 1)[0] + "://" if is_url(source) \
         else "".join(Path(source).suffixes) or "no suffix"
     raise DataError(
@@ -43,9 +51,7 @@ def loader_for(ctx: RunContext, source: Source) -> str:
 
 def _options(ctx: RunContext, names: list[str]) -> dict[str, dict[str, Any]]:
     """``data.options`` split per loader: each gets the non-null settings it knows."""
-    node = ctx.config.data.get("options")
-    given = {k: v for k, v in (OmegaConf.to_container(node, resolve=True) or {}).items()
-             if v is not None} if node is not None else {}
+    given = {k: v for k, v in plain(ctx.config.data.get("options")).items() if v is not None}
     registry = ctx.plugins.registry
     known = {name: set(registry.get("loader", name).settings()) for name in set(names)}
     for key in given:
@@ -80,7 +86,7 @@ def run_load(ctx: RunContext) -> None:
     registry = ctx.plugins.registry
 
     def readable(path: Path) -> bool:
-        return any(registry.get("loader", n).cls.handles(path) for n in registry.names("loader"))
+        return any(loader_class(registry, n).handles(path) for n in registry.names("loader"))
 
     sources = resolve_sources(setting, readable)
     for source in sources:
@@ -90,8 +96,7 @@ def run_load(ctx: RunContext) -> None:
     limits = limits_from_config(ctx.config.data.get("limits"), "data.limits", GENEROUS)
     names = [loader_for(ctx, source) for source in sources]
     options = _options(ctx, names)
-    node = ctx.config.data.get("out_of_core")
-    out_of_core = parse_settings(OmegaConf.to_container(node, resolve=True) if node else {})
+    out_of_core = parse_settings(plain(ctx.config.data.get("out_of_core")))
     aggregated, why = decide(out_of_core, sources)
     loaders = [] if aggregated else [ctx.create("loader", name, options[name],
                                                 key="data.options") for name in names]

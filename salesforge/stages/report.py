@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, cast
 
 import pandas as pd
 from omegaconf import OmegaConf
@@ -46,7 +47,9 @@ def plugin_sections(ctx: RunContext) -> dict[str, Any]:
     owners: dict[str, str] = {}
     hook = ctx.plugins.hook.salesforge_report_sections
     for impl in hook.get_hookimpls():  # registration order, to name both of a clash
-        given = impl.function(*[{"context": ctx}[arg] for arg in impl.argnames]) or {}
+        # pluggy types a hook's result as object: this hook's is {name: section} or None
+        given = cast("Mapping[str, Any] | None",
+                     impl.function(*[{"context": ctx}[arg] for arg in impl.argnames])) or {}
         for name, section in dict(given).items():
             if name in sections:
                 raise PluginError(f"report section {name!r} is given by both "

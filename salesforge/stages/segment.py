@@ -9,6 +9,7 @@ from salesforge.results import SegmentResults
 from salesforge.schema import RunContext
 from salesforge.segment.features import entity_features
 from salesforge.segment.profile import projection, segment_profile
+from salesforge.stages.frames import clean_frame
 
 __all__ = ["entity_features", "run_segment"]
 
@@ -22,14 +23,15 @@ def run_segment(ctx: RunContext) -> None:
     name, settings = choice(ctx.config, "segmenter")
     segmenter = ctx.create("segmenter", name, settings, key="segmenter")
     entity = settings_node.entity or segmenter.default_entity
-    if entity not in ctx.clean.columns:
-        columns = ", ".join(map(str, ctx.clean.columns))
+    clean = clean_frame(ctx)
+    if entity not in clean.columns:
+        columns = ", ".join(map(str, clean.columns))
         if settings_node.entity:
             raise ConfigError(f"config key segment.entity names column {entity!r}, which the "
                               f"clean data does not have (columns: {columns}).")
         raise StageSkipped(f"segmenter {name} segments {entity}, which the clean data does "
                            f"not have; set segment.entity (columns: {columns})")
-    features = entity_features(ctx.clean, entity, settings_node.freq,
+    features = entity_features(clean, entity, settings_node.freq,
                                skip_missing=True)
     if len(features) < 3:
         raise StageSkipped(f"the data has {len(features)} distinct {entity} value(s); "

@@ -100,12 +100,14 @@ class AnomalyTab(Tab):
                 flagged=("anomaly_score", "size"), max_score=("anomaly_score", "max"))
             parts.append(chart(anomaly_timeline(daily.rename_axis("date").reset_index()),
                                height=220))
-            parts.append(chart(anomaly_scatter(self._points(run, frame)), height=340))
+            clean = run.clean
+            if clean is not None:  # the scatter draws the run's normal rows too
+                parts.append(chart(anomaly_scatter(self._points(clean, frame)), height=340))
         parts.append(table(frame.drop(columns=["source_row"], errors="ignore"), "anomalies"))
         return parts
 
-    def _points(self, run: RunData, flagged: pd.DataFrame) -> pd.DataFrame:
-        rows = self.filters.apply(run.clean)
+    def _points(self, clean: pd.DataFrame, flagged: pd.DataFrame) -> pd.DataFrame:
+        rows = self.filters.apply(clean)
         columns = ["product", "quantity", "price"]
         normal = rows.drop(index=flagged.index.intersection(rows.index), errors="ignore") \
             if self.rescored is not None else rows

@@ -49,7 +49,7 @@ class ForecastingTab(Tab):
     title = "Forecasting"
 
     def __init__(self, filters: GlobalFilters, forecasters: list[str],
-                 on_retrain: Callable[[RunData, list[str]], None] | None = None,
+                 on_retrain: Callable[[RunData, list[str]], object] | None = None,
                  runs_dir: Path | None = None) -> None:
         super().__init__(filters)
         self.on_retrain = on_retrain
@@ -65,9 +65,11 @@ class ForecastingTab(Tab):
         self.retrain.on_click(self._retrain)
 
     def retrain_overrides(self) -> list[str]:
-        """The config overrides of a retrain from the widgets."""
+        """The config overrides of a retrain from the widgets (an emptied horizon box gives
+        ``forecast.horizon=None``, which the client override check refuses with a
+        message)."""
         return [f"forecaster=[{','.join(self.retrain_models.value)}]",
-                f"forecast.horizon={int(self.horizon.value)}"]
+                f"forecast.horizon={self.horizon.value}"]
 
     def _retrain(self, _event=None) -> None:
         if self.run is not None and self.on_retrain and self.retrain_models.value:

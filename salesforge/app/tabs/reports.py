@@ -21,7 +21,7 @@ class ReportsTab(Tab):
     title = "Reports"
 
     def __init__(self, filters: GlobalFilters,
-                 on_generate: Callable[[RunData, list[str]], None] | None = None) -> None:
+                 on_generate: Callable[[RunData, list[str]], object] | None = None) -> None:
         super().__init__(filters)
         self.on_generate = on_generate
         self.formats = pn.widgets.CheckButtonGroup(label="Formats", options=list(FORMATS),

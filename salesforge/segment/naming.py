@@ -5,26 +5,30 @@ from __future__ import annotations
 
 import pandas as pd
 
+from salesforge.i18n import N_, gettext
+
 #: (high revenue, high frequency) -> segment name.
 NAMES = {
-    (True, True): "Star Products",
-    (True, False): "Premium Products",
-    (False, True): "Volume Products",
-    (False, False): "Low Performers",
+    (True, True): N_("Star Products"),
+    (True, False): N_("Premium Products"),
+    (False, True): N_("Volume Products"),
+    (False, False): N_("Low Performers"),
 }
 #: Order names appear in (best first) when segments are listed.
 NAME_ORDER = ("Star Products", "Premium Products", "Volume Products", "Low Performers")
 #: How a feature reads when a segment's centre is above / below its siblings'.
 TRAIT_WORDS = {
-    "revenue": ("more revenue", "less revenue"),
-    "transactions": ("more orders", "fewer orders"),
-    "units": ("more units", "fewer units"),
-    "avg_price": ("higher price", "lower price"),
-    "growth": ("faster growth", "slower growth"),
-    "margin": ("higher margin", "lower margin"),
-    "demand_cv": ("more erratic demand", "steadier demand"),
-    "recency_days": ("longer since last sale", "more recent sales"),
+    "revenue": (N_("more revenue"), N_("less revenue")),
+    "transactions": (N_("more orders"), N_("fewer orders")),
+    "units": (N_("more units"), N_("fewer units")),
+    "avg_price": (N_("higher price"), N_("lower price")),
+    "growth": (N_("faster growth"), N_("slower growth")),
+    "margin": (N_("higher margin"), N_("lower margin")),
+    "demand_cv": (N_("more erratic demand"), N_("steadier demand")),
+    "recency_days": (N_("longer since last sale"), N_("more recent sales")),
 }
+#: The word of the first of segments ranked by revenue (" — top").
+TOP = N_("top")
 #: Features never named as traits (``revenue_share`` says what ``revenue`` says).
 NOT_TRAITS = ("revenue_share",)
 #: Traits in the name of a segment that shares its quadrant name.
@@ -90,6 +94,18 @@ def rank_duplicates(base: dict[int, str], order_by: pd.Series) -> dict[int, str]
         members = [s for s, n in base.items() if n == name]
         ranked = order_by.loc[members].sort_values(ascending=False, kind="stable").index
         for rank, segment in enumerate(ranked, start=1):
-            suffix = "" if len(ranked) == 1 else f" — {'top' if rank == 1 else rank}"
+            suffix = "" if len(ranked) == 1 else f" — {TOP if rank == 1 else rank}"
             names[int(segment)] = f"{name}{suffix}"
     return names
+
+
+def localised_name(name: str, language: str) -> str:
+    """A segment name as :func:`quadrant_names` writes it (English, as stored in
+    ``segments/segments.csv``) in ``language``: "Volume Products — more units, lower
+    price" -> "Produk Volume — unit lebih banyak, harga lebih rendah". Parts the catalog
+    does not know (a plugin's names, custom features) stay as they are."""
+    _ = gettext(language)
+    base, sep, traits = name.partition(" — ")
+    if not sep:
+        return _(base)
+    return f"{_(base)} — {', '.join(_(t) for t in traits.split(', '))}"

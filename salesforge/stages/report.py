@@ -113,7 +113,7 @@ def write_charts(ctx: RunContext, content: ReportBundle) -> dict[str, Any]:
     ``content.charts`` and ``content.images`` and returns the artifact paths."""
     settings = ctx.config.report
     content.charts = build_charts(content.tables, _chart_extras(ctx, content.tables),
-                                  ctx.manifest, settings.moving_average)
+                                  ctx.manifest, settings.moving_average, content.language)
     folder = ctx.folder(RunLayout.CHARTS)
     written = {}
     ctx.report_progress("report", "charts", 0, len(content.charts))

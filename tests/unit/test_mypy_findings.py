@@ -23,7 +23,7 @@ def test_the_anomaly_scatter_without_fitting_ticks_leaves_them_to_vega_lite(quan
     (SchemaValidationError: the report stage and the Anomaly tab failed)."""
     spec = anomaly_scatter(_points(quantities)).to_dict()
     axis = spec["layer"][0]["encoding"]["x"]["axis"]
-    assert "values" not in axis and axis["format"] == "~s"
+    assert "values" not in axis and "labelExpr" in axis  # compact amounts, not d3 SI
 
 
 def test_the_anomaly_scatter_keeps_its_log_ticks():

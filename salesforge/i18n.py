@@ -20,6 +20,8 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_compact_decimal
 from babel.support import NullTranslations, Translations
 
+from salesforge.errors import ConfigError
+
 #: Report language -> Babel locale.
 LOCALES = {"en": "en_US", "id": "id_ID"}
 DOMAIN = "salesforge"
@@ -30,6 +32,15 @@ def locale_of(language: str) -> Locale:
     if language not in LOCALES:
         raise ValueError(f"language must be one of {', '.join(LOCALES)}, got {language!r}")
     return Locale.parse(LOCALES[language])
+
+
+def report_language(value: object, key: str = "report.language") -> str:
+    """``value`` as a report language; :class:`ConfigError` naming ``key`` otherwise."""
+    language = str(value)
+    if language not in LOCALES:
+        raise ConfigError(f"config key {key} must be {' or '.join(LOCALES)}, not "
+                          f"{language!r}.")
+    return language
 
 
 def catalog_path(language: str) -> Any:
@@ -128,7 +139,8 @@ TERMS = (
 )
 
 #: Where the catalog's messages are written (``_(...)`` and ``N_(...)`` calls).
-SOURCES = ("charts", "report/figures.py", "segment/naming.py", "i18n.py")
+SOURCES = ("charts", "report/figures.py", "report/labels.py", "report/excel_reporter.py",
+           "segment/naming.py", "detect/explain.py", "i18n.py")
 
 
 def extracted_messages() -> list[str]:

@@ -7,6 +7,10 @@ detector's raw statistic and the money at stake, e.g.
 * "quantity 25.0x the product median in Jakarta (3): robust z 6.4; +Rp 2.640.000 on this line"
 * "repeated order: the same line 3 times within minutes: robust z 6; +£17.70 for this copy"
 
+The sentence is in the language of the ``money`` formatter
+(:class:`~salesforge.analytics.formatting.MoneyFormat`, ``report.language`` in a run):
+"harga 10,0x median produk (Rp 2.550): robust z 14,2; +Rp 22.950 pada baris ini".
+
 Money impact (``money_impact``, in the data's currency, signed): the line's revenue minus
 its revenue at the usual price (price) or the usual quantity (quantity); the whole line for a
 repeated copy. Revenue is price x quantity where there is no revenue column.
@@ -20,23 +24,33 @@ import numpy as np
 import pandas as pd
 
 from salesforge.detect.context import FEATURES
+from salesforge.i18n import N_, gettext
 
 #: Feature -> the kind counted in ``manifest.anomalies.reasons``.
 KINDS = {"price_vs_product": "price vs product", "quantity_vs_product": "quantity vs product",
          "repeat_order": "repeat order"}
 
 
-def _shown(value: float) -> str:
-    if not np.isfinite(value):
-        return "n/a"
-    return f"{value:.1f}" if value >= 0.1 else f"{value:.2g}"
+#: The built-in detectors' raw statistics (``Detector.raw_name``), for the catalog.
+RAW_NAMES = (N_("raw score"), N_("z"), N_("robust z"), N_("isolation score"),
+             N_("combined rank"), N_("PyOD score"))
+#: "1,234.5" -> "1.234,5" for Indonesian.
+_SWAP = str.maketrans({",": ".", ".": ","})
 
 
-def _count(value: float) -> str:
+def _shown(value: float, language: str = "en") -> str:
     if not np.isfinite(value):
         return "n/a"
-    return f"{value:,.0f}" if abs(value - round(value)) < 0.05 or value >= 100 \
+    text = f"{value:.1f}" if value >= 0.1 else f"{value:.2g}"
+    return text.translate(_SWAP) if language == "id" else text
+
+
+def _count(value: float, language: str = "en") -> str:
+    if not np.isfinite(value):
+        return "n/a"
+    text = f"{value:,.0f}" if abs(value - round(value)) < 0.05 or value >= 100 \
         else f"{value:,.1f}"
+    return text.translate(_SWAP) if language == "id" else text
 
 
 def _revenue(frame: pd.DataFrame) -> np.ndarray:
@@ -73,9 +87,19 @@ def explain(contributions: pd.DataFrame, ratio: pd.DataFrame, frame: pd.DataFram
             raw: np.ndarray, raw_name: str, money: Callable[[float], str]
             ) -> tuple[list[str], np.ndarray, np.ndarray]:
     """``(reasons, money_impact, top feature)`` for the rows of ``frame`` (all frames
-    aligned: the flagged rows), ``raw`` their raw statistic called ``raw_name``."""
+    aligned: the flagged rows), ``raw`` their raw statistic called ``raw_name``; the
+    reasons in ``money``'s language (its ``language`` attribute, else English)."""
     if not len(frame):
         return [], np.zeros(0), np.empty(0, dtype=object)
+    language = str(getattr(money, "language", "en"))
+    _ = gettext(language)
+    price_head = _("price {ratio}x the product median ({usual})")
+    quantity_head = _("quantity {ratio}x the product median{where} ({usual})")
+    region_where = _(" in {region}")
+    repeat_head = _("repeated order: the same line {copies} times within minutes")
+    on_line, for_copy = _("on this line"), _("for this copy")
+    sentence = _("{head}: {statistic} {raw}; {impact} {tail}")
+    statistic = _(raw_name)
     top = top_features(contributions)
     impact = money_impact(top, ratio, frame)
     regions = (frame["region"].astype("string").fillna("Unknown").to_numpy()
@@ -96,18 +120,21 @@ def explain(contributions: pd.DataFrame, ratio: pd.DataFrame, frame: pd.DataFram
     texts = []
     for i, feature in enumerate(top):
         if feature == "price_vs_product":
-            head = (f"price {_shown(price[i])}x the product median "
-                    f"({usual_texts[i].lstrip('+')})")
-            tail = "on this line"
+            head = price_head.format(ratio=_shown(price[i], language),
+                                     usual=usual_texts[i].lstrip("+"))
+            tail = on_line
         elif feature == "quantity_vs_product":
-            where = f" in {regions[i]}" if regional[i] else ""
-            head = (f"quantity {_shown(quantity[i])}x the product median{where} "
-                    f"({_count(usual_quantity[i])})")
-            tail = "on this line"
+            where = region_where.format(region=regions[i]) if regional[i] else ""
+            head = quantity_head.format(ratio=_shown(quantity[i], language), where=where,
+                                        usual=_count(usual_quantity[i], language))
+            tail = on_line
         else:
-            head = f"repeated order: the same line {copies[i]:.0f} times within minutes"
-            tail = "for this copy"
-        texts.append(f"{head}: {raw_name} {raw[i]:.4g}; {impact_texts[i]} {tail}")
+            head = repeat_head.format(copies=f"{copies[i]:.0f}")
+            tail = for_copy
+        value = f"{raw[i]:.4g}"
+        texts.append(sentence.format(head=head, statistic=statistic, tail=tail,
+                                     raw=value.translate(_SWAP) if language == "id" else value,
+                                     impact=impact_texts[i]))
     return texts, impact, top
 
 

@@ -10,6 +10,8 @@ import numpy as np
 import pandas as pd
 
 from salesforge.analytics.formatting import format_money, format_number, format_percent
+from salesforge.i18n import gettext
+from salesforge.report.labels import column_label, shown_values
 
 MONEY = re.compile(r"(revenue|sales|^price$|avg_price|order_value|^y_(pred|lo|hi|true)$"
                    r"|^(volume|mix|new|lost|change)$|^returns_value$|^average_day$)")
@@ -66,16 +68,19 @@ def format_value(value: Any, kind: str, language: str, currency: str) -> str:
         return format_number(number, 0 if whole else 2, language)
     if kind == "date":
         return pd.Timestamp(value).strftime("%Y-%m-%d")
+    if isinstance(value, bool | np.bool_):
+        return gettext(language)("yes" if value else "no")
     return str(value)
 
 
 def format_table(table: pd.DataFrame, language: str, currency: str) -> list[list[str]]:
     """Header plus rows of a table as formatted text."""
+    table = shown_values(table, language)
     kinds = [column_kind(str(c), table[c]) for c in table.columns]
     columns = [table[c].tolist() for c in table.columns]
     rows = [[format_value(v, k, language, currency) for v, k in zip(values, kinds, strict=True)]
             for values in zip(*columns, strict=True)] if len(table) else []
-    return [[str(c) for c in table.columns], *rows]
+    return [[column_label(c, language) for c in table.columns], *rows]
 
 
 def kpi_rows(kpis: dict[str, Any], language: str, currency: str) -> list[tuple[str, str, Any, str]]:
@@ -116,7 +121,4 @@ def compact(table: pd.DataFrame, max_columns: int = 9) -> pd.DataFrame:
     return table[keep[:max_columns]]
 
 
-def header_label(name: str) -> str:
-    """``change_pct`` -> ``change %``: a column name as a table header."""
-    text = str(name)
-    return (text[:-4] + " %" if text.endswith("_pct") else text).replace("_", " ")
+

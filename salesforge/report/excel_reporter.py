@@ -16,8 +16,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from salesforge.analytics.formatting import CURRENCIES
 from salesforge.base.reporter import ReportBundle, Reporter
+from salesforge.i18n import gettext
 from salesforge.report.display import KPI_LABELS, column_kind, kpi_rows
 from salesforge.report.escape import escape_cell
+from salesforge.report.labels import column_label, sheet_name, shown_values
 from salesforge.report.sections import resolve_sections
 
 HEADER_FILL = PatternFill("solid", fgColor="1F3B5C")
@@ -52,11 +54,12 @@ class ExcelReporter(Reporter, ExcelReporterConfig):
         path = out_dir / self.filename
         book = Workbook()
         summary = book.active
-        summary.title = "Summary"
+        summary.title = sheet_name("Summary", bundle.language)
         self._summary(summary, bundle)
-        used = {"Summary"}
+        used = {summary.title}
         for section in resolve_sections(bundle):
-            name = (section.sheet or section.title)[:31]
+            name = sheet_name(section.sheet, bundle.language) if section.sheet \
+                else section.title[:31]
             if name in used:
                 continue
             used.add(name)
@@ -78,7 +81,8 @@ class ExcelReporter(Reporter, ExcelReporterConfig):
         sheet["A1"] = bundle.title
         sheet["A1"].font = TITLE_FONT
         rows = kpi_rows(bundle.kpis, bundle.language, bundle.currency)
-        _header(sheet, 3, ["KPI", "Value"])
+        _ = gettext(bundle.language)
+        _header(sheet, 3, [_("KPI"), _("Value")])
         for i, (key, label, value, _) in enumerate(rows, start=4):
             sheet.cell(i, 1, label)
             cell = sheet.cell(i, 2, value)
@@ -94,12 +98,13 @@ class ExcelReporter(Reporter, ExcelReporterConfig):
     def _summary_charts(self, sheet: Worksheet, bundle: ReportBundle) -> None:
         """Monthly revenue (line) and top products (bar) as native Excel charts, drawn
         from small data blocks in columns H onward of the Summary sheet."""
+        _ = gettext(bundle.language)
         anchor_row = 3
         monthly = bundle.tables.get("monthly")
         if monthly is not None and len(monthly):
-            first = self._block(sheet, 3, 8, monthly[["month", "revenue"]], bundle.currency)
+            first = self._block(sheet, 3, 8, monthly[["month", "revenue"]], bundle)
             chart = LineChart()
-            chart.title, chart.height, chart.width = "Monthly revenue", 7.5, 16
+            chart.title, chart.height, chart.width = _("Monthly revenue"), 7.5, 16
             data = Reference(sheet, min_col=9, min_row=first, max_row=first + len(monthly))
             chart.add_data(data, titles_from_data=True)
             chart.set_categories(Reference(sheet, min_col=8, min_row=first + 1,
@@ -111,9 +116,9 @@ class ExcelReporter(Reporter, ExcelReporterConfig):
         if products is not None and {"product", "revenue"} <= set(products.columns):
             top = products[["product", "revenue"]].head(10)
             start = 3 + (len(monthly) + 3 if monthly is not None else 0)
-            first = self._block(sheet, start, 8, top, bundle.currency)
+            first = self._block(sheet, start, 8, top, bundle)
             chart = BarChart()
-            chart.type, chart.title, chart.height, chart.width = "bar", "Top products", 7.5, 16
+            chart.type, chart.title, chart.height, chart.width = "bar", _("Top products"), 7.5, 16
             chart.add_data(Reference(sheet, min_col=9, min_row=first, max_row=first + len(top)),
                            titles_from_data=True)
             chart.set_categories(Reference(sheet, min_col=8, min_row=first + 1,
@@ -122,8 +127,9 @@ class ExcelReporter(Reporter, ExcelReporterConfig):
             sheet.add_chart(chart, f"K{anchor_row}")
 
     def _block(self, sheet: Worksheet, row: int, col: int, table: pd.DataFrame,
-               currency: str) -> int:
-        _header(sheet, row, list(table.columns), col)
+               bundle: ReportBundle) -> int:
+        currency = bundle.currency
+        _header(sheet, row, [column_label(c, bundle.language) for c in table.columns], col)
         for r, values in enumerate(table.itertuples(index=False), start=row + 1):
             sheet.cell(r, col, str(values[0]))
             sheet.cell(r, col + 1, float(values[1])).number_format = money_format(currency)
@@ -132,7 +138,7 @@ class ExcelReporter(Reporter, ExcelReporterConfig):
         return row
 
     def _kpis(self, sheet: Worksheet, bundle: ReportBundle) -> None:
-        _header(sheet, 1, ["kpi", "label", "value"])
+        _header(sheet, 1, [column_label(c, bundle.language) for c in ("kpi", "label", "value")])
         for i, (key, label, value, _) in enumerate(
                 kpi_rows(bundle.kpis, bundle.language, bundle.currency), start=2):
             sheet.cell(i, 1, key)
@@ -145,9 +151,10 @@ class ExcelReporter(Reporter, ExcelReporterConfig):
         """Tables one below the other; the first gets frozen panes and the autofilter."""
         row = 1
         for index, (caption, table) in enumerate(tables):
+            table = shown_values(table, bundle.language)
             sheet.cell(row, 1, caption).font = TITLE_FONT
             header = row + 1
-            _header(sheet, header, [str(c) for c in table.columns])
+            _header(sheet, header, [column_label(c, bundle.language) for c in table.columns])
             formats = [self._format(str(c), table[c], bundle.currency) for c in table.columns]
             columns = [_cells(table[c]) for c in table.columns]
             for r, values in enumerate(zip(*columns, strict=True), start=header + 1):

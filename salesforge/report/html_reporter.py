@@ -12,7 +12,8 @@ import pandas as pd
 
 from salesforge.base.reporter import ReportBundle, Reporter, Section
 from salesforge.charts.export import embed_script, inline_html
-from salesforge.report.display import column_kind, format_table
+from salesforge.report.display import column_kind, format_table, kpi_rows
+from salesforge.report.labels import column_label
 from salesforge.report.sections import resolve_sections
 
 STYLE = """
@@ -98,13 +99,18 @@ class HtmlReporter(Reporter, HtmlReporterConfig):
 
 
 def _sources(bundle: ReportBundle) -> dict[str, str]:
-    """Insight text -> a small provenance note (table, row, column)."""
+    """Insight text -> a small provenance note: the table (its CSV file), the row's
+    first value (a KPI's label for the KPI table) and the column's header."""
     out = {}
+    labels = {key: label for key, label, _, _ in kpi_rows(bundle.kpis, bundle.language,
+                                                          bundle.currency)}
     for detail in bundle.details:
         table = bundle.tables.get(detail.table)
         label = ""
         if table is not None and detail.row < len(table):
-            label = f" · {table.iloc[detail.row, 0]}"
-        source = f"{detail.table}{label} · {detail.column}"
+            first = table.iloc[detail.row, 0]
+            label = f" · {labels.get(str(first), first)}"
+        column = column_label(detail.column, bundle.language)
+        source = f"{detail.table}.csv{label} · {column}"  # the table as the CSV bundle names it
         out[detail.text] = f' <span class="src">[{html.escape(source)}]</span>'
     return out

@@ -30,7 +30,7 @@ from reportlab.platypus import (
 )
 
 from salesforge.base.reporter import ReportBundle, Reporter, Section
-from salesforge.report.display import column_kind, compact, format_table, header_label
+from salesforge.report.display import column_kind, compact, format_table
 from salesforge.report.sections import resolve_sections
 
 MARGIN = 18 * mm
@@ -134,8 +134,7 @@ class PdfReporter(Reporter, PdfReporterConfig):
         cells = format_table(shown, bundle.language, bundle.currency)
         kinds = [column_kind(str(c), shown[c]) for c in shown.columns]
         cell_style = styles["cell"]
-        data = [[Paragraph(f"<b>{html.escape(header_label(c))}</b>", styles["head"])
-                 for c in cells[0]]]
+        data = [[Paragraph(f"<b>{html.escape(c)}</b>", styles["head"]) for c in cells[0]]]
         data += [[v if k != "text" else Paragraph(html.escape(v), cell_style)
                   for v, k in zip(row, kinds, strict=True)] for row in cells[1:]]
         col_widths = _column_widths(cells, kinds, width)
@@ -176,7 +175,7 @@ def _column_widths(cells: list[list[str]], kinds: list[str], width: float) -> li
     low, natural = [], []
     for column, kind in zip(zip(*cells, strict=True), kinds, strict=True):
         header = max((stringWidth(w, "Helvetica-Bold", 7) for w in
-                      header_label(column[0]).split()), default=0.0)
+                      column[0].split()), default=0.0)
         values = [stringWidth(v, "Helvetica", 7) for v in column[1:]] or [0.0]
         words = [stringWidth(w, "Helvetica", 7) for v in column[1:] for w in v.split()] or [0.0]
         low.append(max(header, max(values) if kind != "text" else max(words)) + pad)

@@ -69,7 +69,7 @@ TEXT: dict[str, SectionText] = {
     "forecast": SectionText("Forecast", "Prakiraan", "Forecast",
                             {"best": ("Best model by {metric}: {model}.",
                                       "Model terbaik menurut {metric}: {model}."),
-                             "leaderboard": ("Backtest metrics", "Metrik backtest"),
+                             "leaderboard": ("Backtest metrics", "Metrik uji balik"),
                              "table": ("Forecast ({model})", "Prakiraan ({model})")}),
     "segments": SectionText("Segments", "Segmen", "Segments",
                             {"summary": ("Segment sizes", "Ukuran segmen"),

@@ -6,14 +6,12 @@ from __future__ import annotations
 from salesforge.analytics.drift_insight import add_drift_insight
 from salesforge.config import choice
 from salesforge.data.drift_check import run_drift
-from salesforge.errors import ConfigError
+from salesforge.i18n import report_language
 from salesforge.schema import RunContext
 
 
 def run_analytics(ctx: RunContext) -> None:
-    language = str(ctx.config.report.language)
-    if language not in ("en", "id"):
-        raise ConfigError(f"config key report.language must be en or id, not {language!r}.")
+    language = report_language(ctx.config.report.language)
     name, settings = choice(ctx.config, "analyzer")
     analyzer = ctx.create("analyzer", name, settings, key="analyzer")
     analysis = analyzer.analyze(ctx.clean, language, str(ctx.config.report.currency))

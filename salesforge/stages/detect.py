@@ -18,6 +18,7 @@ from salesforge.detect.explain import reason_counts
 from salesforge.detect.periods import detect_periods
 from salesforge.detect.series import default_season
 from salesforge.errors import ConfigError
+from salesforge.i18n import report_language
 from salesforge.layout import RunLayout
 from salesforge.results import DetectResults
 from salesforge.schema import RunContext
@@ -53,8 +54,10 @@ def flagged_table(frame: pd.DataFrame, scored: partitions.Scored, name: str) -> 
 
 
 def money_formatter(ctx: RunContext) -> MoneyFormat:
-    """Signed amounts in ``report.currency`` (IDR by default)."""
-    return MoneyFormat(ctx.config.report.currency, signed=True)
+    """Signed amounts in ``report.currency`` (IDR by default), reasons in
+    ``report.language``."""
+    return MoneyFormat(ctx.config.report.currency, report_language(ctx.config.report.language),
+                       signed=True)
 
 
 def score_transactions(ctx: RunContext) -> dict:

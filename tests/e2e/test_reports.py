@@ -120,7 +120,8 @@ def test_indonesian_report_without_model_stages_and_with_a_plugin_section(tmp_pa
                      f"hydra.run.dir={run_dir}", cwd=tmp_path, pythonpath=site)
     assert result.returncode == 0, result.stderr
     book = load_workbook(run_dir / "reports/report.xlsx")
-    assert book.sheetnames == ["Summary", "Catatan ACME", "KPIs", "Insights", "Anomalies"]
+    # Indonesian sheet names (issue 18; they were English); the plugin names its own
+    assert book.sheetnames == ["Ringkasan", "Catatan ACME", "Indikator", "Temuan", "Anomali"]
     texts, images = pdf_pages(run_dir / "reports/report.pdf")
     text = " ".join(texts)
     assert texts[1].startswith("Catatan ACME ACME membaca")

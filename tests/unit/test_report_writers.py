@@ -148,8 +148,8 @@ def test_excel_has_every_sheet_with_formats(bundle, tmp_path):
     assert monthly.cell(2, 1).font.bold
     column = {name: i + 1 for i, name in enumerate(header)}
     assert monthly.cell(3, column["revenue"]).number_format == '"Rp "#,##0'
-    assert monthly.cell(4, column["change_pct"]).number_format == '0.0"%"'
-    assert monthly.cell(4, column["change_pct"]).value == pytest.approx(
+    assert monthly.cell(4, column["change %"]).number_format == '0.0"%"'
+    assert monthly.cell(4, column["change %"]).value == pytest.approx(
         bundle.tables["growth_monthly"]["change_pct"].iloc[1])
     assert monthly.column_dimensions["A"].width >= 10
     anomalies = book["Anomalies"]
@@ -168,7 +168,7 @@ def test_html_is_one_self_contained_file(bundle, tmp_path):
         assert json.loads(spec)["$schema"].startswith("https://vega.github.io/schema/vega-lite")
     for sentence in bundle.insights:
         assert sentence.replace("&", "&amp;") in page
-    assert '<span class="src">[kpis · revenue · value]</span>' in page  # provenance
+    assert '<span class="src">[kpis.csv · Revenue (net) · value]</span>' in page  # provenance
 
 
 def test_csv_bundle_holds_every_table_and_insight_sources(bundle, tmp_path):

@@ -1,14 +1,20 @@
-"""The Indonesian PDF, Excel and HTML reports speak Indonesian (issue 18): sheet names,
-table headers, captions, segment names, anomaly reasons and every chart word. Data values
+"""The Indonesian PDF, Excel and HTML reports and charts speak Indonesian (issue 18): sheet
+names, table headers, captions, segment names, anomaly reasons, and every chart's titles,
+axes, legends, month and weekday names and compact amounts as drawn (each chart rendered to
+SVG, its text read back). Data values
 (product, category and model names, the KPI sheet's machine keys) are the user's or the
 program's identifiers and stay as they are."""
 
 from __future__ import annotations
 
+import html
+import json
 import re
+from pathlib import Path
 
 import pypdfium2
 import pytest
+import vl_convert
 from openpyxl import load_workbook
 
 from salesforge.report.display import KPI_LABELS
@@ -31,6 +37,28 @@ def english_words(texts: list[str]) -> list[str]:
     """English words of ``texts``, leaving out machine keys and CSV file names."""
     texts = [re.sub(r"[\w-]+\.csv\b", "", t) for t in texts if t not in KEYS]
     return sorted({m.group(0) for t in texts for m in WORD.finditer(t)})
+
+
+SI_BILLIONS = re.compile(r"\d(\.\d+)?G\b")
+
+
+def spec_of(page: Path) -> str:
+    """The Vega-Lite spec inside a saved chart page (``vegaEmbed("#chart", {...}, ...)``)."""
+    text = page.read_text(encoding="utf-8")
+    start = text.index('vegaEmbed("#chart", ') + len('vegaEmbed("#chart", ')
+    spec, _ = json.JSONDecoder().raw_decode(text[start:].replace("<\\/", "</"))
+    return json.dumps(spec)
+
+
+def drawn_text(spec: str) -> list[str]:
+    svg = vl_convert.vegalite_to_svg(spec)
+    return [html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
+
+
+def chart_texts(run_dir) -> dict[str, list[str]]:
+    """Chart name -> the text it draws, for every chart the run saved."""
+    return {page.stem: drawn_text(spec_of(page))
+            for page in sorted((run_dir / "charts").glob("*.html"))}
 
 
 @pytest.fixture(scope="module")
@@ -86,3 +114,23 @@ def test_the_indonesian_workbook_names_its_sheets_and_headers_in_indonesian(repo
     texts = workbook_texts(reports["id"] / "report.xlsx")
     assert {"pendapatan", "bulan", "perubahan %", "batas bawah 80%"} <= set(texts)
     assert any(t.startswith("Produk Bintang") for t in texts)
+
+
+def test_the_indonesian_charts_have_no_english_word(reports):
+    charts = chart_texts(reports["id"].parent)
+    assert {"revenue_trend", "weekday_heatmap", "forecast", "anomaly_scatter",
+            "product_ranking", "bridge"} <= set(charts)
+    for name, texts in charts.items():
+        english = english_words(texts)
+        assert english == [], f"{name}: {english} in {texts}"
+        assert not [t for t in texts if SI_BILLIONS.search(t)], name
+    words = " ".join(" ".join(t) for t in charts.values())
+    assert "Pendapatan" in words and "Prakiraan" in words and "\u00a0jt" in words
+    assert re.search(r"\b(Sen|Sel|Rab|Kam|Jum|Sab|Min)\b", " ".join(charts["weekday_heatmap"]))
+
+
+def test_the_english_charts_say_the_same_in_english(reports):
+    """The check above can fail: the English charts hold those words."""
+    words = " ".join(" ".join(t) for t in chart_texts(reports["en"].parent).values())
+    assert len({m.group(0).lower() for m in WORD.finditer(words)}) > 10
+    assert not SI_BILLIONS.search(words)

@@ -7,25 +7,26 @@ import io
 import altair as alt
 import pandas as pd
 import panel as pn
-from bokeh.models.widgets.tables import NumberFormatter
 
+from salesforge.app.people import people_view
 from salesforge.report.escape import escape_frame
 
 PAGE_SIZE = 15
 
 
-def table(frame: pd.DataFrame, name: str, page_size: int = PAGE_SIZE) -> pn.Column:
-    """A sortable, paginated Tabulator of ``frame`` and a button downloading it as
-    ``<name>.csv``."""
+def table(frame: pd.DataFrame, name: str, page_size: int = PAGE_SIZE, currency: str = "IDR",
+          language: str = "en") -> pn.Column:
+    """A sortable, paginated Tabulator of ``frame`` for people (:func:`people_view`:
+    labelled headers, money in ``currency``, percentages, dates) and a button downloading
+    ``frame`` itself as ``<name>.csv`` (machine names, full precision)."""
     frame = frame.reset_index(drop=True)
-    decimals = {c: NumberFormatter(format="0,0.[0000]") for c in frame.columns
-                if pd.api.types.is_float_dtype(frame[c])}
-    widget = pn.widgets.Tabulator(frame, show_index=False, formatters=decimals,
-                                  pagination="remote", page_size=page_size, disabled=True,
-                                  sizing_mode="stretch_width")
+    shown, formatters, titles = people_view(frame, currency, language)
+    widget = pn.widgets.Tabulator(shown, show_index=False, formatters=formatters,
+                                  titles=titles, pagination="remote", page_size=page_size,
+                                  disabled=True, sizing_mode="stretch_width")
 
     def csv() -> io.BytesIO:
-        return io.BytesIO(escape_frame(widget.value).to_csv(index=False).encode("utf-8"))
+        return io.BytesIO(escape_frame(frame).to_csv(index=False).encode("utf-8"))
 
     download = pn.widgets.FileDownload(callback=csv, filename=f"{name}.csv",
                                        label=f"Download {name}.csv", color="light",

@@ -16,6 +16,8 @@ from salesforge.report.labels import column_label, shown_values
 MONEY = re.compile(r"(revenue|sales|^price$|avg_price|order_value|^y_(pred|lo|hi|true)$"
                    r"|^(volume|mix|new|lost|change)$|^returns_value$|^average_day$)")
 PERCENT = re.compile(r"_pct$")
+#: A share of one (0.13 = 13 %): ``revenue_share``, ``share_of_entities``.
+SHARE = re.compile(r"(^|_)share(_|$)")
 
 #: KPI name -> (English label, Indonesian label, kind).
 KPI_LABELS: dict[str, tuple[str, str, str]] = {
@@ -37,7 +39,8 @@ KPI_LABELS: dict[str, tuple[str, str, str]] = {
 
 
 def column_kind(name: str, series: pd.Series | None = None) -> str:
-    """``money``, ``percent``, ``count``, ``number``, ``date`` or ``text`` for a column."""
+    """``money``, ``percent`` (in percent), ``share`` (of one), ``count``, ``number``,
+    ``date`` or ``text`` for a column."""
     if series is not None and pd.api.types.is_datetime64_any_dtype(series):
         return "date"
     if series is not None and (pd.api.types.is_bool_dtype(series)
@@ -45,6 +48,8 @@ def column_kind(name: str, series: pd.Series | None = None) -> str:
         return "text"
     if PERCENT.search(name):
         return "percent"
+    if SHARE.search(name):
+        return "share"
     if MONEY.search(name):
         return "money"
     if series is not None and pd.api.types.is_integer_dtype(series):
@@ -60,6 +65,8 @@ def format_value(value: Any, kind: str, language: str, currency: str) -> str:
         return format_money(float(value), currency, language)
     if kind == "percent":
         return format_percent(float(value), 1, language)
+    if kind == "share":
+        return format_percent(float(value) * 100.0, 1, language)
     if kind == "count":
         return format_number(float(value), 0, language)
     if kind == "number":

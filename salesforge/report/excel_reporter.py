@@ -179,7 +179,7 @@ class ExcelReporter(Reporter, ExcelReporterConfig):
     def _format(name: str, series: pd.Series, currency: str) -> str | None:
         kind = column_kind(name, series)
         return {"money": money_format(currency), "percent": PERCENT_FORMAT,
-                "count": COUNT_FORMAT, "number": NUMBER_FORMAT,
+                "share": "0.0%", "count": COUNT_FORMAT, "number": NUMBER_FORMAT,
                 "date": "yyyy-mm-dd"}.get(kind)
 
     @staticmethod

@@ -11,6 +11,7 @@ import panel as pn
 
 from salesforge.analytics.formatting import MoneyFormat
 from salesforge.app.filters import GlobalFilters
+from salesforge.app.format import currency_of
 from salesforge.app.runs import RunData
 from salesforge.app.tables import chart, note, table
 from salesforge.app.tabs import Tab
@@ -103,7 +104,8 @@ class AnomalyTab(Tab):
             clean = run.clean
             if clean is not None:  # the scatter draws the run's normal rows too
                 parts.append(chart(anomaly_scatter(self._points(clean, frame)), height=340))
-        parts.append(table(frame.drop(columns=["source_row"], errors="ignore"), "anomalies"))
+        parts.append(table(frame.drop(columns=["source_row"], errors="ignore"), "anomalies",
+                           currency=currency_of(run.manifest)))
         return parts
 
     def _points(self, clean: pd.DataFrame, flagged: pd.DataFrame) -> pd.DataFrame:

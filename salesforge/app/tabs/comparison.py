@@ -12,6 +12,7 @@ import pandas as pd
 import panel as pn
 
 from salesforge.app.filters import GlobalFilters
+from salesforge.app.format import currency_of
 from salesforge.app.runs import RunData
 from salesforge.app.tables import note, table
 from salesforge.app.tabs import Tab
@@ -70,11 +71,14 @@ def changes(a: RunData, b: RunData) -> list:
     deltas = pd.DataFrame([r for r in diff["metrics"] + diff["kpis"] if r["a"] != r["b"]],
                           columns=["name", "a", "b", "change", "change_pct"])
     if len(deltas):
-        parts.append(table(deltas, "metric_changes", page_size=20))
+        parts.append(table(deltas, "metric_changes", page_size=20,
+                           currency=currency_of(a.manifest)))
     if segments is not None and segments["flows"]:
-        parts.append(table(pd.DataFrame(segments["flows"]), "segment_migrations"))
+        parts.append(table(pd.DataFrame(segments["flows"]), "segment_migrations",
+                           currency=currency_of(a.manifest)))
     if anomalies is not None and anomalies["new_rows"]:
-        parts.append(table(pd.DataFrame(anomalies["new_rows"]), "new_anomalies"))
+        parts.append(table(pd.DataFrame(anomalies["new_rows"]), "new_anomalies",
+                           currency=currency_of(a.manifest)))
     return parts
 
 
@@ -106,7 +110,8 @@ class ComparisonTab(Tab):
             return [self.picker, note("Pick at least two runs to compare.")]
         figures, diffs = side_by_side(chosen)
         parts: list = [self.picker, pn.pane.Markdown(f"### Metrics ({BEST} = best)"),
-                       table(figures, "comparison_metrics", page_size=30),
+                       table(figures, "comparison_metrics", page_size=30,
+                             currency=currency_of(run.manifest)),
                        pn.pane.Markdown("### Config differences")]
         parts.append(table(diffs, "config_differences", page_size=30) if len(diffs)
                      else note("The runs' configs are identical."))

@@ -13,6 +13,7 @@ import pandas as pd
 import panel as pn
 
 from salesforge.app.filters import GlobalFilters
+from salesforge.app.format import currency_of
 from salesforge.app.runs import RunData, run_index
 from salesforge.app.tables import chart, note, table
 from salesforge.app.tabs import Tab
@@ -94,7 +95,8 @@ class ForecastingTab(Tab):
                          or "This run has no forecast."), controls]
         best = info.get("best_reason", info.get("best"))
         parts: list = [pn.pane.Markdown(f"**Best model:** {best}"),
-                       pn.pane.Markdown("### Leaderboard"), table(board, "leaderboard"),
+                       pn.pane.Markdown("### Leaderboard"),
+                       table(board, "leaderboard", currency=currency_of(run.manifest)),
                        self.models]
         chosen = set(self.models.value)
         backtest, future = run.table(RunLayout.BACKTEST), run.table(RunLayout.FORECAST)

@@ -58,5 +58,6 @@ class OverviewTab(Tab):
             top = rows.groupby("product", observed=True)["revenue"].sum().sort_values(
                 ascending=False).rename_axis("product").reset_index()
             parts.append(pn.pane.Markdown("### Revenue by product"))
-            parts.append(table(top, "products", page_size=10))
+            parts.append(table(top, "products", page_size=10,
+                               currency=currency_of(run.manifest)))
         return parts

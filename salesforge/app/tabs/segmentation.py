@@ -6,6 +6,7 @@ import pandas as pd
 import panel as pn
 
 from salesforge.app.filters import DIMENSIONS, GlobalFilters
+from salesforge.app.format import currency_of
 from salesforge.app.runs import RunData
 from salesforge.app.tables import chart, note, table
 from salesforge.app.tabs import Tab
@@ -59,6 +60,8 @@ class SegmentationTab(Tab):
                                                title="Segments"), height=360))
         profile = run.table(RunLayout.SEGMENT_PROFILE)
         if profile is not None:
-            parts += [pn.pane.Markdown("### Segment profile"), table(profile, "segment_profile")]
-        parts += [self.segment, table(self.members(run), "segment_members")]
+            parts += [pn.pane.Markdown("### Segment profile"), table(profile, "segment_profile",
+                                                                  currency=currency_of(run.manifest))]
+        parts += [self.segment, table(self.members(run), "segment_members",
+                                        currency=currency_of(run.manifest))]
         return parts

@@ -55,3 +55,19 @@ def test_the_download_keeps_machine_names_and_full_precision():
     assert list(saved.columns) == list(FRAME.columns)
     assert saved["avg_price"].iloc[0] == 12_870_078.4051
     assert saved["segment_revenue_share"].iloc[0] == 0.1333
+
+
+def test_the_app_anomaly_scatter_draws_at_most_the_report_s_number_of_flagged_points():
+    from salesforge.app.filters import GlobalFilters
+    from salesforge.app.tabs.anomaly import SCATTER_NORMAL, AnomalyTab
+    from salesforge.report.figures import SCATTER_FLAGGED_POINTS
+
+    rows = 5000
+    clean = pd.DataFrame({"date": pd.Timestamp("2024-01-01"), "product": "a",
+                          "quantity": 1.0 + pd.RangeIndex(rows) % 7, "price": 10.0})
+    flagged = clean.iloc[:4000].assign(anomaly_score=[i / 4000 for i in range(4000)])
+    points = AnomalyTab(GlobalFilters(), plugins=None)._points(clean, flagged)
+    shown = points[points["status"] == "flagged"]
+    assert len(shown) == SCATTER_FLAGGED_POINTS  # of 4,000 flagged rows
+    assert shown.index.min() >= 4000 - SCATTER_FLAGGED_POINTS  # the highest scores
+    assert (points["status"] == "normal").sum() <= SCATTER_NORMAL

@@ -18,6 +18,7 @@ from salesforge.app.tabs import Tab
 from salesforge.charts import anomaly_scatter, anomaly_timeline
 from salesforge.detect.partitions import score_transactions
 from salesforge.plugin.manager import SalesforgePluginManager
+from salesforge.report.figures import SCATTER_FLAGGED_POINTS
 from salesforge.stages.detect import flagged_table
 
 ALL = "All reasons"
@@ -114,6 +115,9 @@ class AnomalyTab(Tab):
         normal = rows.drop(index=flagged.index.intersection(rows.index), errors="ignore") \
             if self.rescored is not None else rows
         normal = normal.sample(min(SCATTER_NORMAL, len(normal)), random_state=0)[columns]
+        # the highest scores, as the report's scatter: never tens of thousands of marks
+        top = flagged.nlargest(SCATTER_FLAGGED_POINTS, "anomaly_score") \
+            if "anomaly_score" in flagged.columns else flagged.head(SCATTER_FLAGGED_POINTS)
         points = pd.concat([normal.assign(status="normal", rank=0),
-                            flagged[columns].assign(status="flagged", rank=1)])
+                            top[columns].assign(status="flagged", rank=1)])
         return points[(points["price"] > 0) & (points["quantity"] >= 0)]

@@ -43,9 +43,10 @@ def format_number(value: float, decimals: int = 0, language: str = "en") -> str:
 
 
 def format_money(value: float, currency: str = "IDR", language: str = "en") -> str:
-    """Amount with its currency symbol: IDR -> "Rp 1.234.567" (dot thousands, no cents,
-    the Indonesian convention, in either language); USD -> "$1,234.50"; negatives
-    put the sign first: "-Rp 1.234"."""
+    """Amount with its currency symbol in the language's number style: IDR -> "Rp
+    1.234.567" (id) or "Rp 1,234,567" (en), no cents; USD -> "$1,234.50"; negatives put
+    the sign first: "-Rp 1.234". One style per text: an English sentence never mixes
+    "Rp 1.234" with "1,234 orders"."""
     if _missing(value):
         return "–"
     if isinstance(value, np.floating):
@@ -54,7 +55,7 @@ def format_money(value: float, currency: str = "IDR", language: str = "en") -> s
     symbol, decimals = CURRENCIES.get(code, (code + " ", 2))
     sign = "-" if round(value, decimals) < 0 else ""
     if code == "IDR":
-        return f"{sign}Rp {format_number(abs(value), 0, 'id')}"
+        return f"{sign}Rp {format_number(abs(value), 0, language)}"
     return f"{sign}{symbol}{format_number(abs(value), decimals, language)}"
 
 
@@ -100,7 +101,7 @@ class MoneyFormat:
         negative = whole < 0
         plus = (~negative & (values != 0)) if self.signed else np.zeros(len(values), bool)
         signs = np.where(negative, "-", np.where(plus, "+", "")).tolist()
-        dots = str.maketrans({",": "."})
-        return [f"{sign}Rp {amount:,}".translate(dots) for sign, amount in
+        marks = str.maketrans({",": "."} if self.language == "id" else {})
+        return [f"{sign}Rp {amount:,}".translate(marks) for sign, amount in
                 zip(signs, np.abs(whole).astype("int64").tolist(), strict=True)]
 

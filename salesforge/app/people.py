@@ -14,12 +14,10 @@ from salesforge.report.display import column_kind
 from salesforge.report.labels import column_label
 
 
-def separators(currency: str, language: str) -> tuple[str, str]:
-    """(thousands, decimal): IDR amounts use dots for thousands in either language, as
-    :func:`~salesforge.analytics.formatting.format_money` does."""
-    if language == "id" or currency.upper() == "IDR":
-        return ".", ","
-    return ",", "."
+def separators(language: str) -> tuple[str, str]:
+    """(thousands, decimal) of the language, as
+    :func:`~salesforge.analytics.formatting.format_money` writes them."""
+    return (".", ",") if language == "id" else (",", ".")
 
 
 def _number(precision: int, thousand: str, decimal: str, symbol: str = "",
@@ -42,7 +40,7 @@ def people_view(frame: pd.DataFrame, currency: str = "IDR", language: str = "en"
         name, values = str(column), frame[column]
         titles[name] = column_label(name, language)
         kind = column_kind(name, values)
-        thousand, decimal = separators(code if kind == "money" else "", language)
+        thousand, decimal = separators(language)
         if kind == "date":
             shown[column] = pd.to_datetime(values).dt.strftime("%Y-%m-%d").fillna("")
         elif kind == "share":

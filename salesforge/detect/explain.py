@@ -4,7 +4,7 @@ The sentence names the feature that contributed most, the line against its basel
 detector's raw statistic and the money at stake, e.g.
 
 * "price 10.0x the product median (£2.55): robust z 14.2; +£22.95 on this line"
-* "quantity 25.0x the product median in Jakarta (3): robust z 6.4; +Rp 2.640.000 on this line"
+* "quantity 25.0x the product median in Jakarta (3): robust z 6.4; +Rp 2,640,000 on this line"
 * "repeated order: the same line 3 times within minutes: robust z 6; +£17.70 for this copy"
 
 The sentence is in the language of the ``money`` formatter

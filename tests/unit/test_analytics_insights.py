@@ -32,16 +32,16 @@ def shop() -> pd.DataFrame:
 # Kopi 220,000 = 50%; Minuman and Jakarta 1-14 Feb 160,000 vs 100,000 (+60,000, +60%);
 # Jakarta 320,000 = 72.7% of revenue; Mondays 260,000 = 59.1%.
 ENGLISH = [
-    "Revenue totalled Rp 440.000 from 6 orders between 2024-01-01 and 2024-02-14.",
+    "Revenue totalled Rp 440,000 from 6 orders between 2024-01-01 and 2024-02-14.",
     "Revenue in 2024-02 (14 of 29 days so far) rose 140.0% against the same days of 2024-01.",
-    "From 2024-01 to 2024-02 revenue changed by +Rp 140.000; the largest driver was new "
-    "products (+Rp 120.000).",
-    "Kopi is the top product with Rp 220.000 (50.0% of revenue).",
-    "Minuman had the largest revenue change among categories in 2024-02: +Rp 60.000 (+60.0%).",
-    "Jakarta had the largest revenue change among regions in 2024-02: +Rp 60.000 (+60.0%).",
+    "From 2024-01 to 2024-02 revenue changed by +Rp 140,000; the largest driver was new "
+    "products (+Rp 120,000).",
+    "Kopi is the top product with Rp 220,000 (50.0% of revenue).",
+    "Minuman had the largest revenue change among categories in 2024-02: +Rp 60,000 (+60.0%).",
+    "Jakarta had the largest revenue change among regions in 2024-02: +Rp 60,000 (+60.0%).",
     "Jakarta leads the regions with 72.7% of revenue.",
     "Monday is the strongest day of the week with 59.1% of revenue.",
-    "The best month was 2024-01 with Rp 200.000.",
+    "The best month was 2024-01 with Rp 200,000.",
 ]
 INDONESIAN = [
     "Total pendapatan Rp 440.000 dari 6 pesanan antara 2024-01-01 dan 2024-02-14.",
@@ -94,7 +94,7 @@ def test_counts_are_named_for_what_they_count():
     without = KpiAnalyzer().analyze(frame.drop(columns="order_id"), "en")
     assert without.kpis["orders"] is None and without.kpis["transactions"] == 6
     assert "orders" not in without.tables["monthly"]
-    assert without.insights[0] == ("Revenue totalled Rp 440.000 from 6 sales lines between "
+    assert without.insights[0] == ("Revenue totalled Rp 440,000 from 6 sales lines between "
                                    "2024-01-01 and 2024-02-14.")
 
 
@@ -112,7 +112,7 @@ def test_returns_are_netted_and_measured_when_flagged():
     assert kpis["return_rate_pct"] == pytest.approx(20_000 / 440_000 * 100)
     assert kpis["orders"] == 6 and kpis["lines"] == 6  # a return is not a sale
     assert kpis["units"] == 38.0
-    assert "Returns took back 4.5% of gross sales (Rp 20.000)." in analysis.insights
+    assert "Returns took back 4.5% of gross sales (Rp 20,000)." in analysis.insights
     indonesian = KpiAnalyzer().analyze(frame, "id").insights
     assert "Retur mengurangi 4,5% dari penjualan kotor (Rp 20.000)." in indonesian
     plain = KpiAnalyzer().analyze(shop(), "en").kpis

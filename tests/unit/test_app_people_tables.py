@@ -27,7 +27,7 @@ def test_headers_money_shares_counts_and_dates_read_for_people():
     shown, formatters, titles = people_view(FRAME, "IDR", "en")
     assert titles["avg_price"] == "average price" and titles["fva_pct"] == "value added %"
     assert titles["segment_revenue_share"] == "segment revenue share %"
-    assert formatters["avg_price"] == {"type": "money", "thousand": ".", "decimal": ",",
+    assert formatters["avg_price"] == {"type": "money", "thousand": ",", "decimal": ".",
                                        "symbol": "Rp ", "symbolAfter": False, "precision": 0}
     assert shown["segment_revenue_share"].tolist() == [13.33, 86.67] or \
         shown["segment_revenue_share"].round(2).tolist() == [13.33, 86.67]

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from salesforge.analytics.formatting import (
+    MoneyFormat,
     format_money,
     format_number,
     format_percent,
@@ -46,17 +47,23 @@ def test_format_number_missing(missing):
     assert format_number(missing) == "–"
 
 
-@pytest.mark.parametrize("language", ["en", "id"])
-def test_rupiah_uses_dots_and_no_cents_in_either_language(language):
-    assert format_money(1234567, "IDR", language) == "Rp 1.234.567"
-    assert format_money(1234567.4, "IDR", language) == "Rp 1.234.567"
-    assert format_money(1234567.6, "idr", language) == "Rp 1.234.568"
+@pytest.mark.parametrize("language, mark", [("en", ","), ("id", ".")])
+def test_rupiah_has_no_cents_and_the_language_s_thousands_mark(language, mark):
+    """One number style per text (issue 18): English "Rp 1,234,567 from 33,850 orders",
+    Indonesian "Rp 1.234.567 dari 33.850 pesanan"."""
+    assert format_money(1234567, "IDR", language) == f"Rp 1{mark}234{mark}567"
+    assert format_money(1234567.4, "IDR", language) == f"Rp 1{mark}234{mark}567"
+    assert format_money(1234567.6, "idr", language) == f"Rp 1{mark}234{mark}568"
     assert format_money(0, "IDR", language) == "Rp 0"
     assert format_money(999, "IDR", language) == "Rp 999"
+    money = MoneyFormat("IDR", language, signed=True)
+    assert money.many(np.array([1234567.0, -5.0, 0.0])) == [
+        money(1234567.0), money(-5.0), money(0.0)]
 
 
 def test_rupiah_is_the_default_currency():
-    assert format_money(18231344744.0) == "Rp 18.231.344.744"
+    assert format_money(18231344744.0) == "Rp 18,231,344,744"
+    assert format_money(18231344744.0, language="id") == "Rp 18.231.344.744"
 
 
 @pytest.mark.parametrize(
@@ -175,8 +182,9 @@ def test_insights_en_and_id_differ_but_carry_the_same_facts(clean_5k, analysis_e
     indonesian = KpiAnalyzer().analyze(clean_5k, "id", "IDR").insights
     assert len(english) == len(indonesian) >= 8
     assert all(e != i for e, i in zip(english, indonesian, strict=True))
-    revenue = format_money(analysis_en.kpis["revenue"], "IDR")
-    assert revenue in english[0] and revenue in indonesian[0]
+    revenue = analysis_en.kpis["revenue"]
+    assert format_money(revenue, "IDR") in english[0]  # one number style per sentence
+    assert format_money(revenue, "IDR", "id") in indonesian[0]
     assert english[0].startswith("Revenue totalled ")
     assert "from 5,000 orders between 2022-01-01 and 2023-12-31" in english[0]
     assert indonesian[0].startswith("Total pendapatan ")
@@ -256,8 +264,8 @@ def test_single_month_has_no_change_sentence():
 
 
 def test_negative_amounts_put_the_sign_first():
-    assert format_money(-1234567, "IDR") == "-Rp 1.234.567"
-    assert format_signed_money(1234, "IDR") == "+Rp 1.234"
+    assert format_money(-1234567, "IDR") == "-Rp 1,234,567"
+    assert format_signed_money(1234, "IDR") == "+Rp 1,234"
     assert format_signed_money(-1234.5, "USD") == "-$1,234.50"
     assert format_signed_percent(5.0) == "+5.0%" and format_signed_percent(-2.5, 1, "id") == "-2,5%"
     assert format_signed_percent(0.0) == "0.0%"

@@ -1,7 +1,7 @@
 """Text and formats in the report language: gettext catalogs compiled with Babel, and
 Babel's locale data for month and weekday names, separators and compact amounts.
 
-Every user-visible chart string is an English message id looked up in
+Every user-visible chart and insight string is an English message id looked up in
 ``salesforge/locale/<language>/LC_MESSAGES/salesforge.po`` (``en`` is the ids
 themselves). :func:`vega_locale` and :func:`compact_label_expr` give Vega-Lite the
 locale's number and time formats, so axes read "1,5 jt" and "Januari" in Indonesian."""
@@ -138,9 +138,11 @@ TERMS = (
     N_("lost"), N_("total"),
 )
 
-#: Where the catalog's messages are written (``_(...)`` and ``N_(...)`` calls).
-SOURCES = ("charts", "report/figures.py", "report/labels.py", "report/excel_reporter.py",
-           "segment/naming.py", "detect/explain.py", "i18n.py")
+#: Where the catalog's messages are written (``_(...)`` and ``N_(...)`` calls): the charts,
+#: the insight sentences, the reports' labels, segment names and anomaly reasons.
+SOURCES = ("charts", "analytics/insight_text.py", "report/figures.py", "report/labels.py",
+           "report/excel_reporter.py", "segment/naming.py", "detect/explain.py", "i18n.py",
+           "app", "app/tabs")
 
 
 def extracted_messages() -> list[str]:

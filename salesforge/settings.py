@@ -161,6 +161,7 @@ class ReportSettings:
 @dataclass
 class AppSettings:
     upload_max_mb: float = 16
+    language: str = "en"
     limits: InputLimitsSettings = field(default_factory=_client_limits)
     auth: str = "auto"
     basic_auth_file: str | None = None

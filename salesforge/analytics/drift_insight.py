@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from salesforge.analytics.formatting import format_number, format_percent
-from salesforge.analytics.insight_text import DRIFT_STATUS, LEVEL_WORDS, TEMPLATES
+from salesforge.analytics.insight_text import drift_status, level_words, templates
 from salesforge.base.analyzer import Analysis, Insight
 from salesforge.data.drift import PRICE, PRICE_LEVEL
 
@@ -73,17 +73,18 @@ def add_drift_insight(analysis: Analysis, drift: Mapping[str, Any], language: st
 
 
 class DriftSentence:
-    """Writes the sentence on one ``largest`` drift entry in ``language``."""
+    """Writes the sentence on one ``largest`` drift entry in ``language`` (the gettext
+    catalog's wording, ``insight_text``)."""
 
     def __init__(self, drift: Mapping[str, Any], language: str) -> None:
         self.drift, self.language = drift, language
-        self.text = TEMPLATES[language]
+        self.text = templates(language)
 
     def pct(self, share: float) -> str:
         return format_percent(share * 100, 1, self.language)
 
     def move(self, change: float) -> str:
-        higher, lower, same = LEVEL_WORDS[self.language]
+        higher, lower, same = level_words(self.language)
         if round(change * 100, 1) == 0:
             return same
         return (higher if change > 0 else lower).format(pct=self.pct(abs(change)))
@@ -99,7 +100,7 @@ class DriftSentence:
         name = str(largest["column"])
         columns = self.drift["columns"]
         entry = columns[name]
-        status = DRIFT_STATUS[self.language][str(entry["status"])]
+        status = drift_status(self.language)[str(entry["status"])]
         common = {"run": self.drift.get("reference_run"), "column": name,
                   "detail": self.detail(entry), "status": status}
         if self.drift.get("status") == "ok":

@@ -15,12 +15,6 @@ CURRENCIES: dict[str, tuple[str, int]] = {
     "EUR": ("€", 2),
 }
 
-#: Weekday names, Monday first, per language.
-WEEKDAYS: dict[str, tuple[str, ...]] = {
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-    "id": ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"),
-}
-
 
 #: "1,234.5" -> "1.234,5": Indonesian thousands and decimal separators.
 _ID_SEPARATORS = str.maketrans({",": ".", ".": ","})

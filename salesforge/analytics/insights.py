@@ -15,26 +15,28 @@ import pandas as pd
 
 from salesforge.analytics.bridge import EFFECTS
 from salesforge.analytics.formatting import (
-    WEEKDAYS,
     format_money,
     format_number,
     format_percent,
     format_signed_money,
     format_signed_percent,
 )
-from salesforge.analytics.insight_text import DIMENSION_NAMES, EFFECT_NAMES, TEMPLATES, VERBS
+from salesforge.analytics.insight_text import dimension_names, effect_names, templates, verbs
 from salesforge.analytics.measures import finite
 from salesforge.base.analyzer import Insight
+from salesforge.i18n import weekday_names
 
 
 class InsightWriter:
-    """Writes the insights of one analysis in ``language`` with amounts in ``currency``."""
+    """Writes the insights of one analysis in ``language`` with amounts in ``currency``;
+    the sentences and their words are the gettext catalog's (``insight_text``)."""
 
     def __init__(self, tables: dict[str, pd.DataFrame], kpis: dict[str, Any], language: str,
                  currency: str) -> None:
         self.tables, self.kpis = tables, kpis
         self.language, self.currency = language, currency
-        self.text = TEMPLATES[language]
+        self.text = templates(language)
+        self.verbs = verbs(language)
 
     def money(self, value: float) -> str:
         return format_money(value, self.currency, self.language)
@@ -43,7 +45,7 @@ class InsightWriter:
         return format_percent(value, 1, self.language)
 
     def move(self, value: float) -> str:
-        rose, fell, same = VERBS[self.language]
+        rose, fell, same = self.verbs
         if round(value, 1) == 0:
             return same
         return f"{rose if value > 0 else fell} {self.pct(abs(value))}"
@@ -109,7 +111,7 @@ class InsightWriter:
         text = self.text["bridge"].format(
             base=line["base_period"], period=line["period"],
             change=format_signed_money(line["change"], self.currency, self.language),
-            effect=EFFECT_NAMES[self.language][effect],
+            effect=effect_names(self.language)[effect],
             amount=format_signed_money(line[effect], self.currency, self.language))
         share = abs(float(line["change"])) / max(abs(float(line["base_revenue"])), 1e-9) * 100
         return self.cell("bridge", "bridge_category", row, effect, text, 40 + min(share, 30))
@@ -156,7 +158,7 @@ class InsightWriter:
         row = max(rows, key=lambda i: (abs(float(table["change"].iloc[i])), -i))
         line = table.iloc[row]
         text = self.text["mover"].format(
-            name=line[column], dimension=DIMENSION_NAMES[self.language][column],
+            name=line[column], dimension=dimension_names(self.language)[column],
             period=line["month"], change=format_signed_money(line["change"], self.currency,
                                                              self.language),
             pct=format_signed_percent(line["change_pct"], 1, self.language))
@@ -176,7 +178,7 @@ class InsightWriter:
         if table is None or (table["days"] > 0).sum() < 7:
             return None
         row = int(table["revenue"].to_numpy().argmax())
-        text = self.text["weekday"].format(day=WEEKDAYS[self.language][row],
+        text = self.text["weekday"].format(day=weekday_names(self.language, "wide")[row],
                                            share=self.pct(table["share_pct"].iloc[row]))
         return self.cell("weekday", "weekday", row, "share_pct", text, 12)
 

@@ -9,6 +9,8 @@ import pandas as pd
 import panel as pn
 import param
 
+from salesforge.i18n import gettext
+
 DIMENSIONS = ("category", "region", "product")
 
 
@@ -18,10 +20,13 @@ class GlobalFilters(param.Parameterized):
 
     version = param.Integer(default=0)
 
-    def __init__(self, **params) -> None:
+    def __init__(self, language: str = "en", **params) -> None:
         super().__init__(**params)
-        self.dates = pn.widgets.DateRangePicker(label="Date range", sizing_mode="stretch_width")
-        self.choices = {d: pn.widgets.MultiChoice(label=d.title(), options=[], placeholder="All",
+        self._ = _ = gettext(language)
+        self.dates = pn.widgets.DateRangePicker(label=_("Date range"),
+                                                sizing_mode="stretch_width")
+        self.choices = {d: pn.widgets.MultiChoice(label=_(d).capitalize(), options=[],
+                                                  placeholder=_("All"),
                                                   sizing_mode="stretch_width")
                         for d in DIMENSIONS}
         for widget in (self.dates, *self.choices.values()):
@@ -42,6 +47,11 @@ class GlobalFilters(param.Parameterized):
                 self.dates.param.update(start=start, end=end, value=(start, end))
             else:
                 self.dates.value = None
+
+    def signature(self) -> tuple:
+        """The filters' values as a hashable key (what a cached chart was drawn for)."""
+        dates = tuple(str(v) for v in self.dates.value) if self.dates.value else None
+        return (dates, *(tuple(w.value) for w in self.choices.values()))
 
     @property
     def active(self) -> bool:
@@ -70,5 +80,5 @@ class GlobalFilters(param.Parameterized):
         return frame.loc[keep]
 
     def panel(self) -> pn.Column:
-        return pn.Column("### Filters", self.dates, *self.choices.values(),
+        return pn.Column("### " + self._("Filters"), self.dates, *self.choices.values(),
                          sizing_mode="stretch_width")

@@ -23,6 +23,7 @@ from salesforge.app.theme import ACCENT, CSS, FONT
 from salesforge.app.uploads import DEFAULT_MAX_MB, save_uploads
 from salesforge.client_overrides import check_client_overrides
 from salesforge.errors import DataError, SalesforgeError
+from salesforge.i18n import N_, gettext, report_language
 from salesforge.logs import LogSettings, configure_logging
 from salesforge.plugin.manager import SalesforgePluginManager, build_plugin_manager
 from salesforge.schema import STAGES
@@ -38,6 +39,12 @@ pn.extension("vega", "tabulator", raw_css=[CSS], notifications=True)
 pn.theme.Fast._resources = {**pn.theme.Fast._resources, "font": {}}
 
 
+#: The page's languages: name shown in the Language picker -> language.
+LANGUAGES = {"English": "en", "Bahasa Indonesia": "id"}
+#: Stage and stage-state words of the progress line (stage names are ``STAGES``).
+PROGRESS_WORDS = (N_("load"), N_("clean"), N_("features"), N_("forecast"), N_("segment"),
+                  N_("detect"), N_("analytics"), N_("report"), N_("pending"), N_("running"),
+                  N_("ok"), N_("skipped"), N_("failed"))
 ICONS = {"pending": "○", "running": "◔", "ok": "●", "skipped": "–", "failed": "✖"}
 _RUNNERS: dict[Path, JobRunner] = {}
 
@@ -48,61 +55,92 @@ def runner_for(runs: Path) -> JobRunner:
 
 
 @cache
-def shared_setup() -> tuple[SalesforgePluginManager, float]:
-    """The plugin manager and ``app.upload_max_mb``, built once per server process (a
-    second each), not once per browser session."""
+def shared_setup() -> tuple[SalesforgePluginManager, float, str]:
+    """The plugin manager, ``app.upload_max_mb`` and ``app.language``, built once per
+    server process (a second each), not once per browser session."""
     cfg, _ = compose_config([])
-    return build_plugin_manager(), float((cfg.get("app") or {}).get("upload_max_mb")
-                                         or DEFAULT_MAX_MB)
+    app = cfg.get("app") or {}
+    return (build_plugin_manager(), float(app.get("upload_max_mb") or DEFAULT_MAX_MB),
+            report_language(app.get("language") or "en", "app.language"))
+
+
+def requested_language(default: str) -> str:
+    """The page's language: the ``lang`` query argument (``?lang=id``) when it names one,
+    else ``default`` (``app.language``)."""
+    asked = (pn.state.session_args or {}).get("lang") if pn.state.curdoc else None
+    value = asked[0].decode(errors="replace") if asked else default
+    return value if value in LANGUAGES.values() else default
 
 
 class SalesforgeApp:
-    """One browser session's page over the runs folder ``runs``."""
+    """One browser session's page over the runs folder ``runs``, in ``language`` (``en``
+    or ``id``; default: the ``lang`` query argument, else ``app.language``)."""
 
-    def __init__(self, runs: str | Path) -> None:
+    def __init__(self, runs: str | Path, language: str | None = None) -> None:
         self.runs_dir = Path(runs)
         self.runner = runner_for(self.runs_dir)
-        self.plugins, self.max_mb = shared_setup()
+        self.plugins, self.max_mb, default_language = shared_setup()
+        self.language = language or requested_language(default_language)
+        self._ = gettext(self.language)
         self.job: Job | None = None
         self.future: Future | None = None
         self._poller: PeriodicCallback | None = None
-        self.filters = GlobalFilters()
+        self.filters = GlobalFilters(self.language)
         registry = self.plugins.registry
+        language = self.language
         self.tabs_list = [
-            OverviewTab(self.filters),
+            OverviewTab(self.filters, language),
             ForecastingTab(self.filters, registry.names("forecaster"), self.rerun,
-                           runs_dir=self.runs_dir),
-            SegmentationTab(self.filters),
-            AnomalyTab(self.filters, self.plugins),
-            ComparisonTab(self.filters, lambda: self.runs),
-            ReportsTab(self.filters, self.rerun),
+                           runs_dir=self.runs_dir, language=language),
+            SegmentationTab(self.filters, language),
+            AnomalyTab(self.filters, self.plugins, language),
+            ComparisonTab(self.filters, lambda: self.runs, language),
+            ReportsTab(self.filters, self.rerun, language),
         ]
-        self.tabs = pn.Tabs(*[(t.title, t.layout) for t in self.tabs_list], dynamic=True,
+        self.tabs = pn.Tabs(*[(self._(t.title), t.layout) for t in self.tabs_list], dynamic=True,
                             sizing_mode="stretch_width")
+        self.tabs.param.watch(lambda e: self.select_tab(e.new), "active")
+        self.tabs_list[0].activate()
         self._build_sidebar(registry)
         self.runs: list[RunData] = []
         self.refresh_runs()
 
+    def select_tab(self, index: int) -> None:
+        """Show tab ``index`` (drawing it if the run or a filter changed since it was last
+        on screen); the others wait until they are shown."""
+        for position, tab in enumerate(self.tabs_list):
+            tab.activate(position == index)
+        if self.tabs.active != index:
+            self.tabs.active = index
+
     # sidebar -----------------------------------------------------------------------------
     def _build_sidebar(self, registry) -> None:
-        self.picker = pn.widgets.Select(label="Run", options={}, sizing_mode="stretch_width")
+        _ = self._
+        self.language_picker = pn.widgets.Select(
+            label=_("Language"), options=LANGUAGES, value=self.language,
+            sizing_mode="stretch_width")
+        self.language_picker.param.watch(lambda e: self.switch_language(e.new), "value")
+        self.picker = pn.widgets.Select(label=_("Run"), options={},
+                                        sizing_mode="stretch_width")
         self.picker.param.watch(lambda e: self.open_run(e.new), "value")
         self.upload = pn.widgets.FileInput(accept=".csv,.xlsx,.json,.parquet", multiple=True,
                                            sizing_mode="stretch_width")
         self.forecasters = pn.widgets.MultiChoice(
-            label="Forecasters", options=registry.names("forecaster"),
+            label=_("Forecasters"), options=registry.names("forecaster"),
             value=[n for n in ("seasonal_naive", "linear") if n in registry.names("forecaster")],
             sizing_mode="stretch_width")
-        self.horizon = pn.widgets.IntInput(label="Horizon", value=28, start=1, end=366,
+        self.horizon = pn.widgets.IntInput(label=_("Horizon"), value=28, start=1, end=366,
                                            sizing_mode="stretch_width")
-        self.freq = pn.widgets.Select(label="Frequency", options={"Daily": "D", "Weekly": "W",
-                                                                 "Monthly": "MS"},
+        self.freq = pn.widgets.Select(label=_("Frequency"),
+                                      options={_("Daily"): "D", _("Weekly"): "W",
+                                               _("Monthly"): "MS"},
                                       sizing_mode="stretch_width")
-        self.detector = pn.widgets.Select(label="Detector", options=registry.names("detector"),
+        self.detector = pn.widgets.Select(label=_("Detector"),
+                                          options=registry.names("detector"),
                                           value="mad", sizing_mode="stretch_width")
-        self.run_upload = pn.widgets.Button(label="Upload and run", color="primary",
+        self.run_upload = pn.widgets.Button(label=_("Upload and run"), color="primary",
                                             sizing_mode="stretch_width")
-        self.run_sample = pn.widgets.Button(label="Run on sample data", color="light",
+        self.run_sample = pn.widgets.Button(label=_("Run on sample data"), color="light",
                                             sizing_mode="stretch_width")
         self.run_upload.on_click(self._upload_clicked)
         self.run_sample.on_click(self._sample_clicked)
@@ -118,8 +156,15 @@ class SalesforgeApp:
     def _sample_clicked(self, _event: object) -> None:
         self.start([])
 
+    def switch_language(self, language: str) -> None:
+        """Reload the page in ``language`` (the ``lang`` query argument keeps it)."""
+        if language != self.language and pn.state.location is not None:
+            pn.state.location.reload = True
+            pn.state.location.update_query(lang=language)  # type: ignore[arg-type]  # Panel types each value as a Mapping; a query value is a str
+
     def sidebar(self) -> list:
-        return [self.picker, pn.layout.Divider(), "### New run", self.upload, self.forecasters,
+        return [self.language_picker, self.picker, pn.layout.Divider(),
+                "### " + self._("New run"), self.upload, self.forecasters,
                 pn.Row(self.horizon, self.freq, sizing_mode="stretch_width"), self.detector,
                 self.run_upload, self.run_sample, self.progress, self.stage_text, self.message,
                 pn.layout.Divider(), self.filters.panel()]
@@ -151,10 +196,11 @@ class SalesforgeApp:
         for tab in self.tabs_list:
             tab.show(run if run is not None and run.ok else None)
         if run is None and run_id is not None:
-            self.show_error("that run is not in this app's runs folder; pick one from the "
-                            "Run list.")
+            self.show_error(self._("that run is not in this app's runs folder; pick one from "
+                                   "the Run list."))
         elif run is not None and not run.ok:
-            self.show_error((run.manifest.get("error") or {}).get("message") or "the run failed.")
+            self.show_error((run.manifest.get("error") or {}).get("message")
+                            or self._("the run failed."))
 
     # background runs -----------------------------------------------------------------------
     def options_overrides(self) -> list[str]:
@@ -167,7 +213,7 @@ class SalesforgeApp:
     def start_upload(self) -> Job | None:
         values, names = self.upload.value, self.upload.filename
         if not values:
-            self.show_error("choose one or more files to upload first.")
+            self.show_error(self._("choose one or more files to upload first."))
             return None
         if not isinstance(values, list):
             values, names = [values], [names]
@@ -224,8 +270,9 @@ class SalesforgeApp:
         if job is None:
             return
         self.progress.value = int(job.fraction * 100)
+        _ = self._
         self.stage_text.object = " ".join(
-            f"<span title='{s}: {job.stages[s]}'>{ICONS[job.stages[s]]} {s}</span>"
+            f"<span title='{_(s)}: {_(job.stages[s])}'>{ICONS[job.stages[s]]} {_(s)}</span>"
             for s in STAGES)
         if not job.done:
             return
@@ -236,7 +283,7 @@ class SalesforgeApp:
         self.progress.visible = False
         self.refresh_runs(select=job.run_dir if job.status == "ok" else None)
         if job.status == "failed":
-            self.show_error(job.error or "the run failed.")
+            self.show_error(job.error or self._("the run failed."))
 
     def show_error(self, text: str) -> None:
         self.message.param.update(object=text, visible=True)
@@ -244,7 +291,8 @@ class SalesforgeApp:
     # page ----------------------------------------------------------------------------------
     def template(self) -> pn.template.FastListTemplate:
         return pn.template.FastListTemplate(
-            title="salesforge — sales results", sidebar=self.sidebar(), main=[self.tabs],
+            title=self._("salesforge — sales results"), sidebar=self.sidebar(),
+            main=[self.tabs],
             accent=ACCENT, theme_toggle=True, sidebar_width=340, main_layout=None,
             font=FONT, font_url="")
 
@@ -252,6 +300,15 @@ class SalesforgeApp:
 def create_app(runs: str | Path = "outputs") -> pn.template.FastListTemplate:
     """A fresh page (one per browser session) over the runs folder ``runs``."""
     return SalesforgeApp(runs).template()
+
+
+def warm_up(runs: str | Path) -> None:
+    """Draw every tab of the newest run once, outside any session, so that the first
+    visitor does not wait for the imports and caches a first drawing fills (about half a
+    second of their first page load)."""
+    app = SalesforgeApp(runs)
+    for index in range(len(app.tabs_list)):
+        app.select_tab(index)
 
 
 def serve(runs: str | Path = "outputs", port: int = 5006, address: str = "127.0.0.1",
@@ -268,6 +325,7 @@ def serve(runs: str | Path = "outputs", port: int = 5006, address: str = "127.0.
     warn_if_open(auth, address)
     auth.apply_encryption()
     shared_setup()  # before the first visitor, not during their page load
+    warm_up(runs)
     pn.serve({"salesforge": lambda: create_app(runs)}, port=port, address=address, show=show,
              title="salesforge", websocket_origin=[f"{address}:{port}", f"localhost:{port}"],
              threaded=False, **auth.serve_kwargs())

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import io
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from threading import Lock
+from typing import Any
 
 import altair as alt
 import pandas as pd
 import panel as pn
 
 from salesforge.app.people import people_view
+from salesforge.i18n import gettext
 from salesforge.report.escape import escape_frame
+from salesforge.report.labels import shown_values
 
 PAGE_SIZE = 15
 
@@ -20,29 +26,100 @@ def table(frame: pd.DataFrame, name: str, page_size: int = PAGE_SIZE, currency: 
     labelled headers, money in ``currency``, percentages, dates) and a button downloading
     ``frame`` itself as ``<name>.csv`` (machine names, full precision)."""
     frame = frame.reset_index(drop=True)
-    shown, formatters, titles = people_view(frame, currency, language)
+    shown, formatters, titles = people_view(shown_values(frame, language), currency, language)
     widget = pn.widgets.Tabulator(shown, show_index=False, formatters=formatters,
                                   titles=titles, pagination="remote", page_size=page_size,
-                                  disabled=True, sizing_mode="stretch_width")
+                                  disabled=True, layout="fit_columns",
+                                  sizing_mode="stretch_width")
 
     def csv() -> io.BytesIO:
         return io.BytesIO(escape_frame(frame).to_csv(index=False).encode("utf-8"))
 
     download = pn.widgets.FileDownload(callback=csv, filename=f"{name}.csv",
-                                       label=f"Download {name}.csv", color="light",
+                                       label=gettext(language)("Download {file}").format(
+                                           file=f"{name}.csv"), color="light",
                                        width=260)
     return pn.Column(widget, download, sizing_mode="stretch_width")
 
 
-def chart(spec: alt.TopLevelMixin, height: int | None = None) -> pn.pane.Vega:
-    """An Altair chart stretched to the page width, scroll-zoomable and with tooltips."""
+#: How many drawn charts the server keeps (a chart is a Vega-Lite spec with its aggregated
+#: data: tens of kilobytes).
+CHART_CACHE_SIZE = 256
+
+
+def vega_spec(spec: alt.TopLevelMixin) -> dict[str, Any]:
+    """The Vega-Lite spec of an Altair chart as the app shows it: stretched to the page
+    width, scroll-zoomable, with tooltips."""
     interactive = spec.interactive(bind_y=False) if isinstance(spec, alt.Chart) else spec
-    theme = {"theme": "dark"} if pn.config.theme == "dark" else {}
     with alt.data_transformers.disable_max_rows():
-        return pn.pane.Vega(interactive.properties(width="container"),
-                            sizing_mode="stretch_width", height=height or 320, **theme)
+        return interactive.properties(width="container").to_dict()
+
+
+class ChartCache:
+    """Charts drawn once and kept for every session of the server, newest used last.
+
+    A key names everything a chart shows (the run, the view, the filters, the language),
+    so a tab switch or a second visitor reuses the spec instead of aggregating the rows
+    and converting the chart again."""
+
+    def __init__(self, size: int = CHART_CACHE_SIZE) -> None:
+        self.size = size
+        self._specs: OrderedDict[Hashable, dict[str, Any]] = OrderedDict()
+        self._lock = Lock()
+
+    def spec(self, key: Hashable, build: Callable[[], alt.TopLevelMixin]) -> dict[str, Any]:
+        with self._lock:
+            if key in self._specs:
+                self._specs.move_to_end(key)
+                return self._specs[key]
+        spec = vega_spec(build())
+        with self._lock:
+            self._specs[key] = spec
+            while len(self._specs) > self.size:
+                self._specs.popitem(last=False)
+        return spec
+
+    def __len__(self) -> int:
+        return len(self._specs)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._specs.clear()
+
+
+#: The server's charts (one cache per process, shared by every browser session).
+CHARTS = ChartCache()
+
+
+def chart(spec: alt.TopLevelMixin | dict[str, Any], height: int | None = None) -> pn.pane.Vega:
+    """A chart (Altair, or a spec from :func:`vega_spec`) stretched to the page width,
+    scroll-zoomable and with tooltips."""
+    if not isinstance(spec, dict):
+        spec = vega_spec(spec)
+    # the pane moves the spec's datasets into data sources: it gets its own dict of them
+    spec = {**spec, "datasets": dict(spec.get("datasets") or {})}
+    theme = {"theme": "dark"} if pn.config.theme == "dark" else {}
+    return pn.pane.Vega(spec, sizing_mode="stretch_width", height=height or 320, **theme)
+
+
+def heading(text: str) -> pn.pane.Markdown:
+    """A section heading (Markdown ``###``)."""
+    return pn.pane.Markdown(f"### {text}", sizing_mode="stretch_width")
 
 
 def note(text: str) -> pn.pane.Alert:
     """A grey notice saying why a section is empty."""
     return pn.pane.Alert(text, alert_type="light", sizing_mode="stretch_width")
+
+
+def after_load(build: Callable[[], list]) -> pn.Column:
+    """A column that ``build`` fills once the browser has drawn the page (at once when the
+    page is already up, or outside a served page), so what a visitor sees first, the KPI
+    cards, is not held up by the charts and tables below it."""
+    column = pn.Column(sizing_mode="stretch_width")
+
+    def fill() -> None:
+        column.objects = build()
+
+    pn.state.onload(fill)
+    return column

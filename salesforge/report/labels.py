@@ -55,6 +55,8 @@ COLUMN_LABELS: dict[str, str] = {
     "r2": N_("R²"), "rmse": N_("RMSE"), "rmsse": N_("RMSSE"), "smape": N_("sMAPE"),
     "wrmsse": N_("WRMSSE"), "entities": N_("entities"),
     "share_of_entities": N_("share of entities"), "segment": N_("segment"),
+    "segment_revenue_share": N_("segment revenue share"), "config key": N_("config key"),
+    "figure": N_("figure"), "name": N_("name"),
 }
 #: Excel sheet names (at most 31 characters in every language).
 SHEET_NAMES = (N_("Summary"), N_("KPIs"), N_("Insights"), N_("Monthly"), N_("Products"),

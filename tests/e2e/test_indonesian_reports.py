@@ -113,7 +113,8 @@ def test_the_indonesian_workbook_names_its_sheets_and_headers_in_indonesian(repo
     assert book.sheetnames[:3] == ["Ringkasan", "Indikator", "Temuan"]
     texts = workbook_texts(reports["id"] / "report.xlsx")
     assert {"pendapatan", "bulan", "perubahan %", "batas bawah 80%"} <= set(texts)
-    assert any(t.startswith("Produk Bintang") for t in texts)
+    segment_names = ("Produk Bintang", "Produk Premium", "Produk Volume", "Produk Kurang Laku")
+    assert any(t.startswith(segment_names) for t in texts)
 
 
 def test_the_indonesian_charts_have_no_english_word(reports):
@@ -134,3 +135,74 @@ def test_the_english_charts_say_the_same_in_english(reports):
     words = " ".join(" ".join(t) for t in chart_texts(reports["en"].parent).values())
     assert len({m.group(0).lower() for m in WORD.finditer(words)}) > 10
     assert not SI_BILLIONS.search(words)
+
+
+#: Words of the app's own English (labels, headings, notes) that must not appear on the
+#: Indonesian page, on top of the report words.
+APP_ENGLISH = re.compile(r"\b(Leaderboard|Download|Upload|Filters|Frequency|Detector|Reports"
+                         r"|Generate|members|Reason|Search|Contamination|sample|Best|Realised"
+                         r"|accuracy|Overview|Comparison|Anomaly|Segmentation|Forecasting"
+                         r"|Orders|Units|Return|Daily|Weekly|Date|range|All|Language"
+                         r"|shown|Pick|Formats|Retrain|selected)\b")
+
+
+def app_texts(app) -> list[str]:
+    """Every text the page shows with each tab on screen in turn: headings, notes and KPI
+    cards, widget labels and named choices, table headers, and each chart as drawn."""
+    import panel as pn
+
+    texts = [app.template().title, *app.tabs._names]
+    todo = list(app.sidebar())
+    for index, tab in enumerate(app.tabs_list):
+        app.select_tab(index)
+        todo += list(tab.layout.objects)
+    while todo:
+        item = todo.pop()
+        if isinstance(item, str):
+            texts.append(item)
+        elif isinstance(item, pn.pane.Vega):
+            texts += drawn_text(json.dumps(item.object))
+        elif isinstance(item, pn.widgets.Tabulator):
+            texts += list(item.titles.values())
+        else:
+            if isinstance(getattr(item, "object", None), str):
+                texts += [t for t in re.split(r"<[^>]+>", item.object) if t.strip()]
+            if isinstance(item, pn.widgets.Widget) and item is not app.language_picker:
+                texts += [str(item.name), str(getattr(item, "label", "") or "")]
+                options = getattr(item, "options", None)
+                texts += list(options) if isinstance(options, dict) else []
+                texts.append(str(getattr(item, "placeholder", "") or ""))
+            todo += list(getattr(item, "objects", None) or [])
+    return [t for t in texts if t and t.strip()]
+
+
+@pytest.fixture(scope="module")
+def pages(reports):
+    """The app over the runs of ``reports`` showing the Indonesian run, in each language."""
+    from salesforge.app.main import SalesforgeApp
+    from salesforge.app.runs import RunData
+
+    folder = reports["id"].parent.parent
+    run_id = RunData(reports["id"].parent).run_id
+    out = {}
+    for language in ("id", "en"):
+        app = SalesforgeApp(folder, language=language)
+        app.picker.value = run_id
+        out[language] = app_texts(app)
+    return out
+
+
+def test_the_app_in_indonesian_has_no_english_word(pages):
+    texts = pages["id"]
+    assert len(texts) > 80
+    assert english_words(texts) == []
+    assert sorted({m.group(0) for t in texts for m in APP_ENGLISH.finditer(t)}) == []
+    words = " ".join(texts)
+    assert "Pendapatan" in words and "Papan peringkat" in words and "Unduh" in words
+
+
+def test_the_app_in_english_holds_those_words(pages):
+    """The check above can fail: the same page in English has them."""
+    texts = pages["en"]
+    assert len(english_words(texts)) > 10
+    assert len({m.group(0) for t in texts for m in APP_ENGLISH.finditer(t)}) > 20

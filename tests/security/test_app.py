@@ -160,6 +160,7 @@ def served(no_app_env):
     seen: dict = {}
     no_app_env.setattr(salesforge.app.main.pn, "serve", lambda *a, **kw: seen.update(kw))
     no_app_env.setattr(salesforge.app.main, "shared_setup", lambda: None)
+    no_app_env.setattr(salesforge.app.main, "warm_up", lambda runs: None)
     no_app_env.setattr(salesforge.app.main, "configure_logging", lambda logs=None: logs)
     return seen
 

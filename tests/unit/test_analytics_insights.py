@@ -1,12 +1,31 @@
 """Insights on fixed data: exact English and Indonesian sentences, ranking, provenance,
-returns, and the KPI counts named for what they count."""
+returns, the KPI counts named for what they count, and the wording taken from the gettext
+catalog (no Indonesian text in the insight modules)."""
 
 from __future__ import annotations
 
+import ast
+import importlib
+import inspect
+import re
+
 import pandas as pd
 import pytest
+from babel.messages.pofile import read_po
 
+from salesforge.analytics import insight_text
+from salesforge.analytics.insight_text import (
+    DIMENSION_MESSAGES,
+    DRIFT_STATUS_MESSAGES,
+    EFFECT_MESSAGES,
+    LEVEL_MESSAGES,
+    MESSAGES,
+    TEMPLATES,
+    VERB_MESSAGES,
+    templates,
+)
 from salesforge.analytics.kpis import KpiAnalyzer
+from salesforge.i18n import catalog_path, extracted_messages, month_names, weekday_names
 
 
 def shop() -> pd.DataFrame:
@@ -142,3 +161,67 @@ def test_pareto_share_of_the_top_products():
     assert "The top 2 of 6 products bring 70.0% of revenue." in analysis.insights
     bottom = analysis.tables["bottom_products"]
     assert list(bottom["product"])[:2] == ["P5", "P4"] and bottom["rank"].iloc[0] == 6
+
+
+# --- the wording is the gettext catalog's (issue 18) ---------------------------------------
+
+INSIGHT_MODULES = ("insight_text", "insights", "drift_insight", "formatting")
+
+
+def id_catalog() -> dict[str, str]:
+    """English message id -> Indonesian msgstr."""
+    with catalog_path("id").open("rb") as handle:
+        return {m.id: m.string for m in read_po(handle) if m.id}
+
+
+def insight_catalog() -> dict[str, str]:
+    """English message id -> Indonesian msgstr, for every insight message."""
+    catalog = id_catalog()
+    return {message: catalog[message] for message in insight_messages()}
+
+
+def words_of(texts) -> set[str]:
+    return {w for text in texts for w in re.findall(r"[^\W\d_]+", text.lower())}
+
+
+def insight_messages() -> list[str]:
+    return [*MESSAGES.values(), *VERB_MESSAGES, *EFFECT_MESSAGES.values(),
+            *DRIFT_STATUS_MESSAGES.values(), *LEVEL_MESSAGES, *DIMENSION_MESSAGES.values()]
+
+
+def test_indonesian_insights_are_the_catalog_translations():
+    catalog = insight_catalog()
+    assert set(insight_messages()) <= set(extracted_messages())
+    assert templates("id") == {key: catalog[m] for key, m in MESSAGES.items()}
+    assert templates("en") == MESSAGES and TEMPLATES["en"] == MESSAGES
+    sentences = KpiAnalyzer().analyze(shop(), "id", "IDR").insights
+    assert sentences[0] == catalog[MESSAGES["total"]].format(
+        revenue="Rp 440.000", count=catalog[MESSAGES["orders"]].format(n=6),
+        start="2024-01-01", end="2024-02-14")
+    assert catalog[MESSAGES["best_month"]].format(month="2024-01", revenue="Rp 200.000") \
+        in sentences
+    assert sentences[-2].startswith(weekday_names("id", "wide")[0])  # Senin, from Babel
+
+
+def test_every_insight_sentence_is_looked_up_in_the_catalog(monkeypatch):
+    monkeypatch.setattr(insight_text, "gettext", lambda language: lambda m: f"<{m}>")
+    sentences = KpiAnalyzer().analyze(shop(), "id", "IDR").insights
+    assert len(sentences) == len(INDONESIAN)
+    assert all(s.startswith("<") and s.endswith(".>") for s in sentences)
+    assert "<new products>" in sentences[2] and "<categories>" in sentences[4]
+
+
+def test_no_insight_module_holds_indonesian_text():
+    # words of the Indonesian insight texts and day and month names that no English
+    # message of the catalog uses ("total", "volume", "drift", "run" are both)
+    words = words_of(insight_catalog().values()) | words_of(weekday_names("id", "wide")) \
+        | words_of(month_names("id", "wide"))
+    words -= words_of(id_catalog())
+    assert {"pendapatan", "naik", "turun", "wilayah", "senin"} <= words
+    for name in INSIGHT_MODULES:
+        module = importlib.import_module(f"salesforge.analytics.{name}")
+        tree = ast.parse(inspect.getsource(module))
+        texts = [node.value for node in ast.walk(tree)
+                 if isinstance(node, ast.Constant) and isinstance(node.value, str)]
+        found = words_of(texts) & words
+        assert found == set(), f"Indonesian words in salesforge.analytics.{name}: {found}"

@@ -39,7 +39,19 @@ def app(runs):
 
 
 def objects(tab) -> list[str]:
-    return [type(o).__name__ for o in tab.layout.objects]
+    """Type names of everything the tab shows, nested layouts included."""
+    names, todo = [], list(tab.layout.objects)
+    while todo:
+        item = todo.pop(0)
+        names.append(type(item).__name__)
+        todo[:0] = list(getattr(item, "objects", []) or [])
+    return names
+
+
+def shown(app, index: int):
+    """Tab ``index`` of ``app``, put on screen (a hidden tab draws when first shown)."""
+    app.select_tab(index)
+    return app.tabs_list[index]
 
 
 def test_discovers_runs_and_reads_artifacts(runs):
@@ -76,7 +88,7 @@ def test_filters_recompute_kpis_and_narrow_tables(app):
 
 
 def test_forecasting_tab_leaderboard_models_and_retrain_overrides(app):
-    tab = app.tabs_list[1]
+    tab = shown(app, 1)
     board = tab.layout.objects[2].objects[0].value
     assert next(iter(board["model"])) == tab.run.manifest["forecast"]["best"]
     charts = objects(tab).count("Vega")
@@ -87,16 +99,16 @@ def test_forecasting_tab_leaderboard_models_and_retrain_overrides(app):
 
 
 def test_segment_members_follow_the_segment_choice(app):
-    tab = app.tabs_list[2]
+    tab = shown(app, 2)
     every = tab.members(tab.run)
-    tab.segment.value = tab.segment.options[1]
+    tab.segment.value = list(tab.segment.options.values())[1]
     members = tab.members(tab.run)
     assert 0 < len(members) < len(every)
     assert set(members["segment_name"]) == {tab.segment.value}
 
 
 def test_contamination_slider_rescores(app):
-    tab = app.tabs_list[3]
+    tab = shown(app, 3)
     tab.contamination.param.trigger("value_throttled")  # no change yet: nothing re-scored
     tab.contamination.value = 0.05
     tab._rescore(type("Event", (), {"new": 0.05})())
@@ -113,11 +125,11 @@ def test_comparison_shows_metrics_and_config_differences(app, runs):
     assert "forecast.horizon" in set(diffs["config key"])
     horizon = figures.set_index("figure").loc["horizon"]
     assert sorted(horizon) == ["14", "28"]
-    assert len(app.tabs_list[4].picker.value) == 2
+    assert len(shown(app, 4).picker.value) == 2
 
 
 def test_reports_tab_generates_reports_in_a_new_run(app):
-    tab = app.tabs_list[5]
+    tab = shown(app, 5)
     tab.show(RunData(app.runs_dir / "a"))
     assert [b.filename for b in tab.downloads(tab.run)] == ["report_csv.zip"]
     tab.formats.value = ["excel", "html"]
@@ -176,3 +188,36 @@ def test_a_failed_run_shows_the_cli_sentence(tmp_path):
     page.upload.value = None
     assert page.start_upload() is None and page.message.visible
     assert isinstance(page.template(), pn.template.FastListTemplate)
+
+
+def test_a_hidden_tab_draws_when_first_shown_and_after_a_filter_change(runs):
+    page = SalesforgeApp(runs)
+    forecasting = page.tabs_list[1]
+    assert page.tabs_list[0].layout.objects and not forecasting.layout.objects
+    shown(page, 1)
+    drawn = list(forecasting.layout.objects)
+    assert "Vega" in objects(forecasting)
+    shown(page, 0)
+    page.filters.choices["region"].value = ["Jakarta"]  # hidden: marked, not redrawn
+    assert forecasting.stale and forecasting.layout.objects == drawn
+    shown(page, 1)
+    assert not forecasting.stale and forecasting.layout.objects != drawn
+
+
+def test_charts_are_drawn_once_per_run_view_and_filters(runs):
+    from salesforge.app.tables import CHARTS
+
+    CHARTS.clear()
+    first = SalesforgeApp(runs)
+    shown(first, 1)
+    drawn = len(CHARTS)
+    assert drawn >= 2
+    second = SalesforgeApp(runs)  # another visitor: same run, same view, same filters
+    shown(second, 1)
+    assert len(CHARTS) == drawn
+    for pane in second.tabs_list[1].layout.objects:
+        if isinstance(pane, pn.pane.Vega):
+            pane.get_root()  # Bokeh moves a pane's datasets into its data sources
+    assert all(spec["datasets"] for spec in CHARTS._specs.values())  # the cache kept its own
+    second.filters.choices["region"].value = ["Jakarta"]
+    assert len(CHARTS) > drawn

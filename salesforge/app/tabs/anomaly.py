@@ -5,23 +5,27 @@ API)."""
 
 from __future__ import annotations
 
+from functools import partial
+
+import altair as alt
 import numpy as np
 import pandas as pd
 import panel as pn
 
-from salesforge.analytics.formatting import MoneyFormat
+from salesforge.analytics.formatting import MoneyFormat, format_number
 from salesforge.app.filters import GlobalFilters
 from salesforge.app.format import currency_of
 from salesforge.app.runs import RunData
-from salesforge.app.tables import chart, note, table
+from salesforge.app.tables import note, table
 from salesforge.app.tabs import Tab
 from salesforge.charts import anomaly_scatter, anomaly_timeline
 from salesforge.detect.partitions import score_transactions
+from salesforge.i18n import N_
 from salesforge.plugin.manager import SalesforgePluginManager
 from salesforge.report.figures import SCATTER_FLAGGED_POINTS
 from salesforge.stages.detect import flagged_table
 
-ALL = "All reasons"
+ALL = N_("All reasons")
 SCATTER_NORMAL = 3000  # normal points drawn in the scatter (a seeded sample)
 
 
@@ -37,25 +41,29 @@ def rescore(run: RunData, contamination: float, plugins: SalesforgePluginManager
     name = str(settings.pop("name"))
     settings["contamination"] = float(contamination)
     detector = plugins.registry.create("detector", name, settings, key="detector")
-    currency = str((config.get("report") or {}).get("currency") or "IDR")
-    scored = score_transactions(frame, detector,
-                                money=MoneyFormat(currency, signed=True))
+    report = config.get("report") or {}
+    money = MoneyFormat(str(report.get("currency") or "IDR"), signed=True,
+                        language=str(report.get("language") or "en"))
+    scored = score_transactions(frame, detector, money=money)
     return flagged_table(frame, scored, name)
 
 
 class AnomalyTab(Tab):
-    title = "Anomaly"
+    title = N_("Anomaly")
 
-    def __init__(self, filters: GlobalFilters, plugins: SalesforgePluginManager) -> None:
-        super().__init__(filters)
+    def __init__(self, filters: GlobalFilters, plugins: SalesforgePluginManager,
+                 language: str = "en") -> None:
+        super().__init__(filters, language)
+        _ = self._
         self.plugins = plugins
         self.rescored: pd.DataFrame | None = None
         self.contamination = pn.widgets.FloatSlider(
-            label="Contamination (share flagged; re-scores)", start=0.001, end=0.1, step=0.001,
-            value=0.02, format="0.0%", width=320)
+            label=_("Contamination (share flagged; re-scores)"), start=0.001, end=0.1,
+            step=0.001, value=0.02, format="0.0%", width=320)
         self.contamination.param.watch(self._rescore, "value_throttled")
-        self.reason = pn.widgets.Select(label="Reason", options=[ALL], width=240)
-        self.search = pn.widgets.TextInput(label="Search (product, order, reason)", width=260)
+        self.reason = pn.widgets.Select(label=_("Reason"), options={_(ALL): ALL}, width=240)
+        self.search = pn.widgets.TextInput(label=_("Search (product, order, reason)"),
+                                           width=260)
         for widget in (self.reason, self.search):
             widget.param.watch(lambda _e: self.refresh(), "value")
 
@@ -78,7 +86,7 @@ class AnomalyTab(Tab):
             return None
         frame = self.filters.apply(frame.assign(date=pd.to_datetime(frame["date"])))
         kinds = frame["reason"].astype(str).str.extract(r"^(\w+)")[0]
-        self.reason.options = [ALL, *sorted(kinds.dropna().unique())]
+        self.reason.options = {self._(ALL): ALL, **{k: k for k in sorted(kinds.dropna().unique())}}
         if self.reason.value != ALL:
             frame = frame[kinds == self.reason.value]
         if self.search.value:
@@ -90,23 +98,32 @@ class AnomalyTab(Tab):
     def render(self, run: RunData) -> list:
         frame = self.flagged(run)
         if frame is None:
-            return [note(run.manifest.get("notes", {}).get("detect")
-                         or "This run has no anomalies.")]
+            return [note(self.why_empty(run, "detect", "This run has no anomalies."))]
         info = run.section("anomalies")
-        parts: list = [pn.pane.Markdown(
-            f"**{len(frame):,} flagged transactions** shown (detector {info.get('detector')}; "
-            f"the run flagged {info.get('flagged', 0):,} of {info.get('rows_scored', 0):,})."),
+        count = partial(format_number, language=self.language)
+        parts: list = [pn.pane.Markdown(self._(
+            "**{shown} flagged transactions** shown (detector {detector}; the run flagged "
+            "{flagged} of {scored}).").format(
+                shown=count(len(frame)), detector=info.get("detector"),
+                flagged=count(info.get("flagged", 0)), scored=count(info.get("rows_scored", 0)))),
             pn.Row(self.contamination, self.reason, self.search, sizing_mode="stretch_width")]
         if len(frame):
-            daily = frame.groupby(frame["date"].dt.normalize()).agg(
-                flagged=("anomaly_score", "size"), max_score=("anomaly_score", "max"))
-            parts.append(chart(anomaly_timeline(daily.rename_axis("date").reset_index()),
-                               height=220))
+            view = (self.contamination.value if self.rescored is not None else None,
+                    self.reason.value, self.search.value)
+
+            def timeline() -> alt.Chart:
+                daily = frame.groupby(frame["date"].dt.normalize()).agg(
+                    flagged=("anomaly_score", "size"), max_score=("anomaly_score", "max"))
+                return anomaly_timeline(daily.rename_axis("date").reset_index(),
+                                        language=self.language)
+
+            parts.append(self.chart(run, ("timeline", *view), timeline, height=220))
             clean = run.clean
             if clean is not None:  # the scatter draws the run's normal rows too
-                parts.append(chart(anomaly_scatter(self._points(clean, frame)), height=340))
+                parts.append(self.chart(run, ("scatter", *view), lambda: anomaly_scatter(
+                    self._points(clean, frame), language=self.language), height=340))
         parts.append(table(frame.drop(columns=["source_row"], errors="ignore"), "anomalies",
-                           currency=currency_of(run.manifest)))
+                           currency=currency_of(run.manifest), language=self.language))
         return parts
 
     def _points(self, clean: pd.DataFrame, flagged: pd.DataFrame) -> pd.DataFrame:

@@ -6,16 +6,19 @@ and ``salesforge runs diff``."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import pandas as pd
 import panel as pn
 
+from salesforge.analytics.formatting import format_number
 from salesforge.app.filters import GlobalFilters
 from salesforge.app.format import currency_of
 from salesforge.app.runs import RunData
-from salesforge.app.tables import note, table
+from salesforge.app.tables import heading, note, table
 from salesforge.app.tabs import Tab
+from salesforge.i18n import N_, gettext
 from salesforge.runs.compare import compare
 from salesforge.runs.diff import config_changes, diff_runs, flatten
 from salesforge.runs.render import BEST, format_value
@@ -51,44 +54,49 @@ def shown(value: Any) -> str:
     return format_value(value)
 
 
-def changes(a: RunData, b: RunData) -> list:
+def changes(a: RunData, b: RunData, language: str = "en") -> list:
     """What changed from run ``a`` to run ``b`` (panes): summary lines and tables."""
+    _ = gettext(language)
     diff = diff_runs(summarize(a.manifest, a.path), summarize(b.manifest, b.path))
     lines = [f"**A** = {diff['a']}, **B** = {diff['b']}"]
     forecast, anomalies, segments = diff["forecast"], diff["anomalies"], diff["segments"]
+    count = partial(format_number, language=language)
     if forecast is not None and forecast["periods"]:
-        lines.append(f"- Forecast: {forecast['periods']} period(s) both forecast; total "
-                     f"{format_value(forecast['total_a'])} → {format_value(forecast['total_b'])}"
-                     f" ({format_value(forecast['change_pct'])}%), mean absolute revision "
-                     f"{format_value(forecast['mean_abs_revision_pct'])}%.")
+        lines.append("- " + _(
+            "Forecast: {periods} period(s) both forecast; total {a} → {b} ({change}%), mean "
+            "absolute revision {revision}%.").format(
+            periods=forecast["periods"], a=format_value(forecast["total_a"]),
+            b=format_value(forecast["total_b"]), change=format_value(forecast["change_pct"]),
+            revision=format_value(forecast["mean_abs_revision_pct"])))
     if anomalies is not None:
-        lines.append(f"- Anomalies: {anomalies['flagged_a']:,} → {anomalies['flagged_b']:,} "
-                     f"flagged; {anomalies['new']:,} new, {anomalies['resolved']:,} resolved.")
+        lines.append("- " + _(
+            "Anomalies: {a} → {b} flagged; {new} new, {resolved} resolved.").format(
+            a=count(anomalies["flagged_a"]), b=count(anomalies["flagged_b"]),
+            new=count(anomalies["new"]), resolved=count(anomalies["resolved"])))
     if segments is not None:
-        lines.append(f"- Segments: {segments['moved']:,} of {segments['entities']:,} "
-                     "entities moved segment.")
-    parts: list = [pn.pane.Markdown("### Changes from A to B\n" + "\n".join(lines))]
+        lines.append("- " + _("Segments: {moved} of {entities} entities moved segment.").format(
+            moved=count(segments["moved"]), entities=count(segments["entities"])))
+    parts: list = [pn.pane.Markdown("\n".join(["### " + _("Changes from A to B"), *lines]))]
     deltas = pd.DataFrame([r for r in diff["metrics"] + diff["kpis"] if r["a"] != r["b"]],
                           columns=["name", "a", "b", "change", "change_pct"])
+    shown = partial(table, currency=currency_of(a.manifest), language=language)
     if len(deltas):
-        parts.append(table(deltas, "metric_changes", page_size=20,
-                           currency=currency_of(a.manifest)))
+        parts.append(shown(deltas, "metric_changes", page_size=20))
     if segments is not None and segments["flows"]:
-        parts.append(table(pd.DataFrame(segments["flows"]), "segment_migrations",
-                           currency=currency_of(a.manifest)))
+        parts.append(shown(pd.DataFrame(segments["flows"]), "segment_migrations"))
     if anomalies is not None and anomalies["new_rows"]:
-        parts.append(table(pd.DataFrame(anomalies["new_rows"]), "new_anomalies",
-                           currency=currency_of(a.manifest)))
+        parts.append(shown(pd.DataFrame(anomalies["new_rows"]), "new_anomalies"))
     return parts
 
 
 class ComparisonTab(Tab):
-    title = "Comparison"
+    title = N_("Comparison")
 
-    def __init__(self, filters: GlobalFilters, runs: Callable[[], list[RunData]]) -> None:
-        super().__init__(filters)
+    def __init__(self, filters: GlobalFilters, runs: Callable[[], list[RunData]],
+                 language: str = "en") -> None:
+        super().__init__(filters, language)
         self.runs = runs
-        self.picker = pn.widgets.MultiChoice(label="Runs to compare", options={},
+        self.picker = pn.widgets.MultiChoice(label=self._("Runs to compare"), options={},
                                              sizing_mode="stretch_width")
         self.picker.param.watch(lambda _e: self.refresh(), "value")
 
@@ -106,15 +114,18 @@ class ComparisonTab(Tab):
     def render(self, run: RunData) -> list:
         listed = {r.run_id: r for r in self.runs()}
         chosen = [listed[key] for key in self.picker.value if key in listed]
+        _ = self._
         if len(chosen) < 2:
-            return [self.picker, note("Pick at least two runs to compare.")]
+            return [self.picker, note(_("Pick at least two runs to compare."))]
         figures, diffs = side_by_side(chosen)
-        parts: list = [self.picker, pn.pane.Markdown(f"### Metrics ({BEST} = best)"),
-                       table(figures, "comparison_metrics", page_size=30,
-                             currency=currency_of(run.manifest)),
-                       pn.pane.Markdown("### Config differences")]
-        parts.append(table(diffs, "config_differences", page_size=30) if len(diffs)
-                     else note("The runs' configs are identical."))
+        shown = partial(table, page_size=30, currency=currency_of(run.manifest),
+                        language=self.language)
+        parts: list = [self.picker,
+                       pn.pane.Markdown("### " + _("Metrics ({mark} = best)").format(mark=BEST)),
+                       shown(figures, "comparison_metrics"),
+                       heading(_("Config differences"))]
+        parts.append(shown(diffs, "config_differences") if len(diffs)
+                     else note(_("The runs' configs are identical.")))
         if len(chosen) == 2:
-            parts += changes(*chosen)
+            parts += changes(chosen[0], chosen[1], language=self.language)
         return parts

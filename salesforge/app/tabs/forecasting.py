@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections.abc import Callable
+from functools import cache, partial
 from pathlib import Path
 
 import altair as alt
@@ -15,11 +16,12 @@ import panel as pn
 from salesforge.app.filters import GlobalFilters
 from salesforge.app.format import currency_of
 from salesforge.app.runs import RunData, run_index
-from salesforge.app.tables import chart, note, table
+from salesforge.app.tables import chart, heading, note, table
 from salesforge.app.tabs import Tab
 from salesforge.charts import forecast_chart
 from salesforge.charts.accuracy import accuracy_history_charts, realized_chart
 from salesforge.errors import SalesforgeError
+from salesforge.i18n import N_, gettext
 from salesforge.layout import RunLayout
 from salesforge.runs.accuracy import accuracy_by_run
 
@@ -38,30 +40,35 @@ def leaderboard(run: RunData) -> pd.DataFrame | None:
     return wide.rename_axis(None, axis=1).round(4)
 
 
-def importance_chart(frame: pd.DataFrame) -> alt.Chart:
+def importance_chart(frame: pd.DataFrame, language: str = "en") -> alt.Chart:
     """Horizontal bars of ``importance`` per ``feature`` coloured by ``model``."""
-    return alt.Chart(frame, title="Feature importance").mark_bar().encode(
-        x=alt.X("importance:Q"), y=alt.Y("feature:N", sort="-x", title=None),
-        color=alt.Color("model:N", legend=alt.Legend(orient="top")),
-        tooltip=["model:N", "feature:N", alt.Tooltip("importance:Q", format=".4f")])
+    _ = gettext(language)
+    return alt.Chart(frame, title=_("Feature importance")).mark_bar().encode(
+        x=alt.X("importance:Q", title=_("importance")),
+        y=alt.Y("feature:N", sort="-x", title=None),
+        color=alt.Color("model:N", title=_("model"), legend=alt.Legend(orient="top")),
+        tooltip=[alt.Tooltip("model:N", title=_("model")),
+                 alt.Tooltip("feature:N", title=_("feature")),
+                 alt.Tooltip("importance:Q", title=_("importance"), format=".4f")])
 
 
 class ForecastingTab(Tab):
-    title = "Forecasting"
+    title = N_("Forecasting")
 
     def __init__(self, filters: GlobalFilters, forecasters: list[str],
                  on_retrain: Callable[[RunData, list[str]], object] | None = None,
-                 runs_dir: Path | None = None) -> None:
-        super().__init__(filters)
+                 runs_dir: Path | None = None, language: str = "en") -> None:
+        super().__init__(filters, language)
+        _ = self._
         self.on_retrain = on_retrain
         self.runs_dir = runs_dir
-        self.models = pn.widgets.MultiChoice(label="Models shown", options=[], width=320)
+        self.models = pn.widgets.MultiChoice(label=_("Models shown"), options=[], width=320)
         self.models.param.watch(lambda _e: self.refresh(), "value")
-        self.retrain_models = pn.widgets.MultiChoice(label="Retrain with", options=forecasters,
-                                                     width=320)
-        self.horizon = pn.widgets.IntInput(label="Horizon (periods)", value=28, start=1,
+        self.retrain_models = pn.widgets.MultiChoice(label=_("Retrain with"),
+                                                     options=forecasters, width=320)
+        self.horizon = pn.widgets.IntInput(label=_("Horizon (periods)"), value=28, start=1,
                                            end=366, width=160)
-        self.retrain = pn.widgets.Button(label="Retrain", color="primary", width=120,
+        self.retrain = pn.widgets.Button(label=_("Retrain"), color="primary", width=120,
                                          align="end")
         self.retrain.on_click(self._retrain)
 
@@ -90,13 +97,17 @@ class ForecastingTab(Tab):
         controls = pn.Row(self.retrain_models, self.horizon, self.retrain,
                           sizing_mode="stretch_width")
         board = leaderboard(run)
+        _ = self._
         if board is None:
-            return [note(run.manifest.get("notes", {}).get("forecast")
-                         or "This run has no forecast."), controls]
-        best = info.get("best_reason", info.get("best"))
-        parts: list = [pn.pane.Markdown(f"**Best model:** {best}"),
-                       pn.pane.Markdown("### Leaderboard"),
-                       table(board, "leaderboard", currency=currency_of(run.manifest)),
+            return [note(self.why_empty(run, "forecast", "This run has no forecast.")),
+                    controls]
+        # best_reason is an English sentence the run wrote; other pages name the model
+        best = info.get("best_reason", info.get("best")) if self.language == "en" \
+            else info.get("best")
+        parts: list = [pn.pane.Markdown("**" + _("Best model") + f":** {best}"),
+                       heading(_("Leaderboard")),
+                       table(board, "leaderboard", currency=currency_of(run.manifest),
+                             language=self.language),
                        self.models]
         chosen = set(self.models.value)
         backtest, future = run.table(RunLayout.BACKTEST), run.table(RunLayout.FORECAST)
@@ -104,22 +115,29 @@ class ForecastingTab(Tab):
             backtest = self.filters.apply(backtest.assign(ds=pd.to_datetime(backtest["ds"])), "ds")
             future = future.assign(ds=pd.to_datetime(future["ds"]))
             series = sorted(future["series_id"].astype(str).unique())[0]
-            history = self._history(run, info)
-            for model in [m for m in self.models.options if m in chosen]:
+            history = cache(lambda: self._history(run, info))  # only for a chart to draw
+
+            def draw(model: str) -> alt.LayerChart | alt.FacetChart:
                 fc = future[(future["model"] == model)
                             & (future["series_id"].astype(str) == series)]
                 bt = backtest[(backtest["model"] == model)
                               & (backtest["series_id"].astype(str) == series)]
-                parts.append(chart(forecast_chart(history, fc, bt, title=f"{model} — {series}")))
+                return forecast_chart(history(), fc, bt, title=f"{model} — {series}",
+                                      language=self.language)
+
+            for model in [m for m in self.models.options if m in chosen]:
+                parts.append(self.chart(run, ("forecast", model, series), partial(draw, model)))
         importance = run.table(RunLayout.IMPORTANCE)
         if importance is not None and len(importance):
             top = importance[importance["model"].isin(chosen)].sort_values(
                 "importance", ascending=False).head(20)
             if len(top):
                 # Vega draws 20 px per bar plus the legend and axis: a pane that fits it
-                parts.append(chart(importance_chart(top), height=20 * len(top) + 120))
+                parts.append(self.chart(run, ("importance", *sorted(chosen)),
+                                        partial(importance_chart, top, self.language),
+                                        height=20 * len(top) + 120))
         parts.extend(self._realized(run, info))
-        parts.append(pn.pane.Markdown("### Retrain"))
+        parts.append(heading(_("Retrain")))
         parts.append(controls)
         return parts
 
@@ -137,29 +155,36 @@ class ForecastingTab(Tab):
         """Forecast against actual for the periods an earlier run forecast and this run's
         data covers, and the realised accuracy of every run of the runs folder."""
         realized = info.get("realized") or {}
-        parts: list = [pn.pane.Markdown("### Realised accuracy")]
+        _ = self._
+        parts: list = [heading(_("Realised accuracy"))]
         rows = run.table("realized")
         model = realized.get("model") or next(iter(realized.get("models") or {}), None)
         if rows is None or rows.empty or model is None:
-            parts.append(note(realized.get("note") or "This run scored no earlier forecast: "
-                              "realised accuracy needs an earlier run that forecast periods "
-                              "this run's data covers."))
+            fallback = _("This run scored no earlier forecast: realised accuracy needs an "
+                         "earlier run that forecast periods this run's data covers.")
+            parts.append(note(str(realized.get("note")) if realized.get("note")
+                              and self.language == "en" else fallback))
         else:
             figures = (realized.get("models") or {}).get(model, {})
             level = realized.get("interval_level")
             covered = (figures.get("coverage") or {}).get(str(round(float(level) * 100))) \
                 if level is not None else None
-            sentence = (f"Run {realized.get('source_run')} forecast {realized.get('periods')} "
-                        f"period(s) from {realized.get('first')} to {realized.get('last')}; "
-                        f"its {model} forecast scored MASE {_fmt(figures.get('mase'), '.3f')}, "
-                        f"bias {_fmt(figures.get('bias_pct'), '+.1f')}%")
+            sentence = _("Run {run} forecast {periods} period(s) from {first} to {last}; its "
+                         "{model} forecast scored MASE {mase}, bias {bias}%").format(
+                run=realized.get("source_run"), periods=realized.get("periods"),
+                first=realized.get("first"), last=realized.get("last"), model=model,
+                mase=_fmt(figures.get("mase"), ".3f"),
+                bias=_fmt(figures.get("bias_pct"), "+.1f"))
             if covered is not None:
-                sentence += f", and {covered:.0%} of the actuals fell inside its interval"
+                sentence += _(", and {share} of the actuals fell inside its interval").format(
+                    share=f"{covered:.0%}")
             parts.append(pn.pane.Markdown(sentence + "."))
-            parts.append(chart(realized_chart(rows, model)))
+            parts.append(self.chart(run, ("realized", model), partial(
+                realized_chart, rows, model, language=self.language)))
         history = self._accuracy_history()
         if history is not None and len(history):
-            parts.extend(chart(c, height=260) for c in accuracy_history_charts(history))
+            parts.extend(chart(c, height=260)
+                         for c in accuracy_history_charts(history, self.language))
         return parts
 
     def _accuracy_history(self) -> pd.DataFrame | None:

@@ -5,19 +5,21 @@ from __future__ import annotations
 import html
 from typing import Any
 
+import altair as alt
 import panel as pn
 
 from salesforge.analytics.measures import headline_kpis
 from salesforge.app.format import KPI_CARDS, currency_of, format_value
 from salesforge.app.runs import RunData
-from salesforge.app.tables import chart, note, table
+from salesforge.app.tables import after_load, heading, note, table
 from salesforge.app.tabs import Tab
 from salesforge.charts import revenue_trend
+from salesforge.i18n import N_
 from salesforge.run_warnings import run_warnings
 
 
 class OverviewTab(Tab):
-    title = "Overview"
+    title = N_("Overview")
 
     def kpis(self, run: RunData) -> dict[str, Any]:
         """The run's KPIs (``analytics.kpis``); recomputed on the rows inside the filters
@@ -30,8 +32,9 @@ class OverviewTab(Tab):
     def cards(self, run: RunData) -> pn.FlexBox:
         kpis, currency = self.kpis(run), currency_of(run.manifest)
         cards = [pn.pane.HTML(
-            f'<div class="sf-kpi" data-kpi="{key}"><div class="sf-kpi-title">{title}</div>'
-            f'<div class="sf-kpi-value">{html.escape(format_value(kpis.get(key), kind, currency))}'
+            f'<div class="sf-kpi" data-kpi="{key}"><div class="sf-kpi-title">'
+            f'{html.escape(self._(title))}</div><div class="sf-kpi-value">'
+            f'{html.escape(format_value(kpis.get(key), kind, currency, self.language))}'
             "</div></div>", margin=6)
             for key, title, kind in KPI_CARDS]
         return pn.FlexBox(*cards, sizing_mode="stretch_width")
@@ -41,23 +44,33 @@ class OverviewTab(Tab):
                                      css_classes=["sf-run-warning"])
                        for message in run_warnings(run.manifest)]
         parts.append(self.cards(run))
+        return [*parts, after_load(lambda: self.details(run))]
+
+    def details(self, run: RunData) -> list:
+        """The revenue trend, the insights and revenue by product (below the cards)."""
+        parts: list = []
         rows = self.filters.apply(run.clean)
         if rows is not None and len(rows):
-            daily = rows.groupby(rows["date"].dt.normalize())["revenue"].sum().rename_axis(
-                "date").reset_index()
             window = int((run.manifest.get("config") or {}).get("report", {}).get(
                 "moving_average") or 28)
-            parts.append(chart(revenue_trend(daily, window=window, title="Revenue trend")))
+
+            def trend() -> alt.Chart:
+                daily = rows.groupby(rows["date"].dt.normalize())["revenue"].sum()
+                return revenue_trend(daily.rename_axis("date").reset_index(), window=window,
+                                     title=self._("Revenue trend"), language=self.language)
+
+            parts.append(self.chart(run, ("revenue_trend", window), trend))
         else:
-            parts.append(note("No rows inside the filters."))
+            parts.append(note(self._("No rows inside the filters.")))
         insights = run.section("analytics").get("insights") or []
         if insights:
-            parts.append(pn.pane.Markdown("### Insights\n" + "\n".join(f"- {t}" for t in insights),
+            parts.append(pn.pane.Markdown("### " + self._("Insights") + "\n"
+                                          + "\n".join(f"- {t}" for t in insights),
                                           sizing_mode="stretch_width"))
         if rows is not None and len(rows) and "product" in rows.columns:
             top = rows.groupby("product", observed=True)["revenue"].sum().sort_values(
                 ascending=False).rename_axis("product").reset_index()
-            parts.append(pn.pane.Markdown("### Revenue by product"))
+            parts.append(heading(self._("Revenue by product")))
             parts.append(table(top, "products", page_size=10,
-                               currency=currency_of(run.manifest)))
+                               currency=currency_of(run.manifest), language=self.language))
         return parts

@@ -5,29 +5,35 @@ from __future__ import annotations
 import pandas as pd
 import panel as pn
 
+from salesforge.analytics.formatting import format_number
 from salesforge.app.filters import DIMENSIONS, GlobalFilters
 from salesforge.app.format import currency_of
 from salesforge.app.runs import RunData
-from salesforge.app.tables import chart, note, table
+from salesforge.app.tables import heading, note, table
 from salesforge.app.tabs import Tab
 from salesforge.charts import segment_scatter
+from salesforge.i18n import N_
 from salesforge.layout import RunLayout
+from salesforge.segment.naming import localised_name
 
-ALL = "All segments"
+ALL = N_("All segments")
 
 
 class SegmentationTab(Tab):
-    title = "Segmentation"
+    title = N_("Segmentation")
 
-    def __init__(self, filters: GlobalFilters) -> None:
-        super().__init__(filters)
-        self.segment = pn.widgets.Select(label="Segment members", options=[ALL], width=320)
+    def __init__(self, filters: GlobalFilters, language: str = "en") -> None:
+        super().__init__(filters, language)
+        self.segment = pn.widgets.Select(label=self._("Segment members"),
+                                         options={self._(ALL): ALL}, width=320)
         self.segment.param.watch(lambda _e: self.refresh(), "value")
 
     def show(self, run: RunData | None) -> None:
         frame = run.table(RunLayout.SEGMENTS) if run is not None else None
         names = sorted(frame["segment_name"].astype(str).unique()) if frame is not None else []
-        self.segment.param.update(options=[ALL, *names], value=ALL)
+        # shown in the page's language, the stored (English) name as the value
+        options = {self._(ALL): ALL, **{localised_name(n, self.language): n for n in names}}
+        self.segment.param.update(options=options, value=ALL)
         super().show(run)
 
     def entities(self, run: RunData) -> pd.DataFrame | None:
@@ -47,21 +53,27 @@ class SegmentationTab(Tab):
 
     def render(self, run: RunData) -> list:
         frame = self.entities(run)
+        _ = self._
         if frame is None:
-            return [note(run.manifest.get("notes", {}).get("segment")
-                         or "This run has no segments.")]
+            return [note(self.why_empty(run, "segment", "This run has no segments."))]
         info = run.section("segments")
-        parts: list = [pn.pane.Markdown(
-            f"**{info.get('n_segments', '?')} segments** of {info.get('entity')} by "
-            f"{info.get('segmenter')} (silhouette {info.get('silhouette', float('nan')):.3f})")]
+        currency = currency_of(run.manifest)
+        entity = str(info.get("entity") or "")
+        parts: list = [pn.pane.Markdown(_(
+            "**{n} segments** of {entity} by {segmenter} (silhouette {silhouette})").format(
+            n=info.get("n_segments", "?"), entity=_(entity), segmenter=info.get("segmenter"),
+            silhouette=format_number(info.get("silhouette", float("nan")), 3,
+                                     self.language)))]
         x = "transactions" if "transactions" in frame.columns else frame.columns[3]
         if len(frame):
-            parts.append(chart(segment_scatter(frame[frame["revenue"] > 0], x=x,
-                                               title="Segments"), height=360))
+            parts.append(self.chart(run, ("segments", x), lambda: segment_scatter(
+                frame[frame["revenue"] > 0], x=x, title=_("Segments"),
+                language=self.language), height=360))
         profile = run.table(RunLayout.SEGMENT_PROFILE)
         if profile is not None:
-            parts += [pn.pane.Markdown("### Segment profile"), table(profile, "segment_profile",
-                                                                  currency=currency_of(run.manifest))]
-        parts += [self.segment, table(self.members(run), "segment_members",
-                                        currency=currency_of(run.manifest))]
+            parts += [heading(_("Segment profile")),
+                      table(profile, "segment_profile", currency=currency,
+                            language=self.language)]
+        parts += [self.segment, table(self.members(run), "segment_members", currency=currency,
+                                        language=self.language)]
         return parts

@@ -92,6 +92,7 @@ class SegmentsSection(TypedDict, total=False):
     sizes: dict[str, int]
     features: list[str]
     profile: list[dict[str, Any]]
+    k_selection: dict[str, Any]
 
 
 class AnomaliesSection(TypedDict, total=False):

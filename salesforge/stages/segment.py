@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 from salesforge.config import choice
 from salesforge.errors import ConfigError, StageSkipped
 from salesforge.layout import RunLayout
@@ -11,11 +14,12 @@ from salesforge.segment.features import entity_features
 from salesforge.segment.profile import projection, segment_profile
 from salesforge.stages.frames import clean_frame
 
-__all__ = ["entity_features", "run_segment"]
+__all__ = ["entity_features", "k_selection", "run_segment"]
 
 SEGMENTS = RunLayout.SEGMENTS
 PROFILE = RunLayout.SEGMENT_PROFILE
 PROJECTION = RunLayout.SEGMENT_PROJECTION
+log = logging.getLogger(__name__)
 
 
 def run_segment(ctx: RunContext) -> None:
@@ -65,4 +69,29 @@ def run_segment(ctx: RunContext) -> None:
         "profile": [{"segment": row.segment_name, "entities": int(row.entities),
                      "revenue_share": round(float(getattr(row, "segment_revenue_share", 0)), 4)}
                     for row in profile.itertuples()],
+    }
+    selection = k_selection(segmenter)
+    if selection is not None:
+        ctx.manifest["segments"]["k_selection"] = selection
+        if selection.get("note"):
+            log.info("segment: %s", selection["note"])
+
+
+def k_selection(segmenter: object) -> dict[str, Any] | None:
+    """How a segmenter that searches k (``kmeans``) chose it: ``method`` (``silhouette``
+    or ``fixed``), the chosen ``k``, the ``silhouettes`` of each k tried (``null`` where
+    undefined, as for one segment), the ks ``passed_over`` for leaving a segment below
+    ``min_segment_size`` and a ``note`` when fewer segments were made than asked for;
+    ``None`` for segmenters that do not (no ``silhouettes_``)."""
+    silhouettes = getattr(segmenter, "silhouettes_", None)
+    if silhouettes is None:
+        return None
+    return {
+        "method": "fixed" if getattr(segmenter, "n_clusters", None) is not None
+        else "silhouette",
+        "k": int(getattr(segmenter, "n_clusters_", 0)),
+        "silhouettes": {str(k): None if v != v else round(float(v), 4)
+                        for k, v in silhouettes.items()},
+        "passed_over": [int(k) for k in getattr(segmenter, "passed_over_", [])],
+        "note": getattr(segmenter, "k_note_", None),
     }

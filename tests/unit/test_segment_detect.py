@@ -9,9 +9,12 @@ import pytest
 
 from salesforge.data.sample import generate_sample
 from salesforge.detect.zscore import ZScoreDetector
+from salesforge.segment import kmeans
+from salesforge.segment.features import entity_features
 from salesforge.segment.kmeans import NAMES, KMeansSegmenter
 from salesforge.segment.naming import TRAIT_WORDS
 from salesforge.stages.detect import context_features
+from salesforge.stages.segment import k_selection
 
 # --- KMeans --------------------------------------------------------------------------------
 
@@ -113,7 +116,7 @@ def test_kmeans_passes_over_a_k_that_leaves_a_segment_too_small():
     # eight products, four segments asked: never a segment of a single product
     eight = entity_table({"star": (1e6, 500.0, 3), "premium": (1e6, 20.0, 2),
                           "volume": (2e4, 500.0, 2), "low": (2e4, 20.0, 1)})
-    small = KMeansSegmenter().fit(eight)
+    small = KMeansSegmenter(n_clusters=4).fit(eight)
     assert np.bincount(small.labels_).min() >= 2 and small.n_clusters_ < 4
     auto = KMeansSegmenter(n_clusters=None).fit(eight)
     assert np.bincount(auto.labels_).min() >= 2
@@ -155,6 +158,104 @@ def test_kmeans_uses_fewer_clusters_than_entities():
     assert len(segmenter.segment_names_) == segmenter.model_.n_clusters == 2
     # at least two entities a segment (the default): three entities make one segment
     assert KMeansSegmenter(n_clusters=10).fit(features).n_clusters_ == 1
+
+
+THREE_GROUPS = {
+    "star": (1_000_000.0, 500.0, 12),
+    "premium": (1_000_000.0, 20.0, 9),
+    "low": (20_000.0, 20.0, 7),
+}
+
+
+def assert_named_and_sized(segmenter: KMeansSegmenter, min_size: int = 2) -> None:
+    """Every segment holds ``min_size`` entities or more; names unique, no number in them."""
+    sizes = np.bincount(segmenter.labels_, minlength=segmenter.n_clusters_)
+    assert len(sizes) == segmenter.n_clusters_ and sizes.min() >= min_size
+    names = list(segmenter.segment_names_.values())
+    assert len(names) == len(set(names)) == segmenter.n_clusters_
+    assert not any(ch.isdigit() for name in names for ch in name), names
+
+
+def test_kmeans_default_chooses_the_number_of_segments_by_silhouette():
+    features = entity_table(THREE_GROUPS, seed=5)
+    segmenter = KMeansSegmenter().fit(features)  # n_clusters: null by default
+    assert KMeansSegmenter().n_clusters is None
+    assert segmenter.n_clusters_ == 3
+    # every k of k_min..k_max tried: scored, or passed over for leaving a segment below 2
+    assert sorted([*segmenter.silhouettes_, *segmenter.passed_over_]) == list(range(2, 9))
+    assert segmenter.silhouette_ == max(segmenter.silhouettes_.values()) > 0.8
+    assert names_by_group(segmenter, features) == {
+        "star": {"Star Products"}, "premium": {"Premium Products"}, "low": {"Low Performers"}}
+    assert_named_and_sized(segmenter)
+    assert k_selection(segmenter) == {
+        "method": "silhouette", "k": 3,
+        "silhouettes": {str(k): round(v, 4) for k, v in segmenter.silhouettes_.items()},
+        "passed_over": segmenter.passed_over_, "note": None}
+
+
+def test_kmeans_fixed_n_clusters_is_still_honoured():
+    features = entity_table(THREE_GROUPS, seed=5)
+    segmenter = KMeansSegmenter(n_clusters=4).fit(features)
+    assert segmenter.n_clusters_ == segmenter.model_.n_clusters == 4
+    assert list(segmenter.silhouettes_) == [4]
+    assert_named_and_sized(segmenter)
+    assert k_selection(segmenter)["method"] == "fixed"
+    assert KMeansSegmenter(n_clusters=2).fit(features).n_clusters_ == 2
+
+
+def test_kmeans_silhouette_search_ties_go_to_fewer_segments(monkeypatch):
+    monkeypatch.setattr(KMeansSegmenter, "_silhouette", lambda self, scaled, labels: 0.5)
+    segmenter = KMeansSegmenter(k_min=3, k_max=6).fit(entity_table(FOUR_GROUPS))
+    assert segmenter.n_clusters_ == 3 and set(segmenter.silhouettes_.values()) == {0.5}
+
+
+def test_kmeans_k_max_is_bounded_by_entities_per_min_segment_size():
+    features = entity_table(THREE_GROUPS, seed=5).iloc[::3]  # 10 entities
+    segmenter = KMeansSegmenter(min_segment_size=4).fit(features)
+    assert set(segmenter.silhouettes_) | set(segmenter.passed_over_) <= {2}
+    assert np.bincount(segmenter.labels_).min() >= 4
+
+
+def test_kmeans_silhouette_search_is_deterministic_and_samples_large_tables(monkeypatch):
+    features = entity_table(THREE_GROUPS, seed=5)
+    first, second = KMeansSegmenter().fit(features), KMeansSegmenter().fit(features)
+    assert first.silhouettes_ == second.silhouettes_
+    np.testing.assert_array_equal(first.labels_, second.labels_)
+    monkeypatch.setattr(kmeans, "SILHOUETTE_SAMPLE", 15)  # 28 entities: scored on 15
+    sampled = KMeansSegmenter().fit(features)
+    assert sampled.n_clusters_ == 3 and sampled.silhouettes_ != first.silhouettes_
+    assert KMeansSegmenter().fit(features).silhouettes_ == sampled.silhouettes_
+
+
+def test_kmeans_three_products_make_one_segment_with_a_note():
+    features = entity_table(THREE_GROUPS).iloc[[0, 12, 21]]
+    segmenter = KMeansSegmenter().fit(features)
+    assert segmenter.n_clusters_ == 1 and set(segmenter.labels_) == {0}
+    assert len(segmenter.segment_names_) == 1
+    assert segmenter.silhouette_ != segmenter.silhouette_  # NaN: undefined for one segment
+    selection = k_selection(segmenter)
+    assert selection["k"] == 1 and selection["silhouettes"] == {"1": None}
+    assert selection["note"] == ("3 entities make 1 segment, not 2: more would leave a "
+                                 "segment of fewer than 2 (min_segment_size)")
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_kmeans_default_segments_on_the_sample_are_big_enough_and_uniquely_named(seed):
+    sales, _ = generate_sample(rows=5000, seed=seed)
+    features = entity_features(sales, "product")
+    segmenter = KMeansSegmenter().fit(features)
+    assert 2 <= segmenter.n_clusters_ <= 8
+    assert_named_and_sized(segmenter)
+
+
+def test_kmeans_default_segments_of_skewed_tables_are_big_enough_and_uniquely_named():
+    rng = np.random.default_rng(11)
+    for rows in (4, 5, 9, 30, 120):
+        revenue = rng.lognormal(10, 2, rows)
+        features = pd.DataFrame({"revenue": revenue, "transactions": rng.lognormal(3, 1.5, rows),
+                                 "units": revenue / rng.lognormal(3, 1, rows)},
+                                index=[f"p{i}" for i in range(rows)])
+        assert_named_and_sized(KMeansSegmenter().fit(features))
 
 
 def test_kmeans_custom_feature_names_and_missing_features():

@@ -97,13 +97,23 @@ class SalesforgeApp:
             ComparisonTab(self.filters, lambda: self.runs, language),
             ReportsTab(self.filters, self.rerun, language),
         ]
-        self.tabs = pn.Tabs(*[(self._(t.title), t.layout) for t in self.tabs_list], dynamic=True,
+        self.tabs = pn.Tabs(*[(self._(t.title), t.layout) for t in self.tabs_list], dynamic=False,
                             sizing_mode="stretch_width")
         self.tabs.param.watch(lambda e: self.select_tab(e.new), "active")
         self.tabs_list[0].activate()
         self._build_sidebar(registry)
         self.runs: list[RunData] = []
         self.refresh_runs()
+        pn.state.onload(self.draw_hidden)  # outside a served page: at once
+
+    def draw_hidden(self) -> None:
+        """Draw the tabs not on screen (once the page has loaded, so the KPI cards come
+        first): the browser builds them while the visitor reads the cards, and a switch
+        then only shows what is there. A tab a later filter change leaves out of date
+        draws again when it is next shown."""
+        for tab in self.tabs_list:
+            if tab.stale:
+                tab.draw()
 
     def select_tab(self, index: int) -> None:
         """Show tab ``index`` (drawing it if the run or a filter changed since it was last
@@ -163,11 +173,12 @@ class SalesforgeApp:
             pn.state.location.update_query(lang=language)  # type: ignore[arg-type]  # Panel types each value as a Mapping; a query value is a str
 
     def sidebar(self) -> list:
-        return [self.language_picker, self.picker, pn.layout.Divider(),
+        return [self.picker, pn.layout.Divider(),
                 "### " + self._("New run"), self.upload, self.forecasters,
                 pn.Row(self.horizon, self.freq, sizing_mode="stretch_width"), self.detector,
                 self.run_upload, self.run_sample, self.progress, self.stage_text, self.message,
-                pn.layout.Divider(), self.filters.panel()]
+                pn.layout.Divider(), self.filters.panel(), pn.layout.Divider(),
+                self.language_picker]
 
     # runs ----------------------------------------------------------------------------------
     def refresh_runs(self, select: Path | None = None) -> None:

@@ -29,8 +29,7 @@ def table(frame: pd.DataFrame, name: str, page_size: int = PAGE_SIZE, currency: 
     shown, formatters, titles = people_view(shown_values(frame, language), currency, language)
     widget = pn.widgets.Tabulator(shown, show_index=False, formatters=formatters,
                                   titles=titles, pagination="remote", page_size=page_size,
-                                  disabled=True, layout="fit_columns",
-                                  sizing_mode="stretch_width")
+                                  disabled=True, sizing_mode="stretch_width")
 
     def csv() -> io.BytesIO:
         return io.BytesIO(escape_frame(frame).to_csv(index=False).encode("utf-8"))

@@ -56,7 +56,7 @@ def test_the_forecasting_tab_draws_forecast_against_actual_and_the_history(runs_
     assert f"Run {early_id} forecast 28 period(s) from 2023-12-01 to 2023-12-28" in words
     vegas = [p for p in parts if isinstance(p, pn.pane.Vega)]
     assert len(vegas) == 3  # forecast vs actual; accuracy history: MASE, coverage
-    spec = vegas[0].object.to_dict()
+    spec = vegas[0].object  # the Vega-Lite spec, drawn once and cached
     sizes = {len(values) for values in spec["datasets"].values()}
     assert sizes == {28, 56}  # one band point per realised day; actual and forecast lines
 

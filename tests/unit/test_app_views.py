@@ -190,16 +190,15 @@ def test_a_failed_run_shows_the_cli_sentence(tmp_path):
     assert isinstance(page.template(), pn.template.FastListTemplate)
 
 
-def test_a_hidden_tab_draws_when_first_shown_and_after_a_filter_change(runs):
-    page = SalesforgeApp(runs)
+def test_hidden_tabs_draw_once_the_page_is_up_and_again_when_shown_after_a_filter(runs):
+    page = SalesforgeApp(runs)  # outside a served page "once loaded" is at once
     forecasting = page.tabs_list[1]
-    assert page.tabs_list[0].layout.objects and not forecasting.layout.objects
-    shown(page, 1)
+    assert not any(tab.stale for tab in page.tabs_list)
     drawn = list(forecasting.layout.objects)
     assert "Vega" in objects(forecasting)
-    shown(page, 0)
     page.filters.choices["region"].value = ["Jakarta"]  # hidden: marked, not redrawn
     assert forecasting.stale and forecasting.layout.objects == drawn
+    assert not page.tabs_list[0].stale  # the tab on screen redrew
     shown(page, 1)
     assert not forecasting.stale and forecasting.layout.objects != drawn
 

@@ -22,9 +22,9 @@ NO_RUN = N_("No run selected: upload data or load the sample in the sidebar.")
 class Tab:
     """A tab's content: ``show(run)`` switches run, filter changes redraw it.
 
-    Only the tab on screen draws: a hidden tab notes that it is out of date and draws when
-    it is next shown (:meth:`activate`), so opening a run builds one tab's charts and
-    tables, not six."""
+    The tab on screen draws at once; a hidden tab draws when the app asks it to
+    (:meth:`draw`, once the page has loaded) or when it is shown (:meth:`activate`).
+    After a filter change a hidden tab only notes that it is out of date."""
 
     title = "Tab"
 

@@ -57,6 +57,7 @@ def test_a_third_of_revenue_as_text_is_reported_on_the_last_line(text_revenue, t
     from salesforge.app.tabs.overview import OverviewTab
 
     overview = OverviewTab(GlobalFilters())
+    overview.activate()  # the tab on screen (a hidden tab draws when shown)
     overview.show(RunData(tmp_path / "run"))
     alerts = [o for o in overview.layout.objects if type(o).__name__ == "Alert"]
     assert [(a.object, a.alert_type) for a in alerts] == [(WARNING, "warning")]

@@ -13,6 +13,7 @@ from salesforge.app.auth import AuthSettings, load_auth, warn_if_open
 from salesforge.app.filters import GlobalFilters
 from salesforge.app.jobs import Job, JobRunner, compose_config, path_override
 from salesforge.app.runs import RunData, confined, discover_runs
+from salesforge.app.tables import after_load
 from salesforge.app.tabs.anomaly import AnomalyTab
 from salesforge.app.tabs.comparison import ComparisonTab
 from salesforge.app.tabs.forecasting import ForecastingTab
@@ -173,12 +174,16 @@ class SalesforgeApp:
             pn.state.location.update_query(lang=language)  # type: ignore[arg-type]  # Panel types each value as a Mapping; a query value is a str
 
     def sidebar(self) -> list:
-        return [self.picker, pn.layout.Divider(),
-                "### " + self._("New run"), self.upload, self.forecasters,
-                pn.Row(self.horizon, self.freq, sizing_mode="stretch_width"), self.detector,
-                self.run_upload, self.run_sample, self.progress, self.stage_text, self.message,
-                pn.layout.Divider(), self.filters.panel(), pn.layout.Divider(),
-                self.language_picker]
+        """The run picker, then (once the page has loaded, after the KPI cards) the new-run
+        widgets, the filters and the language picker."""
+        # a Divider in the first drawing: Panel loads a stylesheet for each kind of pane
+        # on the page, and one first added later would be fetched from its CDN
+        return [self.picker, pn.layout.Divider(), after_load(lambda: [
+            "### " + self._("New run"), self.upload, self.forecasters,
+            pn.Row(self.horizon, self.freq, sizing_mode="stretch_width"), self.detector,
+            self.run_upload, self.run_sample, self.progress, self.stage_text, self.message,
+            pn.layout.Divider(), self.filters.panel(), pn.layout.Divider(),
+            self.language_picker])]
 
     # runs ----------------------------------------------------------------------------------
     def refresh_runs(self, select: Path | None = None) -> None:

@@ -1,6 +1,7 @@
 """Page styling: KPI cards and spacing that work in the light and the dark theme."""
 
 CSS = """
+.sf-kpis { display: flex; flex-wrap: wrap; gap: 12px; margin: 6px 0; }
 .sf-kpi { min-width: 190px; padding: 14px 18px; border-radius: 10px;
   border: 1px solid rgba(128,128,128,.25);
   background: var(--panel-surface-color, rgba(127,127,127,.06));

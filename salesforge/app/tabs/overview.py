@@ -29,15 +29,16 @@ class OverviewTab(Tab):
             return headline_kpis(rows) if len(rows) else {}
         return dict((run.section("analytics").get("kpis")) or {})
 
-    def cards(self, run: RunData) -> pn.FlexBox:
+    def cards(self, run: RunData) -> pn.pane.HTML:
+        """The KPI cards, one pane (one model for the browser to build, not six)."""
         kpis, currency = self.kpis(run), currency_of(run.manifest)
-        cards = [pn.pane.HTML(
+        cards = "".join(
             f'<div class="sf-kpi" data-kpi="{key}"><div class="sf-kpi-title">'
             f'{html.escape(self._(title))}</div><div class="sf-kpi-value">'
             f'{html.escape(format_value(kpis.get(key), kind, currency, self.language))}'
-            "</div></div>", margin=6)
-            for key, title, kind in KPI_CARDS]
-        return pn.FlexBox(*cards, sizing_mode="stretch_width")
+            "</div></div>"
+            for key, title, kind in KPI_CARDS)
+        return pn.pane.HTML(f'<div class="sf-kpis">{cards}</div>', sizing_mode="stretch_width")
 
     def render(self, run: RunData) -> list:
         parts: list = [pn.pane.Alert(message, alert_type="warning", sizing_mode="stretch_width",

@@ -123,6 +123,7 @@ class AnalyticsSection(TypedDict, total=False):
     kpis: dict[str, float | None]
     insights: list[str]
     insight_sources: list[dict[str, Any]]
+    insights_by_language: dict[str, list[str]]
 
 
 class ErrorSection(TypedDict, total=False):

@@ -20,6 +20,17 @@ from salesforge.report.labels import shown_values
 PAGE_SIZE = 15
 
 
+def pager_words(language: str) -> dict[str, Any]:
+    """Tabulator's ``locale``/``langs`` options: its page buttons in ``language``."""
+    if language == "en":
+        return {}
+    _ = gettext(language)
+    words = {"first": _("First"), "prev": _("Prev"), "next": _("Next"), "last": _("Last")}
+    titles = {"first_title": _("First page"), "prev_title": _("Previous page"),
+              "next_title": _("Next page"), "last_title": _("Last page")}
+    return {"locale": language, "langs": {language: {"pagination": {**words, **titles}}}}
+
+
 def table(frame: pd.DataFrame, name: str, page_size: int = PAGE_SIZE, currency: str = "IDR",
           language: str = "en") -> pn.Column:
     """A sortable, paginated Tabulator of ``frame`` for people (:func:`people_view`:
@@ -29,7 +40,8 @@ def table(frame: pd.DataFrame, name: str, page_size: int = PAGE_SIZE, currency: 
     shown, formatters, titles = people_view(shown_values(frame, language), currency, language)
     widget = pn.widgets.Tabulator(shown, show_index=False, formatters=formatters,
                                   titles=titles, pagination="remote", page_size=page_size,
-                                  disabled=True, sizing_mode="stretch_width")
+                                  disabled=True, sizing_mode="stretch_width",
+                                  configuration=pager_words(language))
 
     def csv() -> io.BytesIO:
         return io.BytesIO(escape_frame(frame).to_csv(index=False).encode("utf-8"))

@@ -143,7 +143,7 @@ APP_ENGLISH = re.compile(r"\b(Leaderboard|Download|Upload|Filters|Frequency|Dete
                          r"|Generate|members|Reason|Search|Contamination|sample|Best|Realised"
                          r"|accuracy|Overview|Comparison|Anomaly|Segmentation|Forecasting"
                          r"|Orders|Units|Return|Daily|Weekly|Date|range|All|Language"
-                         r"|shown|Pick|Formats|Retrain|selected)\b")
+                         r"|shown|Pick|Formats|Retrain|selected|First|Prev|Next|Last)\b")
 
 
 def app_texts(app) -> list[str]:
@@ -164,6 +164,10 @@ def app_texts(app) -> list[str]:
             texts += drawn_text(json.dumps(item.object))
         elif isinstance(item, pn.widgets.Tabulator):
             texts += list(item.titles.values())
+            langs = item._configuration.get("langs") or {}  # its page buttons (Panel keeps
+            # the Tabulator options privately)
+            texts += list(next(iter(langs.values()), {}).get("pagination", {}).values()) \
+                or ["First", "Prev", "Next", "Last"]
         else:
             if isinstance(getattr(item, "object", None), str):
                 texts += [t for t in re.split(r"<[^>]+>", item.object) if t.strip()]
@@ -206,3 +210,21 @@ def test_the_app_in_english_holds_those_words(pages):
     texts = pages["en"]
     assert len(english_words(texts)) > 10
     assert len({m.group(0) for t in texts for m in APP_ENGLISH.finditer(t)}) > 20
+
+
+def test_the_app_writes_a_runs_insights_in_the_pages_language(reports):
+    """An English run's insights read in Indonesian on the Indonesian page, and the other
+    way round (``manifest.analytics.insights_by_language``)."""
+    from salesforge.app.main import SalesforgeApp
+    from salesforge.app.runs import RunData
+
+    folder = reports["id"].parent.parent
+    for run_language, page_language, opening in (("en", "id", "Total pendapatan"),
+                                                  ("id", "en", "Revenue totalled")):
+        run = RunData(reports[run_language].parent)
+        assert run.manifest["analytics"]["insights_by_language"][run_language] == \
+            run.manifest["analytics"]["insights"]
+        app = SalesforgeApp(folder, language=page_language)
+        app.picker.value = run.run_id
+        overview = " ".join(app_texts(app))
+        assert opening in overview

@@ -63,7 +63,9 @@ class OverviewTab(Tab):
             parts.append(self.chart(run, ("revenue_trend", window), trend))
         else:
             parts.append(note(self._("No rows inside the filters.")))
-        insights = run.section("analytics").get("insights") or []
+        analytics = run.section("analytics")  # in the page's language where the run has it
+        insights = (analytics.get("insights_by_language") or {}).get(self.language) \
+            or analytics.get("insights") or []
         if insights:
             parts.append(pn.pane.Markdown("### " + self._("Insights") + "\n"
                                           + "\n".join(f"- {t}" for t in insights),

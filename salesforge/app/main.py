@@ -105,13 +105,15 @@ class SalesforgeApp:
         self._build_sidebar(registry)
         self.runs: list[RunData] = []
         self.refresh_runs()
-        pn.state.onload(self.draw_hidden)  # outside a served page: at once
+        if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:
+            pn.state.onload(self.draw_hidden)  # a served page: once it has loaded
 
     def draw_hidden(self) -> None:
-        """Draw the tabs not on screen (once the page has loaded, so the KPI cards come
-        first): the browser builds them while the visitor reads the cards, and a switch
-        then only shows what is there. A tab a later filter change leaves out of date
-        draws again when it is next shown."""
+        """Draw the tabs not on screen. A served page does this once it has loaded, so the
+        KPI cards come first: the browser builds the other tabs while the visitor reads
+        the cards, and a switch then only shows what is there. Elsewhere (a notebook, a
+        test) a hidden tab draws when it is shown; so does one a later filter change left
+        out of date."""
         for tab in self.tabs_list:
             if tab.stale:
                 tab.draw()

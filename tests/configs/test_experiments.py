@@ -110,7 +110,7 @@ def _run(cli, tmp_path, name, *overrides):
 @pytest.mark.slow
 def test_weekly_by_category_runs_weekly_per_category_with_tuning(cli, tmp_path):
     run_dir, manifest = _run(cli, tmp_path, "weekly_by_category", "tuning.n_trials=3",
-                             "forecaster.random_forest.n_estimators=30",
+                             "backtest.windows=2", "forecaster.random_forest.n_estimators=30",
                              "forecaster.xgboost.n_estimators=50")
     forecast = pd.read_csv(run_dir / "forecast/forecast.csv", parse_dates=["ds"])
     categories = set(sample_clean()["category"].astype(str))

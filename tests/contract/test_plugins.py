@@ -89,8 +89,8 @@ def test_entry_point_plugin_is_listed_and_selectable_in_a_run(tmp_path, cli):
 
     run_dir = tmp_path / "run"
     result = cli("run", "forecaster=[seasonal_naive,acme_mean]", "forecaster.acme_mean.window=14",
-                 "stages.segment=false", "stages.detect=false", f"hydra.run.dir={run_dir}",
-                 pythonpath=site)
+                 "stages.segment=false", "stages.detect=false", "stages.analytics=false",
+                 "stages.report=false", f"hydra.run.dir={run_dir}", pythonpath=site)
     assert result.returncode == 0, result.stderr
     manifest = result.manifest(run_dir)
     assert set(manifest["forecast"]["models"]) == {"seasonal_naive", "acme_mean"}
@@ -109,7 +109,8 @@ def test_broken_entry_point_is_reported_and_the_run_goes_on(tmp_path, cli):
 
     run_dir = tmp_path / "run"
     ok = cli("run", "forecaster=[seasonal_naive]", "stages.segment=false", "stages.detect=false",
-             f"hydra.run.dir={run_dir}", pythonpath=site)
+             "stages.analytics=false", "stages.report=false", f"hydra.run.dir={run_dir}",
+             pythonpath=site)
     assert ok.returncode == 0, ok.stderr
     assert any("shaky-plugin" in f for f in ok.manifest(run_dir)["plugin_failures"])
 

@@ -42,6 +42,7 @@ from salesforge.forecast.intermittent import (
     routing_methods,
 )
 from salesforge.forecast.intervals import bound_columns, pct
+from salesforge.forecast.model_files import MODEL_FILE
 from salesforge.forecast.realized import realize
 from salesforge.forecast.selection import (
     SELECTION,
@@ -380,6 +381,6 @@ def _save_models(ctx: RunContext, outcomes: list[ModelOutcome], plan: Plan, targ
         }
         folder = ctx.folder(f"{MODELS}/{outcome.name}")
         save_model(outcome.model, outcome.name, folder, metadata)
-        saved[outcome.name] = f"{MODELS}/{outcome.name}/model.json"
+        saved[outcome.name] = f"{MODELS}/{outcome.name}/{MODEL_FILE}"
         ctx.record_artifact(f"model_{outcome.name}", saved[outcome.name])
     return saved

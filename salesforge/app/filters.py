@@ -23,13 +23,20 @@ class GlobalFilters(param.Parameterized):
     def __init__(self, language: str = "en", **params) -> None:
         super().__init__(**params)
         self._ = _ = gettext(language)
-        self.dates = pn.widgets.DateRangePicker(label=_("Date range"),
-                                                sizing_mode="stretch_width")
+        # A slider, not flatpickr's DateRangePicker: the picker writes "2023-01-01 to
+        # 2023-12-31" and names months and weekdays in English whatever the page's language.
+        # Dates read as in the tables (ISO); the views redraw when a drag ends.
+        self.dates = pn.widgets.DateRangeSlider(
+            label=_("Date range"), start=dt.date(2000, 1, 1), end=dt.date(2000, 1, 2),
+            value=(dt.date(2000, 1, 1), dt.date(2000, 1, 2)), format="%Y-%m-%d", step=1,
+            disabled=True,
+            sizing_mode="stretch_width")
         self.choices = {d: pn.widgets.MultiChoice(label=_(d).capitalize(), options=[],
                                                   placeholder=_("All"),
                                                   sizing_mode="stretch_width")
                         for d in DIMENSIONS}
-        for widget in (self.dates, *self.choices.values()):
+        self.dates.param.watch(self._changed, "value_throttled")
+        for widget in self.choices.values():
             widget.param.watch(self._changed, "value")
 
     def _changed(self, _event) -> None:
@@ -42,23 +49,35 @@ class GlobalFilters(param.Parameterized):
                 widget.options = sorted(clean[dim].dropna().astype(str).unique()) \
                     if clean is not None and dim in clean.columns else []
                 widget.value = []
+            before = self.signature()
             if clean is not None and len(clean):
                 start, end = clean["date"].min().date(), clean["date"].max().date()
-                self.dates.param.update(start=start, end=end, value=(start, end))
-            else:
-                self.dates.value = None
+                end = max(end, start + dt.timedelta(days=1))  # a slider needs a span
+                self.dates.param.update(start=start, end=end, value=(start, end),
+                                        disabled=False)
+            else:  # no dates to filter by: the slider keeps its range, switched off
+                self.dates.disabled = True
+            if self.signature() != before:  # the date range (the choices say it themselves)
+                self.version += 1
 
     def signature(self) -> tuple:
         """The filters' values as a hashable key (what a cached chart was drawn for)."""
-        dates = tuple(str(v) for v in self.dates.value) if self.dates.value else None
+        dates = tuple(str(v) for v in self.dates.value) if self.date_range_on else None
         return (dates, *(tuple(w.value) for w in self.choices.values()))
+
+    @property
+    def date_range_on(self) -> bool:
+        """True when the date slider holds a run's range (off before the first run and
+        for a run without dates)."""
+        return not self.dates.disabled
 
     @property
     def active(self) -> bool:
         """True when some filter narrows the data."""
-        full = (self.dates.start, self.dates.end)
+        full = (pd.Timestamp(self.dates.start), pd.Timestamp(self.dates.end))
         return any(w.value for w in self.choices.values()) or (
-            self.dates.value is not None and tuple(self.dates.value) != full)
+            self.date_range_on
+            and tuple(pd.Timestamp(v) for v in self.dates.value) != full)
 
     @overload
     def apply(self, frame: None, date: str = "date") -> None: ...
@@ -70,7 +89,7 @@ class GlobalFilters(param.Parameterized):
         if frame is None or frame.empty:
             return frame
         keep = pd.Series(True, index=frame.index)
-        if self.dates.value and date in frame.columns:
+        if self.date_range_on and date in frame.columns:
             start, end = (pd.Timestamp(v) for v in self.dates.value)
             when = pd.to_datetime(frame[date])
             keep &= (when >= start) & (when < end + dt.timedelta(days=1))

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import panel as pn
 
+from salesforge.app import page_scripts
 from salesforge.app.auth import AuthSettings, load_auth, warn_if_open
 from salesforge.app.filters import GlobalFilters
 from salesforge.app.jobs import Job, JobRunner, compose_config, path_override
@@ -46,6 +47,10 @@ LANGUAGES = {"English": "en", "Bahasa Indonesia": "id"}
 PROGRESS_WORDS = (N_("load"), N_("clean"), N_("features"), N_("forecast"), N_("segment"),
                   N_("detect"), N_("analytics"), N_("report"), N_("pending"), N_("running"),
                   N_("ok"), N_("skipped"), N_("failed"))
+#: Pause between drawing one hidden tab and the next after a served page has loaded: the
+#: browser builds each (Forecasting's charts and tables take it most of a second on two
+#: cores) without holding up the KPI cards or a click.
+HIDDEN_TAB_GAP_MS = 250
 ICONS = {"pending": "○", "running": "◔", "ok": "●", "skipped": "–", "failed": "✖"}
 _RUNNERS: dict[Path, JobRunner] = {}
 
@@ -106,17 +111,31 @@ class SalesforgeApp:
         self.runs: list[RunData] = []
         self.refresh_runs()
         if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:
-            pn.state.onload(self.draw_hidden)  # a served page: once it has loaded
+            pn.state.onload(self._draw_hidden_in_turn)  # a served page: once it has loaded
 
     def draw_hidden(self) -> None:
-        """Draw the tabs not on screen. A served page does this once it has loaded, so the
-        KPI cards come first: the browser builds the other tabs while the visitor reads
-        the cards, and a switch then only shows what is there. Elsewhere (a notebook, a
-        test) a hidden tab draws when it is shown; so does one a later filter change left
-        out of date."""
+        """Draw every tab not on screen that is out of date. A served page does this one
+        tab at a time once it has loaded (:data:`HIDDEN_TAB_GAP_MS` apart, in tab order),
+        so the KPI cards come first and the browser builds the other tabs while the
+        visitor reads them: a switch then only shows what is there. Elsewhere (a notebook,
+        a test) a hidden tab draws when it is shown; so does one a later filter change
+        left out of date."""
         for tab in self.tabs_list:
             if tab.stale:
                 tab.draw()
+
+    def _draw_hidden_in_turn(self) -> None:
+        hidden = sum(tab.stale for tab in self.tabs_list)
+        if hidden:
+            pn.state.add_periodic_callback(self._draw_next_hidden, period=HIDDEN_TAB_GAP_MS,
+                                           count=hidden)
+
+    def _draw_next_hidden(self) -> None:
+        """Draw the first hidden tab that is out of date (one a switch has not drawn)."""
+        for tab in self.tabs_list:
+            if tab.stale:
+                tab.draw()
+                return
 
     def select_tab(self, index: int) -> None:
         """Show tab ``index`` (drawing it if the run or a filter changed since it was last
@@ -342,6 +361,7 @@ def serve(runs: str | Path = "outputs", port: int = 5006, address: str = "127.0.
     auth.check()
     warn_if_open(auth, address)
     auth.apply_encryption()
+    page_scripts.install()
     shared_setup()  # before the first visitor, not during their page load
     warm_up(runs)
     pn.serve({"salesforge": lambda: create_app(runs)}, port=port, address=address, show=show,

@@ -3,6 +3,9 @@
 
 import os
 
+from salesforge.app import page_scripts
 from salesforge.app.main import create_app
+
+page_scripts.install()
 
 create_app(os.environ.get("SALESFORGE_RUNS", "outputs")).servable(title="salesforge")

@@ -8,6 +8,7 @@ import zipfile
 
 import pandas as pd
 import panel as pn
+import param
 import pytest
 
 from salesforge.app.format import KPI_CARDS, format_value
@@ -86,6 +87,34 @@ def test_filters_recompute_kpis_and_narrow_tables(app):
     finally:
         app.filters.choices["region"].value = []
     assert overview.kpis(run_) == run_.manifest["analytics"]["kpis"]
+
+
+def test_the_date_slider_spans_the_run_and_narrows_when_a_drag_ends(app):
+    overview = app.tabs_list[0]
+    run_, dates = overview.run, app.filters.dates
+    first, last = run_.clean["date"].min(), run_.clean["date"].max()
+    assert (pd.Timestamp(dates.start), pd.Timestamp(dates.end)) == (first, last)
+    assert tuple(pd.Timestamp(v) for v in dates.value) == (first, last)
+    assert not app.filters.active and not dates.disabled
+    version, cut = app.filters.version, (first + pd.Timedelta(days=30)).date()
+    with param.edit_constant(dates):  # what the browser sends while and after dragging
+        dates.value = (cut, last.date())
+        assert app.filters.version == version  # still dragging: nothing redrawn
+        dates.value_throttled = (cut, last.date())
+    try:
+        assert app.filters.version == version + 1 and app.filters.active
+        kept = run_.clean[run_.clean["date"] >= pd.Timestamp(cut)]
+        assert overview.kpis(run_)["revenue"] == pytest.approx(kept["revenue"].sum())
+    finally:
+        with param.edit_constant(dates):
+            dates.value = dates.value_throttled = (first.date(), last.date())
+    assert overview.kpis(run_) == run_.manifest["analytics"]["kpis"]
+
+
+def test_the_date_filter_has_no_english_words_on_an_indonesian_page(runs):
+    dates = SalesforgeApp(runs, language="id").filters.dates
+    assert dates.label == "Rentang tanggal"
+    assert dates.format == "%Y-%m-%d"  # digits only: no month name in any language
 
 
 def test_forecasting_tab_leaderboard_models_and_retrain_overrides(app):

@@ -1,0 +1,42 @@
+"""The served page links only the BokehJS bundles the app uses (no MathJax, no WebGL)."""
+
+from __future__ import annotations
+
+import panel as pn
+import panel.io.server as panel_server
+import pytest
+from bokeh.resources import Resources
+
+from salesforge.app import page_scripts
+
+
+def script_names(bundle) -> list[str]:
+    return [str(url).rsplit("/", 1)[-1].split("?")[0] for url in bundle.js_files]
+
+
+@pytest.fixture
+def original_bundle(monkeypatch):
+    """Restore Panel's own function after the test, whatever it installs."""
+    monkeypatch.setattr(panel_server, "bundle_resources", panel_server.bundle_resources)
+    return panel_server.bundle_resources
+
+
+def test_the_page_drops_mathjax_and_webgl_but_keeps_bokeh_and_widgets(original_bundle):
+    roots = [pn.pane.HTML("<b>Rp 1.234</b>").get_root(), pn.widgets.Select().get_root()]
+    plain = script_names(original_bundle(roots, Resources(mode="server")))
+    assert "bokeh-mathjax.min.js" in plain and "bokeh-gl.min.js" in plain  # Panel's default
+
+    page_scripts.install()
+    lean = script_names(panel_server.bundle_resources(roots, Resources(mode="server")))
+    assert "bokeh-mathjax.min.js" not in lean and "bokeh-gl.min.js" not in lean
+    assert {"bokeh.min.js", "bokeh-widgets.min.js", "bokeh-tables.min.js",
+            "panel.min.js"} <= set(lean)
+    assert set(lean) == set(plain) - {"bokeh-mathjax.min.js", "bokeh-gl.min.js"}
+
+
+def test_installing_twice_wraps_once(original_bundle):
+    page_scripts.install()
+    first = panel_server.bundle_resources
+    page_scripts.install()
+    assert panel_server.bundle_resources is first
+    assert first.__wrapped__ is original_bundle

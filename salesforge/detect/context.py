@@ -21,7 +21,12 @@ pass-through columns (notes, store codes) are never inputs.
 
 from __future__ import annotations
 
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -271,6 +276,31 @@ def quantity_context(frame: pd.DataFrame, keys: Keys, s: ContextSettings = SETTI
 #: while its arrays stay small enough for the allocator to reuse their memory (at 5 M rows
 #: the whole-frame pass spent more time zeroing fresh pages than computing).
 CHUNK_ROWS = 250_000
+
+
+def _workers(chunks: int) -> int:
+    """Threads for ``chunks`` chunks: one per usable core, at most one per chunk (NumPy's
+    and pandas' kernels let go of the GIL, so two chunks take about 0.7 of the time on
+    two cores)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+        os.cpu_count() or 1)
+    return max(1, min(chunks, cores))
+
+
+def _in_turn(pool: ThreadPoolExecutor, fn: Callable[[Any], Any], items: Iterable[Any],
+             ahead: int) -> Iterator[Any]:
+    """``fn`` over ``items`` on ``pool``, in order, with at most ``ahead`` items taken
+    from ``items`` and not yet returned (a chunk's rows are copied only when a thread is
+    free for it)."""
+    pending: deque[Future] = deque()
+    for item in items:
+        pending.append(pool.submit(fn, item))
+        if len(pending) >= ahead:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
 #: The columns the baselines read (besides the keys).
 _INPUT_COLUMNS = ("date", "is_return", "quantity", "price", "discount")
 
@@ -287,8 +317,10 @@ def context_features(frame: pd.DataFrame, region: bool | None = None,
     ``usual_quantity`` and ``regional`` (the quantity baseline is the product's in the
     row's region), which reasons and money impacts are written from. Product x region
     baselines are used when ``region`` is true (default: when the frame has more than one
-    region). Worked out in chunks of whole products (:func:`product_chunks`); the order and
-    customer shifts, which cross products, between the two halves of each chunk's work."""
+    region). Worked out in chunks of whole products (:func:`product_chunks`), one thread per
+    core; the order and customer shifts, which cross products, between the two halves of
+    each chunk's work. Every chunk writes only its own rows, so the result does not depend
+    on the order the threads finish in."""
     keys = Keys.of(frame, region)
     who = [keys.product if keys.regional is None else keys.regional]
     if keys.customer is not None:
@@ -323,23 +355,35 @@ def context_features(frame: pd.DataFrame, region: bool | None = None,
         for table, row, values in filled:  # one table row at a time: nothing stacked
             table[row, at] = values
 
-    if keys.customer is None and keys.order is None:  # each chunk from start to end
-        for rows, part, part_keys in parts():
-            finish(rows, part, part_keys, price_work(part, part_keys, settings),
-                   quantity_work(part, part_keys, settings), [], [])
-    else:  # the shifts group rows of several products: made between the two halves
-        done = [(rows, part, k, price_work(part, k, settings), quantity_work(part, k, settings))
-                for rows, part, k in parts()]
-        price_plain, quantity_plain = np.empty(len(frame)), np.empty(len(frame))
-        for rows, _part, _keys, prices, quantities in done:
-            price_plain[rows], quantity_plain[rows] = prices.plain, quantities.plain
-        price_shifts = _shifts(keys, price_plain, settings)
-        quantity_shifts = _shifts(keys, quantity_plain, settings, settings.quantity_shifts)
-        del price_plain, quantity_plain
-        for rows, part, part_keys, prices, quantities in done:
-            finish(rows, part, part_keys, prices, quantities,
-                   [shift[rows] for shift in price_shifts],
-                   [shift[rows] for shift in quantity_shifts])
+    def work(chunk: tuple[Any, ...]) -> tuple[Any, ...]:
+        rows, part, part_keys = chunk
+        return (rows, part, part_keys, price_work(part, part_keys, settings),
+                quantity_work(part, part_keys, settings))
+
+    workers = _workers(len(chunks))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        if keys.customer is None and keys.order is None:  # each chunk from start to end
+            def whole_chunk(chunk: tuple[Any, ...]) -> None:
+                rows, part, part_keys, prices, quantities = work(chunk)
+                finish(rows, part, part_keys, prices, quantities, [], [])
+
+            for _ in _in_turn(pool, whole_chunk, parts(), workers):
+                pass
+        else:  # the shifts group rows of several products: made between the two halves
+            done = list(_in_turn(pool, work, parts(), workers))
+            price_plain, quantity_plain = np.empty(len(frame)), np.empty(len(frame))
+            for rows, _part, _keys, prices, quantities in done:
+                price_plain[rows], quantity_plain[rows] = prices.plain, quantities.plain
+            price_shifts = _shifts(keys, price_plain, settings)
+            quantity_shifts = _shifts(keys, quantity_plain, settings, settings.quantity_shifts)
+            del price_plain, quantity_plain
+            def second_half(chunk: tuple[Any, ...]) -> None:
+                rows, part, part_keys, prices, quantities = chunk
+                finish(rows, part, part_keys, prices, quantities,
+                       [shift[rows] for shift in price_shifts],
+                       [shift[rows] for shift in quantity_shifts])
+
+            list(pool.map(second_half, done))
     inputs_table = pd.DataFrame(inputs.T, index=frame.index, columns=list(FEATURES),
                                 copy=False)
     ratio_table = pd.DataFrame(ratios.T, index=frame.index, columns=list(RATIOS), copy=False)

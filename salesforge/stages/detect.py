@@ -3,6 +3,8 @@ against their seasonal baseline; explain every flag; evaluate against labels if 
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -96,12 +98,27 @@ def score_transactions(ctx: RunContext) -> dict:
     }
 
 
-def score_periods(ctx: RunContext) -> dict | None:
+@dataclass
+class PeriodsFound:
+    """What :func:`find_periods` found (its tables already written)."""
+
+    summary: dict
+    periods: pd.DataFrame
+    flagged: pd.DataFrame
+    causes: pd.DataFrame
+
+
+def find_periods(ctx: RunContext) -> PeriodsFound | None:
+    """Score every sales period against its seasonal baseline and write
+    ``series_anomalies.csv`` and ``root_causes.csv``; None when ``detect.series`` is off.
+    Reads only the clean data and the config, so it runs beside the transactions."""
     node = ctx.config.detect
     if not node.series:
         return None
     freq, by = node.freq, list(node.by)
-    clean = clean_frame(ctx)
+    # its own frame over the same columns: pandas may reorganise a frame's blocks in place
+    # while reading it, which two threads must not do to one frame
+    clean = clean_frame(ctx).copy(deep=False)
     missing = [c for c in by if c not in clean.columns]
     if missing:
         raise ConfigError(f"config key detect.by names column {missing[0]!r}, which the clean "
@@ -126,22 +143,40 @@ def score_periods(ctx: RunContext) -> dict | None:
     flagged = flagged.assign(detector=name)
     flagged.to_csv(ctx.path(SERIES_ANOMALIES), index=False)
     causes.to_csv(ctx.path(ROOT_CAUSES), index=False)
-    ctx.record_artifact("series_anomalies", SERIES_ANOMALIES)
-    ctx.record_artifact("root_causes", ROOT_CAUSES)
-    if ctx.stage_results.detect is not None:
-        ctx.stage_results.detect.series = periods
-        ctx.stage_results.detect.series_anomalies = flagged
-        ctx.stage_results.detect.root_causes = causes
-    return {
+    summary = {
         "detector": name, "target": target, "freq": freq, "by": by, "season": season,
         "periods": len(periods), "flagged": len(flagged),
         "top": [{"series_id": str(r.series_id), "ds": str(r.ds.date()), "actual": float(r.y),
                  "expected": round(float(r.expected), 2), "reason": r.reason,
                  "root_cause": r.root_cause} for r in flagged.head(10).itertuples()],
     }
+    return PeriodsFound(summary, periods, flagged, causes)
+
+
+def record_periods(ctx: RunContext, found: PeriodsFound | None) -> dict | None:
+    """Record :func:`find_periods`' tables as artifacts and stage results; the manifest's
+    ``anomalies.series``."""
+    if found is None:
+        return None
+    ctx.record_artifact("series_anomalies", SERIES_ANOMALIES)
+    ctx.record_artifact("root_causes", ROOT_CAUSES)
+    if ctx.stage_results.detect is not None:
+        ctx.stage_results.detect.series = found.periods
+        ctx.stage_results.detect.series_anomalies = found.flagged
+        ctx.stage_results.detect.root_causes = found.causes
+    return found.summary
+
+
+def score_periods(ctx: RunContext) -> dict | None:
+    """:func:`find_periods` then :func:`record_periods`."""
+    return record_periods(ctx, find_periods(ctx))
 
 
 def run_detect(ctx: RunContext) -> None:
-    summary = score_transactions(ctx)
-    summary["series"] = score_periods(ctx)
+    # the sales periods need only the clean data: scored on a second thread meanwhile
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        periods = pool.submit(find_periods, ctx)
+        summary = score_transactions(ctx)
+        found = periods.result()
+    summary["series"] = record_periods(ctx, found)
     ctx.manifest["anomalies"] = summary

@@ -13,6 +13,9 @@ with the documented scale ``s = SIGMA_SCALE`` (3 robust sigmas score 0.5, respec
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 from scipy.special import ndtri
 
@@ -20,6 +23,8 @@ from scipy.special import ndtri
 MAD_TO_SIGMA = 1.4826
 #: sqrt(pi / 2): makes the mean absolute deviation estimate the standard deviation.
 MEAN_AD_TO_SIGMA = 1.2533
+#: Rows from which :func:`robust_center_scale` works on its columns in parallel threads.
+PARALLEL_ROWS = 200_000
 #: Robust sigmas at which :func:`positive_unit` gives 0.5.
 SIGMA_SCALE = 3.0
 
@@ -39,7 +44,12 @@ def robust_center_scale(values: np.ndarray, coverage: float = 0.5
         raise ValueError(f"coverage must be in [0.5, 1), got {coverage}")
     values = np.asarray(values, dtype="float64")
     columns = [values] if values.ndim == 1 else [values[:, j] for j in range(values.shape[1])]
-    found = np.array([_center_scale(column, coverage) for column in columns]).reshape(-1, 2)
+    if len(columns) > 1 and len(values) >= PARALLEL_ROWS:  # NumPy's sorts let go of the GIL
+        with ThreadPoolExecutor(max_workers=min(len(columns), os.cpu_count() or 1)) as pool:
+            pairs = list(pool.map(lambda column: _center_scale(column, coverage), columns))
+    else:
+        pairs = [_center_scale(column, coverage) for column in columns]
+    found = np.array(pairs).reshape(-1, 2)
     center, scale = found[:, 0], found[:, 1]
     if values.ndim == 1:
         center, scale = center[0], scale[0]

@@ -45,6 +45,20 @@ def test_robust_scale_ignores_outliers_and_survives_a_zero_mad():
     assert constant == 1.0
 
 
+def test_robust_scale_of_many_rows_is_the_same_on_threads_as_in_turn(monkeypatch):
+    from salesforge.detect import scaling
+
+    rng = np.random.default_rng(3)
+    values = np.column_stack([rng.lognormal(size=300_000), rng.normal(size=300_000),
+                              np.ones(300_000)])  # the last column constant: a fallback
+    values[rng.random(300_000) < 0.1, 0] = np.nan
+    threaded = robust_center_scale(values, coverage=0.9)
+    monkeypatch.setattr(scaling, "PARALLEL_ROWS", 10**9)
+    in_turn = robust_center_scale(values, coverage=0.9)
+    for a, b in zip(threaded, in_turn, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_mad_is_not_blinded_by_many_anomalies_where_zscore_is():
     features, bad = contaminated(share=0.15)
     mad = RobustMADDetector().fit(features).predict(features)

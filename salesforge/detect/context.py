@@ -162,7 +162,9 @@ class PriceWork:
     log_price: np.ndarray
     known: np.ndarray
     own: np.ndarray
-    candidates: list[np.ndarray]
+    #: The closest of the candidates that need only the rows' own products (one array
+    #: kept instead of three until the shifts are known).
+    closest: np.ndarray
     plain: np.ndarray
 
 
@@ -184,13 +186,13 @@ def price_work(frame: pd.DataFrame, keys: Keys, s: ContextSettings = SETTINGS) -
         candidates.append(log_price - bl.rolling_median(log_price, own, times,
                                                         s.recent_window))
     plain = log_price - bl.group_median(log_price, product)
-    return PriceWork(log_price, known, own, candidates, plain)
+    return PriceWork(log_price, known, own, _closest(candidates), plain)
 
 
 def price_finish(work: PriceWork, shifts: list[np.ndarray], s: ContextSettings = SETTINGS
                  ) -> tuple[np.ndarray, np.ndarray]:
     """(robust z, usual price) from :func:`price_work` and the rows' shifts."""
-    deviation = _closest([*work.candidates, *[work.plain - shift for shift in shifts]])
+    deviation = _closest([work.closest, *[work.plain - shift for shift in shifts]])
     deviation = np.where(np.isnan(deviation) & work.known, 0.0, deviation)
     scale = bl.spread(deviation, work.own, s.coverage, s.price_floor, s.prior_lines)
     return deviation / scale, np.exp(work.log_price - deviation)

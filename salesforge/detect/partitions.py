@@ -90,14 +90,18 @@ def break_ties(scores: np.ndarray, *keys: np.ndarray) -> np.ndarray:
     return out
 
 
-def score_partition(item: tuple) -> Scored:
+def score_partition(item: tuple, after_features: Callable[[], None] | None = None) -> Scored:
     """Fit a copy of the detector on one frame's context features, score and cut its rows,
     and explain the flagged ones (module level, so any executor can ship it). ``item`` is
     ``(detector, frame)`` or ``(detector, frame, money)``. Flagged rows with exactly equal
-    scores are ordered by :func:`break_ties` (money at stake, then recency)."""
+    scores are ordered by :func:`break_ties` (money at stake, then recency).
+    ``after_features`` is called once the context features are made (their working memory
+    freed, the rest of the work on one core)."""
     template, frame, money = (*item, plain_money) if len(item) == 2 else item
     detector = copy.deepcopy(template)
     inputs, ratio = context_features(frame)
+    if after_features is not None:
+        after_features()
     scores, raw = fit_score_raw_on_known_context(detector, inputs, ratio)
     cut = detector.cut(scores)
     flags = cut.flags(scores)
@@ -136,12 +140,17 @@ def partitions(frame: pd.DataFrame, column: str) -> dict[str, np.ndarray]:
 def score_transactions(frame: pd.DataFrame, detector: Detector, column: str | None = None,
                        executor: Executor | None = None,
                        progress: Callable[[int, int], None] | None = None,
-                       money: Callable[[float], str] = plain_money) -> Scored:
+                       money: Callable[[float], str] = plain_money,
+                       after_features: Callable[[], None] | None = None) -> Scored:
     """Score every row of ``frame`` with (copies of) ``detector``: all rows together when
     ``column`` is ``None``, else one detector per partition of ``column`` through
-    ``executor`` (``None`` = in this process). ``money`` formats amounts in reasons."""
+    ``executor`` (``None`` = in this process). ``money`` formats amounts in reasons.
+    ``after_features`` is called once the context features are made (with partitions:
+    before they are scored)."""
     if column is None:
-        return score_partition((detector, frame, money))
+        return score_partition((detector, frame, money), after_features)
+    if after_features is not None:
+        after_features()
     from salesforge.exec.local import LocalExecutor
 
     groups = partitions(frame, column)

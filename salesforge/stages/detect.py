@@ -3,7 +3,8 @@ against their seasonal baseline; explain every flag; evaluate against labels if 
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,7 +63,11 @@ def money_formatter(ctx: RunContext) -> MoneyFormat:
                        signed=True)
 
 
-def score_transactions(ctx: RunContext) -> dict:
+def score_transactions(ctx: RunContext,
+                       after_features: Callable[[], None] | None = None) -> dict:
+    """Score, flag and explain every transaction; write ``anomalies.csv``; the manifest's
+    ``anomalies`` (without ``series``). ``after_features``: called once the context
+    features are made."""
     frame = clean_frame(ctx)
     name, settings = choice(ctx.config, "detector")
     detector = ctx.create("detector", name, settings, key="detector")
@@ -70,7 +75,7 @@ def score_transactions(ctx: RunContext) -> dict:
     scored = partitions.score_transactions(  # per partition: one task each on the executor
         frame, detector, column, ctx.executor() if column else None,
         lambda done, total: ctx.report_progress("detect", "partitions", done, total),
-        money=money_formatter(ctx))
+        money=money_formatter(ctx), after_features=after_features)
     scores, flags, inputs = scored.scores, scored.flags, scored.inputs
     flagged = flagged_table(frame, scored, name)
     flagged.to_csv(ctx.path(ANOMALIES), index=False)
@@ -173,10 +178,18 @@ def score_periods(ctx: RunContext) -> dict | None:
 
 
 def run_detect(ctx: RunContext) -> None:
-    # the sales periods need only the clean data: scored on a second thread meanwhile
+    # The sales periods need only the clean data: they are scored on a second thread once
+    # the transactions' context features are made (those use every core and the most
+    # memory; the rest of the transactions' work runs on one core).
     with ThreadPoolExecutor(max_workers=1) as pool:
-        periods = pool.submit(find_periods, ctx)
-        summary = score_transactions(ctx)
-        found = periods.result()
+        periods: list[Future] = []
+
+        def start_periods() -> None:
+            if not periods:
+                periods.append(pool.submit(find_periods, ctx))
+
+        summary = score_transactions(ctx, after_features=start_periods)
+        start_periods()  # started already, unless no features were made
+        found = periods[0].result()
     summary["series"] = record_periods(ctx, found)
     ctx.manifest["anomalies"] = summary

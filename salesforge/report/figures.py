@@ -31,11 +31,15 @@ def anomaly_frames(clean: pd.DataFrame, scores: np.ndarray,
     daily = pd.DataFrame({"date": day, "flagged": flags.astype(int), "score": scores}) \
         .groupby("date").agg(flagged=("flagged", "sum"), max_score=("score", "max")) \
         .reset_index()
-    normal = clean.loc[~flags]
-    step = max(1, len(normal) // SCATTER_NORMAL_POINTS)
-    flagged = clean.loc[flags].assign(score=np.asarray(scores)[flags.to_numpy()])
+    # rows picked by position, then their three columns: the frame is never copied whole
+    shown = ["product", "quantity", "price"]
+    normal_rows = np.flatnonzero(~flags.to_numpy())
+    step = max(1, len(normal_rows) // SCATTER_NORMAL_POINTS)
+    normal = clean.iloc[normal_rows[::step]][shown]
+    flagged_rows = np.flatnonzero(flags.to_numpy())
+    flagged = clean.iloc[flagged_rows][shown].assign(score=np.asarray(scores)[flagged_rows])
     flagged = flagged.nlargest(SCATTER_FLAGGED_POINTS, "score")
-    points = pd.concat([normal.iloc[::step].assign(status="normal", rank=0),
+    points = pd.concat([normal.assign(status="normal", rank=0),
                         flagged.assign(status="flagged", rank=1)])
     points = points[(points["price"] > 0)][["product", "quantity", "price", "status", "rank"]]
     points["product"] = points["product"].astype(str)

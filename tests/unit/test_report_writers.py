@@ -222,3 +222,25 @@ def test_html_charts_draw_in_a_browser_without_network(bundle, tmp_path):
     drawn = re.findall(r'class="chart vega-embed[^"]*"', dom)
     assert len(drawn) == 11
     assert len(re.findall(r"<svg[^>]*class=\"marks\"", dom)) == 11  # drawn
+
+
+def test_the_anomaly_scatter_takes_every_nth_normal_row_and_the_top_flagged_ones():
+    """The points the scatter draws, written out plainly on a copy of the whole frame
+    (what anomaly_frames avoids): the same rows, in the same order."""
+    from salesforge.report.figures import SCATTER_FLAGGED_POINTS, SCATTER_NORMAL_POINTS
+
+    clean = example_transactions(rows=6000)
+    scores = np.random.default_rng(0).random(len(clean))
+    flagged_index = clean.index[scores > 0.5]  # more flagged rows than the scatter shows
+    points = anomaly_frames(clean, scores, flagged_index)["anomaly_points"]
+    flags = clean.index.isin(flagged_index)
+    normal = clean.loc[~flags]
+    normal = normal.iloc[::max(1, len(normal) // SCATTER_NORMAL_POINTS)]
+    top = clean.loc[flags].assign(score=scores[flags]).nlargest(SCATTER_FLAGGED_POINTS, "score")
+    expected = pd.concat([normal.assign(status="normal", rank=0),
+                          top.assign(status="flagged", rank=1)])
+    expected = expected[expected["price"] > 0][["product", "quantity", "price", "status",
+                                                 "rank"]].reset_index(drop=True)
+    expected["product"] = expected["product"].astype(str)
+    pd.testing.assert_frame_equal(points, expected)
+    assert (points["status"] == "flagged").sum() == SCATTER_FLAGGED_POINTS

@@ -130,6 +130,12 @@ def _log_quantities(frame: pd.DataFrame) -> np.ndarray:
     return np.where(_sales(frame), _log_positive(frame["quantity"].to_numpy(float)), np.nan)
 
 
+def _own(keys: Keys, s: ContextSettings) -> np.ndarray:
+    """The codes price points are found within: channel (anonymous or customer lines of a
+    product) where the data has customers and ``s.channels``, else product."""
+    return keys.channel if s.channels and keys.channel is not None else keys.product
+
+
 def _closest(deviations: list[np.ndarray]) -> np.ndarray:
     """Element-wise, the deviation smallest in absolute value (NaN only where all are; the
     first of equals)."""
@@ -184,7 +190,7 @@ def price_work(frame: pd.DataFrame, keys: Keys, s: ContextSettings = SETTINGS) -
     log_price = _log_prices(frame)
     known = bl.group_sizes(log_price, product) >= s.min_rows
     log_price = np.where(known, log_price, np.nan)
-    own = keys.channel if s.channels and keys.channel is not None else product
+    own = _own(keys, s)
     level = (s.level_width, s.level_min_count, s.level_min_share, s.level_band)
     candidates = [log_price - bl.nearest_level(log_price, own, *level)]
     if keys.regional is not None:
@@ -289,6 +295,16 @@ def quantity_context(frame: pd.DataFrame, keys: Keys, s: ContextSettings = SETTI
 CHUNK_ROWS = 250_000
 
 
+def _rows_of(frame: pd.DataFrame, columns: list[str], rows: np.ndarray | None
+             ) -> pd.DataFrame:
+    """``columns`` of ``frame`` at positions ``rows`` (all with None), taken column by
+    column: nothing but those cells is copied (``frame[columns]`` would copy the columns
+    whole first)."""
+    index = frame.index if rows is None else frame.index[rows]
+    return pd.DataFrame({c: frame[c].array if rows is None else frame[c].array.take(rows)
+                         for c in columns}, index=index)
+
+
 def _workers(chunks: int) -> int:
     """Threads for ``chunks`` chunks: one per usable core, at most one per chunk (NumPy's
     and pandas' kernels let go of the GIL, so two chunks take about 0.7 of the time on
@@ -339,7 +355,7 @@ def context_features(frame: pd.DataFrame, region: bool | None = None,
     if keys.customer is not None:
         who.append(keys.customer + 1)
     same = bl.combine(*who)
-    light = frame[[c for c in _INPUT_COLUMNS if c in frame.columns]]
+    inputs_read = [c for c in _INPUT_COLUMNS if c in frame.columns]
     chunks = product_chunks(keys.product, CHUNK_ROWS)  # read now: tests set it smaller
     whole = len(chunks) == 1
     # the two tables' columns, filled chunk by chunk and wrapped without a copy
@@ -349,7 +365,8 @@ def context_features(frame: pd.DataFrame, region: bool | None = None,
 
     def parts():  # made one at a time: no chunk's rows are copied before they are needed
         for rows in chunks:
-            yield rows, light if whole else light.iloc[rows], keys if whole else keys.take(rows)
+            yield rows, _rows_of(frame, inputs_read, None if whole else rows), \
+                keys if whole else keys.take(rows)
 
     def finish(rows, part, part_keys, prices, quantities, price_shifts, quantity_shifts):
         at = slice(None) if whole else rows
@@ -383,33 +400,36 @@ def context_features(frame: pd.DataFrame, region: bool | None = None,
             for _ in _in_turn(pool, whole_chunk, parts(), workers):
                 pass
         else:  # the shifts group rows of several products: made between the two halves
-            # Between the halves each chunk keeps only what cannot be made again cheaply:
-            # its deviations go into the whole-frame arrays the shifts need, its log prices
-            # and quantities are taken again from its rows (at 10 M rows, 320 MB less).
+            # Between the halves each chunk keeps only its baselines: its deviations go
+            # into the whole-frame arrays the shifts need; its rows, keys, log prices and
+            # quantities are taken again for the second half (at 10 M rows about 1 GB less
+            # held at once, for about 0.2 s).
             price_plain, quantity_plain = np.empty(len(frame)), np.empty(len(frame))
 
             def first_half(chunk: tuple[Any, ...]) -> tuple[Any, ...]:
-                rows, part, part_keys, prices, quantities = work(chunk)
+                rows, _part, _part_keys, prices, quantities = work(chunk)
                 price_plain[rows], quantity_plain[rows] = prices.plain, quantities.plain
-                return (rows, part, part_keys,
-                        replace(prices, log_price=_DROPPED, plain=_DROPPED),
+                return (replace(prices, log_price=_DROPPED, own=_DROPPED, plain=_DROPPED),
                         replace(quantities, log_quantity=_DROPPED, plain=_DROPPED))
 
-            done = list(_in_turn(pool, first_half, parts(), workers))
+            kept = list(_in_turn(pool, first_half, parts(), workers))
             price_shifts = _shifts(keys, price_plain, settings)
             quantity_shifts = _shifts(keys, quantity_plain, settings, settings.quantity_shifts)
 
             def second_half(chunk: tuple[Any, ...]) -> None:
-                rows, part, part_keys, prices, quantities = chunk
-                prices = replace(prices, plain=price_plain[rows], log_price=np.where(
-                    prices.known, _log_prices(part), np.nan))
-                quantities = replace(quantities, plain=quantity_plain[rows], log_quantity=np.where(
-                    quantities.known, _log_quantities(part), np.nan))
+                (rows, part, part_keys), (prices, quantities) = chunk
+                prices = replace(prices, own=_own(part_keys, settings),
+                                 plain=price_plain[rows],
+                                 log_price=np.where(prices.known, _log_prices(part), np.nan))
+                quantities = replace(quantities, plain=quantity_plain[rows],
+                                     log_quantity=np.where(quantities.known,
+                                                           _log_quantities(part), np.nan))
                 finish(rows, part, part_keys, prices, quantities,
                        [shift[rows] for shift in price_shifts],
                        [shift[rows] for shift in quantity_shifts])
 
-            list(pool.map(second_half, done))
+            for _ in _in_turn(pool, second_half, zip(parts(), kept, strict=True), workers):
+                pass
     inputs_table = pd.DataFrame(inputs.T, index=frame.index, columns=list(FEATURES),
                                 copy=False)
     ratio_table = pd.DataFrame(ratios.T, index=frame.index, columns=list(RATIOS), copy=False)

@@ -90,18 +90,14 @@ def break_ties(scores: np.ndarray, *keys: np.ndarray) -> np.ndarray:
     return out
 
 
-def score_partition(item: tuple, after_features: Callable[[], None] | None = None) -> Scored:
+def score_partition(item: tuple) -> Scored:
     """Fit a copy of the detector on one frame's context features, score and cut its rows,
     and explain the flagged ones (module level, so any executor can ship it). ``item`` is
     ``(detector, frame)`` or ``(detector, frame, money)``. Flagged rows with exactly equal
-    scores are ordered by :func:`break_ties` (money at stake, then recency).
-    ``after_features`` is called once the context features are made (their working memory
-    freed, the rest of the work on one core)."""
+    scores are ordered by :func:`break_ties` (money at stake, then recency)."""
     template, frame, money = (*item, plain_money) if len(item) == 2 else item
     detector = copy.deepcopy(template)
     inputs, ratio = context_features(frame)
-    if after_features is not None:
-        after_features()
     scores, raw = fit_score_raw_on_known_context(detector, inputs, ratio)
     cut = detector.cut(scores)
     flags = cut.flags(scores)
@@ -140,17 +136,12 @@ def partitions(frame: pd.DataFrame, column: str) -> dict[str, np.ndarray]:
 def score_transactions(frame: pd.DataFrame, detector: Detector, column: str | None = None,
                        executor: Executor | None = None,
                        progress: Callable[[int, int], None] | None = None,
-                       money: Callable[[float], str] = plain_money,
-                       after_features: Callable[[], None] | None = None) -> Scored:
+                       money: Callable[[float], str] = plain_money) -> Scored:
     """Score every row of ``frame`` with (copies of) ``detector``: all rows together when
     ``column`` is ``None``, else one detector per partition of ``column`` through
-    ``executor`` (``None`` = in this process). ``money`` formats amounts in reasons.
-    ``after_features`` is called once the context features are made (with partitions:
-    before they are scored)."""
+    ``executor`` (``None`` = in this process). ``money`` formats amounts in reasons."""
     if column is None:
-        return score_partition((detector, frame, money), after_features)
-    if after_features is not None:
-        after_features()
+        return score_partition((detector, frame, money))
     from salesforge.exec.local import LocalExecutor
 
     groups = partitions(frame, column)

@@ -90,3 +90,21 @@ def test_fractional_amounts_costs_and_sparse_cells_match_within_rounding(clean):
         pd.testing.assert_frame_equal(entity_features(frame, entity, freq),
                                       reference_features(frame, entity, freq),
                                       check_exact=False, rtol=1e-12)
+
+
+@pytest.mark.parametrize("freq", ["D", "W", "W-FRI", "MS", "M", "QS", "YS", "h"])
+def test_period_ordinals_once_per_day_are_each_rows_own(freq):
+    from salesforge.segment.features import _period_ordinals, _periods
+
+    rng = np.random.default_rng(4)
+    days = pd.Timestamp("2019-12-20") + pd.to_timedelta(rng.integers(0, 800, 5000), unit="D")
+    dates = pd.Series(days)  # midnight: once per day; leap day and year ends inside
+    expected = np.asarray(_periods(dates, freq).array.asi8)
+    np.testing.assert_array_equal(_period_ordinals(dates, freq), expected)
+    with_times = dates + pd.to_timedelta(rng.integers(0, 86_400, 5000), unit="s")
+    np.testing.assert_array_equal(_period_ordinals(with_times, freq),
+                                  np.asarray(_periods(with_times, freq).array.asi8))
+    with_missing = dates.copy()
+    with_missing.iloc[::7] = pd.NaT
+    np.testing.assert_array_equal(_period_ordinals(with_missing, freq),
+                                  np.asarray(_periods(with_missing, freq).array.asi8))

@@ -120,22 +120,25 @@ class SalesforgeApp:
         visitor reads them: a switch then only shows what is there. Elsewhere (a notebook,
         a test) a hidden tab draws when it is shown; so does one a later filter change
         left out of date."""
-        for tab in self.tabs_list:
-            if tab.stale:
-                tab.draw()
+        while self._draw_next_hidden():
+            pass
 
     def _draw_hidden_in_turn(self) -> None:
+        def step() -> None:
+            self._draw_next_hidden()
+
         hidden = sum(tab.stale for tab in self.tabs_list)
         if hidden:
-            pn.state.add_periodic_callback(self._draw_next_hidden, period=HIDDEN_TAB_GAP_MS,
-                                           count=hidden)
+            pn.state.add_periodic_callback(step, period=HIDDEN_TAB_GAP_MS, count=hidden)
 
-    def _draw_next_hidden(self) -> None:
-        """Draw the first hidden tab that is out of date (one a switch has not drawn)."""
+    def _draw_next_hidden(self) -> bool:
+        """Draw the first tab that is out of date (one a switch has not drawn); False when
+        there was none."""
         for tab in self.tabs_list:
             if tab.stale:
                 tab.draw()
-                return
+                return True
+        return False
 
     def select_tab(self, index: int) -> None:
         """Show tab ``index`` (drawing it if the run or a filter changed since it was last

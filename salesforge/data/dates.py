@@ -126,3 +126,17 @@ def day_first(text: pd.Series, where: str) -> bool:
         f"dates in {where} are ambiguous: every day and month is 12 or less, so 03/04 could "
         "be 3 April or 4 March; set data.dayfirst=true (day first) or data.dayfirst=false."
     )
+
+
+def day_range(stamps: np.ndarray) -> tuple[pd.DatetimeIndex, np.ndarray] | None:
+    """``(days, row_day)``: every calendar day from the first to the last of ``stamps``
+    (datetime64, no NaT) and each stamp's position in ``days``, so that per-day values
+    (calendar fields, periods) are computed once per day and taken by row: a few hundred
+    days for millions of rows. None when there is no stamp or a NaT."""
+    if not len(stamps) or np.isnat(stamps).any():
+        return None
+    day = stamps.astype("datetime64[D]").view("int64")
+    first = int(day.min())
+    days = pd.date_range(pd.Timestamp(first, unit="D"), periods=int(day.max()) - first + 1,
+                         freq="D")
+    return days, day - first

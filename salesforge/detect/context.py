@@ -305,15 +305,6 @@ def _rows_of(frame: pd.DataFrame, columns: list[str], rows: np.ndarray | None
                          for c in columns}, index=index)
 
 
-def _workers(chunks: int) -> int:
-    """Threads for ``chunks`` chunks: one per usable core, at most one per chunk (NumPy's
-    and pandas' kernels let go of the GIL, so two chunks take about 0.7 of the time on
-    two cores)."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
-        os.cpu_count() or 1)
-    return max(1, min(chunks, cores))
-
-
 def _in_turn(pool: ThreadPoolExecutor, fn: Callable[[Any], Any], items: Iterable[Any],
              ahead: int) -> Iterator[Any]:
     """``fn`` over ``items`` on ``pool``, in order, with at most ``ahead`` items taken
@@ -390,7 +381,9 @@ def context_features(frame: pd.DataFrame, region: bool | None = None,
         return (rows, part, part_keys, price_work(part, part_keys, settings),
                 quantity_work(part, part_keys, settings))
 
-    workers = _workers(len(chunks))
+    # one thread per core, at most one per chunk (NumPy's and pandas' kernels let go of the
+    # GIL: two chunks at once take about 0.7 of the time on two cores)
+    workers = max(1, min(len(chunks), os.cpu_count() or 1))
     with ThreadPoolExecutor(max_workers=workers) as pool:
         if keys.customer is None and keys.order is None:  # each chunk from start to end
             def whole_chunk(chunk: tuple[Any, ...]) -> None:

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from salesforge.base.feature_builder import FeatureBuilder
+from salesforge.data.dates import day_range
 
 _NAMES = ("year", "quarter", "month", "week_of_year", "day_of_month", "day_of_year",
           "day_of_week", "is_weekend", "is_month_start", "is_month_end")
@@ -31,14 +32,11 @@ class CalendarFeatures(FeatureBuilder, CalendarFeaturesConfig):
 
     def _transform(self, frame: pd.DataFrame) -> pd.DataFrame:
         stamps = frame["date"].to_numpy("datetime64[ns]")
-        if not len(stamps) or np.isnat(stamps).any():
+        by_day = day_range(stamps)
+        if by_day is None:
             values = _calendar(pd.DatetimeIndex(stamps))
-        else:  # each distinct day once, then taken by row (a few hundred days, millions of rows)
-            day = stamps.astype("datetime64[D]").view("int64")
-            first = int(day.min())
-            days = pd.date_range(pd.Timestamp(first, unit="D"), periods=int(day.max()) - first + 1,
-                                 freq="D")
-            row_day = day - first
+        else:  # each day once, then taken by row
+            days, row_day = by_day
             values = {name: column[row_day] for name, column in _calendar(days).items()}
         return pd.DataFrame({f"{self.prefix}{k}": values[k] for k in _NAMES}, index=frame.index)
 

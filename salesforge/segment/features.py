@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from salesforge.data.dates import day_range
 from salesforge.errors import ConfigError
 from salesforge.forecast.series import series_codes
 
@@ -116,14 +117,11 @@ def _period_ordinals(dates: pd.Series, freq: str) -> np.ndarray:
     time of day (and no time zone) are turned into periods once per day of their range and
     taken by row: the same ordinals as converting every row (10 M rows: 0.4 s -> 0.1 s)."""
     stamps = dates.to_numpy()
-    if stamps.dtype.kind == "M" and len(stamps) and not np.isnat(stamps).any():
-        days = stamps.astype("datetime64[D]")
-        first = days.min()
-        span = int((days.max() - first).astype(np.int64)) + 1
-        if span <= len(stamps) and (days == stamps).all():
-            calendar = pd.Series(pd.date_range(pd.Timestamp(first), periods=span, freq="D"))
-            by_day = np.asarray(_periods(calendar, freq).array.asi8)
-            return by_day[(days - first).astype(np.int64)]
+    by_day = day_range(stamps) if stamps.dtype.kind == "M" else None
+    if by_day is not None and len(by_day[0]) <= len(stamps) \
+            and (stamps.astype("datetime64[D]") == stamps).all():
+        days, row_day = by_day
+        return np.asarray(_periods(pd.Series(days), freq).array.asi8)[row_day]
     return np.asarray(_periods(dates, freq).array.asi8)
 
 

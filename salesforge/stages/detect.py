@@ -3,9 +3,7 @@ against their seasonal baseline; explain every flag; evaluate against labels if 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -63,10 +61,9 @@ def money_formatter(ctx: RunContext) -> MoneyFormat:
                        signed=True)
 
 
-def score_transactions(ctx: RunContext,
-                       write: Callable[[Callable[[], None]], None] | None = None) -> dict:
-    """Score, flag and explain every transaction; write ``anomalies.csv`` (through
-    ``write``, which may run it on another thread, else here); the manifest's
+def score_transactions(ctx: RunContext) -> dict:
+    """Score, flag and explain every transaction (the flagged ones in
+    ``ctx.stage_results.detect.anomalies``, which :func:`run_detect` writes); the manifest's
     ``anomalies`` (without ``series``)."""
     frame = clean_frame(ctx)
     name, settings = choice(ctx.config, "detector")
@@ -78,8 +75,6 @@ def score_transactions(ctx: RunContext,
         money=money_formatter(ctx))
     scores, flags, inputs = scored.scores, scored.flags, scored.inputs
     flagged = flagged_table(frame, scored, name)
-    (write or _now)(lambda: flagged.to_csv(ctx.path(ANOMALIES), index=False))
-    ctx.record_artifact("anomalies", ANOMALIES)
     model = scored.detectors["all"] if column is None else scored.detectors
     ctx.stage_results.detect = DetectResults(anomalies=flagged, scores=scores,
                                              raw_scores=scored.raw, model=model, features=inputs)
@@ -103,20 +98,10 @@ def score_transactions(ctx: RunContext,
     }
 
 
-@dataclass
-class PeriodsFound:
-    """What :func:`find_periods` found (its tables already written)."""
-
-    summary: dict
-    periods: pd.DataFrame
-    flagged: pd.DataFrame
-    causes: pd.DataFrame
-
-
-def find_periods(ctx: RunContext) -> PeriodsFound | None:
-    """Score every sales period against its seasonal baseline and write
-    ``series_anomalies.csv`` and ``root_causes.csv``; None when ``detect.series`` is off.
-    Reads only the clean data and the config."""
+def score_periods(ctx: RunContext) -> dict | None:
+    """Score every sales period against its seasonal baseline, write and record
+    ``series_anomalies.csv`` and ``root_causes.csv``; the manifest's ``anomalies.series``
+    (None when ``detect.series`` is off)."""
     node = ctx.config.detect
     if not node.series:
         return None
@@ -146,48 +131,32 @@ def find_periods(ctx: RunContext) -> PeriodsFound | None:
     flagged = flagged.assign(detector=name)
     flagged.to_csv(ctx.path(SERIES_ANOMALIES), index=False)
     causes.to_csv(ctx.path(ROOT_CAUSES), index=False)
-    summary = {
+    ctx.record_artifact("series_anomalies", SERIES_ANOMALIES)
+    ctx.record_artifact("root_causes", ROOT_CAUSES)
+    if ctx.stage_results.detect is not None:
+        ctx.stage_results.detect.series = periods
+        ctx.stage_results.detect.series_anomalies = flagged
+        ctx.stage_results.detect.root_causes = causes
+    return {
         "detector": name, "target": target, "freq": freq, "by": by, "season": season,
         "periods": len(periods), "flagged": len(flagged),
         "top": [{"series_id": str(r.series_id), "ds": str(r.ds.date()), "actual": float(r.y),
                  "expected": round(float(r.expected), 2), "reason": r.reason,
                  "root_cause": r.root_cause} for r in flagged.head(10).itertuples()],
     }
-    return PeriodsFound(summary, periods, flagged, causes)
-
-
-def record_periods(ctx: RunContext, found: PeriodsFound | None) -> dict | None:
-    """Record :func:`find_periods`' tables as artifacts and stage results; the manifest's
-    ``anomalies.series``."""
-    if found is None:
-        return None
-    ctx.record_artifact("series_anomalies", SERIES_ANOMALIES)
-    ctx.record_artifact("root_causes", ROOT_CAUSES)
-    if ctx.stage_results.detect is not None:
-        ctx.stage_results.detect.series = found.periods
-        ctx.stage_results.detect.series_anomalies = found.flagged
-        ctx.stage_results.detect.root_causes = found.causes
-    return found.summary
-
-
-def score_periods(ctx: RunContext) -> dict | None:
-    """:func:`find_periods` then :func:`record_periods`."""
-    return record_periods(ctx, find_periods(ctx))
-
-
-def _now(task: Callable[[], None]) -> None:
-    task()
 
 
 def run_detect(ctx: RunContext) -> None:
+    summary = score_transactions(ctx)
+    assert ctx.stage_results.detect is not None  # score_transactions set it
+    flagged = ctx.stage_results.detect.anomalies
+    ctx.record_artifact("anomalies", ANOMALIES)
     # anomalies.csv is written on a second thread while the sales periods are scored (a
     # writer's buffers, not a second working set: scoring the periods themselves beside
     # the transactions saved about 0.6 s of 5 M rows' detection but added their working
     # memory to the transactions', 10 M rows peaking at 2.9-3.2 GB instead of 2.7)
     with ThreadPoolExecutor(max_workers=1) as writer:
-        writes: list[Future] = []
-        summary = score_transactions(ctx, lambda task: writes.append(writer.submit(task)))
-        summary["series"] = record_periods(ctx, find_periods(ctx))
-        for done in writes:
-            done.result()  # its error, if any, is the stage's
+        written = writer.submit(flagged.to_csv, ctx.path(ANOMALIES), index=False)
+        summary["series"] = score_periods(ctx)
+        written.result()  # its error, if any, is the stage's
     ctx.manifest["anomalies"] = summary

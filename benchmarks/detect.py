@@ -72,8 +72,9 @@ def time_detector(name: str, rows: int, seed: int) -> None:
 def profile_steps(rows: int, seed: int) -> None:
     """Seconds of each step of the default detector (features, fit + score, explain)."""
     from salesforge.data.sample import generate_sample
-    from salesforge.detect.context import context_features, fit_score_raw_on_known_context
+    from salesforge.detect.context import context_features
     from salesforge.detect.explain import explain
+    from salesforge.detect.known_context import fit_score_raw_on_known_context
     from salesforge.detect.mad import RobustMADDetector
 
     sales, _ = generate_sample(rows=rows, seed=seed)

@@ -22,18 +22,19 @@ pass-through columns (notes, store codes) are never inputs.
 from __future__ import annotations
 
 import os
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from salesforge.base.detector import Detector
 from salesforge.detect import baselines as bl
-from salesforge.detect.keys import Keys, product_chunks
+from salesforge.detect.keys import Keys, in_turn, product_chunks, rows_of
+from salesforge.detect.known_context import (  # noqa: F401  (public here before)
+    fit_on_known_context,
+    fit_score_raw_on_known_context,
+)
 from salesforge.detect.repeats import repeats
 
 #: The model inputs, in order.
@@ -295,30 +296,6 @@ def quantity_context(frame: pd.DataFrame, keys: Keys, s: ContextSettings = SETTI
 CHUNK_ROWS = 250_000
 
 
-def _rows_of(frame: pd.DataFrame, columns: list[str], rows: np.ndarray | None
-             ) -> pd.DataFrame:
-    """``columns`` of ``frame`` at positions ``rows`` (all with None), taken column by
-    column: nothing but those cells is copied (``frame[columns]`` would copy the columns
-    whole first)."""
-    index = frame.index if rows is None else frame.index[rows]
-    return pd.DataFrame({c: frame[c].array if rows is None else frame[c].array.take(rows)
-                         for c in columns}, index=index)
-
-
-def _in_turn(pool: ThreadPoolExecutor, fn: Callable[[Any], Any], items: Iterable[Any],
-             ahead: int) -> Iterator[Any]:
-    """``fn`` over ``items`` on ``pool``, in order, with at most ``ahead`` items taken
-    from ``items`` and not yet returned (a chunk's rows are copied only when a thread is
-    free for it)."""
-    pending: deque[Future] = deque()
-    for item in items:
-        pending.append(pool.submit(fn, item))
-        if len(pending) >= ahead:
-            yield pending.popleft().result()
-    while pending:
-        yield pending.popleft().result()
-
-
 #: Stands for an array a chunk does not keep between the two halves of its work.
 _DROPPED = np.empty(0)
 #: The columns the baselines read (besides the keys).
@@ -356,7 +333,7 @@ def context_features(frame: pd.DataFrame, region: bool | None = None,
 
     def parts():  # made one at a time: no chunk's rows are copied before they are needed
         for rows in chunks:
-            yield rows, _rows_of(frame, inputs_read, None if whole else rows), \
+            yield rows, rows_of(frame, inputs_read, None if whole else rows), \
                 keys if whole else keys.take(rows)
 
     def finish(rows, part, part_keys, prices, quantities, price_shifts, quantity_shifts):
@@ -390,7 +367,7 @@ def context_features(frame: pd.DataFrame, region: bool | None = None,
                 rows, part, part_keys, prices, quantities = work(chunk)
                 finish(rows, part, part_keys, prices, quantities, [], [])
 
-            for _ in _in_turn(pool, whole_chunk, parts(), workers):
+            for _ in in_turn(pool, whole_chunk, parts(), workers):
                 pass
         else:  # the shifts group rows of several products: made between the two halves
             # Between the halves each chunk keeps only its baselines: its deviations go
@@ -405,7 +382,7 @@ def context_features(frame: pd.DataFrame, region: bool | None = None,
                 return (replace(prices, log_price=_DROPPED, own=_DROPPED, plain=_DROPPED),
                         replace(quantities, log_quantity=_DROPPED, plain=_DROPPED))
 
-            kept = list(_in_turn(pool, first_half, parts(), workers))
+            kept = list(in_turn(pool, first_half, parts(), workers))
             price_shifts = _shifts(keys, price_plain, settings)
             quantity_shifts = _shifts(keys, quantity_plain, settings, settings.quantity_shifts)
 
@@ -421,32 +398,10 @@ def context_features(frame: pd.DataFrame, region: bool | None = None,
                        [shift[rows] for shift in price_shifts],
                        [shift[rows] for shift in quantity_shifts])
 
-            for _ in _in_turn(pool, second_half, zip(parts(), kept, strict=True), workers):
+            for _ in in_turn(pool, second_half, zip(parts(), kept, strict=True), workers):
                 pass
     inputs_table = pd.DataFrame(inputs.T, index=frame.index, columns=list(FEATURES),
                                 copy=False)
     ratio_table = pd.DataFrame(ratios.T, index=frame.index, columns=list(RATIOS), copy=False)
     ratio_table["regional"] = local
     return inputs_table, ratio_table
-
-
-def fit_on_known_context(detector: Detector, inputs: pd.DataFrame,
-                         ratio: pd.DataFrame) -> np.ndarray:
-    """Fit on the rows whose product context is known (their product has enough rows for a
-    baseline) and score every row. Rows without context have all-zero inputs; learning
-    "normal" from them would shrink every scale towards 0."""
-    return fit_score_raw_on_known_context(detector, inputs, ratio)[0]
-
-
-def fit_score_raw_on_known_context(detector: Detector, inputs: pd.DataFrame,
-                                   ratio: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Like :func:`fit_on_known_context`, returning ``(scores, raw statistics)``; every row
-    is scored once (the training rows while fitting)."""
-    known = ratio["price_vs_product"].notna().to_numpy()
-    if known.all() or known.sum() < 10:
-        return detector.fit_score_raw(inputs)
-    scores, raw = np.empty(len(inputs)), np.empty(len(inputs))
-    scores[known], raw[known] = detector.fit_score_raw(inputs[known])
-    if (~known).any():
-        scores[~known], raw[~known] = detector.scores_and_raw(inputs[~known])
-    return scores, raw

@@ -1,9 +1,14 @@
 """Integer codes of the columns detection's baselines group by, and chunks of whole
-products to work through a large frame in (every baseline is per product or finer)."""
+products to work through a large frame in (every baseline is per product or finer): the
+chunks' row numbers, their rows, and running them on a thread pool in turn."""
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -69,3 +74,27 @@ def product_chunks(product: np.ndarray, most: int) -> list[np.ndarray]:
     order = np.argsort(of_row, kind="stable")  # stable (radix for int16): row order kept
     bounds = np.searchsorted(of_row[order], np.unique(chunk), side="left")
     return [part for part in np.split(order, bounds[1:]) if len(part)]
+
+
+def rows_of(frame: pd.DataFrame, columns: list[str], rows: np.ndarray | None
+             ) -> pd.DataFrame:
+    """``columns`` of ``frame`` at positions ``rows`` (all with None), taken column by
+    column: nothing but those cells is copied (``frame[columns]`` would copy the columns
+    whole first)."""
+    index = frame.index if rows is None else frame.index[rows]
+    return pd.DataFrame({c: frame[c].array if rows is None else frame[c].array.take(rows)
+                         for c in columns}, index=index)
+
+
+def in_turn(pool: ThreadPoolExecutor, fn: Callable[[Any], Any], items: Iterable[Any],
+             ahead: int) -> Iterator[Any]:
+    """``fn`` over ``items`` on ``pool``, in order, with at most ``ahead`` items taken
+    from ``items`` and not yet returned (a chunk's rows are copied only when a thread is
+    free for it)."""
+    pending: deque[Future] = deque()
+    for item in items:
+        pending.append(pool.submit(fn, item))
+        if len(pending) >= ahead:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()

@@ -19,12 +19,9 @@ import pandas as pd
 
 from salesforge.base.detector import Cut, Detector
 from salesforge.base.executor import Executor
-from salesforge.detect.context import (
-    FEATURES,
-    context_features,
-    fit_score_raw_on_known_context,
-)
+from salesforge.detect.context import FEATURES, context_features
 from salesforge.detect.explain import explain
+from salesforge.detect.known_context import fit_score_raw_on_known_context
 from salesforge.errors import ConfigError, DataError
 
 #: The partition of rows whose partition column is empty.

@@ -81,7 +81,8 @@ class StandardCleaner(Cleaner, StandardCleanerConfig):
         taken = set(mapping)  # unmapped columns named like a canonical one keep their data
         renames = {c: f"{c}_source" for c in raw.columns if c in taken and mapping.get(c) != c}
         renames.update({src: canon for canon, src in mapping.items()})
-        frame = raw.rename(columns=renames)
+        frame = raw.copy(deep=False)  # rename() deep-copies and consolidates on pandas 2
+        frame.columns = pd.Index([renames.get(c, c) for c in raw.columns])
         code = np.zeros(len(frame), dtype=np.int16)
         reasons = [""]
         report: dict[str, dict] = {}

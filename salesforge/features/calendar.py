@@ -38,7 +38,10 @@ class CalendarFeatures(FeatureBuilder, CalendarFeaturesConfig):
         else:  # each day once, then taken by row
             days, row_day = by_day
             values = {name: column[row_day] for name, column in _calendar(days).items()}
-        return pd.DataFrame({f"{self.prefix}{k}": values[k] for k in _NAMES}, index=frame.index)
+        out = pd.DataFrame(index=frame.index)
+        for name in _NAMES:  # one block per column: no consolidating copy
+            out[f"{self.prefix}{name}"] = values[name]
+        return out
 
 
 def _calendar(dates: pd.DatetimeIndex) -> dict[str, np.ndarray]:

@@ -500,3 +500,12 @@ def test_online_retail_customer_ids_keep_their_text(online_retail):
     ids = result.clean["customer_id"].dropna()
     assert len(ids) > 0
     assert not ids.str.endswith(".0").any()
+
+
+def test_cleaning_leaves_the_loaded_frame_as_it_was():
+    raw = pd.DataFrame({"Tanggal": ["2024-01-02", "2024-01-03"], "Produk": ["A", "B"],
+                        "Jumlah": [1, 2], "Harga": [10.0, 20.0]})
+    kept = raw.copy()
+    StandardCleaner().clean(raw, {"date": "Tanggal", "product": "Produk",
+                                  "quantity": "Jumlah", "price": "Harga"}, source="t.csv")
+    pd.testing.assert_frame_equal(raw, kept)

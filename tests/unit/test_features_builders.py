@@ -144,3 +144,15 @@ def test_calendar_features_per_distinct_day_equal_the_per_row_computation():
                 "is_month_end": dates.is_month_end}
     for name, values in expected.items():
         assert np.array_equal(table[f"cal_{name}"].to_numpy(), np.asarray(values, dtype=int))
+
+
+def test_added_columns_share_the_transactions_memory_and_leave_them_alone():
+    frame = example_transactions(500)
+    before = list(frame.columns)
+    out = CalendarFeatures().fit_transform(frame)
+    assert list(out.columns) == before + CalendarFeatures().columns_added()
+    assert list(frame.columns) == before  # the input frame has no new columns
+    for name in ("quantity", "price", "revenue"):  # no copy of the transactions' columns
+        assert np.shares_memory(out[name].to_numpy(), frame[name].to_numpy())
+    expected = CalendarFeatures()._transform(frame)
+    pd.testing.assert_frame_equal(out[expected.columns], expected)

@@ -140,3 +140,12 @@ def day_range(stamps: np.ndarray) -> tuple[pd.DatetimeIndex, np.ndarray] | None:
     days = pd.date_range(pd.Timestamp(first, unit="D"), periods=int(day.max()) - first + 1,
                          freq="D")
     return days, day - first
+
+
+def nanoseconds(values: pd.Series) -> np.ndarray:
+    """``values`` as int64 nanoseconds since the epoch (NaT as the smallest int64). A column
+    that already holds naive datetimes is read as it is: ``pd.to_datetime`` would first
+    look through its values for repeats (0.2 s of 5 M rows)."""
+    if values.dtype.kind == "M":
+        return values.to_numpy("datetime64[ns]").astype("int64")
+    return pd.to_datetime(values).to_numpy("datetime64[ns]").astype("int64")

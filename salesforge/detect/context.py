@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from salesforge.data.dates import nanoseconds
 from salesforge.detect import baselines as bl
 from salesforge.detect.keys import Keys, in_turn, product_chunks, rows_of
 from salesforge.detect.known_context import (  # noqa: F401  (public here before)
@@ -199,7 +200,7 @@ def price_work(frame: pd.DataFrame, keys: Keys, s: ContextSettings = SETTINGS) -
         candidates.append(log_price - bl.nearest_level(np.where(enough, log_price, np.nan),
                                                        keys.regional, *level))
     if "date" in frame.columns:
-        times = pd.to_datetime(frame["date"]).to_numpy("datetime64[ns]").astype("int64")
+        times = nanoseconds(frame["date"])
         candidates.append(log_price - bl.rolling_median(log_price, own, times,
                                                         s.recent_window))
     plain = log_price - bl.group_median(log_price, product)

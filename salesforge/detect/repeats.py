@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from salesforge.data.dates import nanoseconds
 from salesforge.detect.baselines import factorize
 
 #: Odd 64-bit multipliers that mix the parts of a line's key (splitmix64 constants).
@@ -55,7 +56,7 @@ def repeats(frame: pd.DataFrame, window_minutes: float = 5.0,
     if not again.any():
         return found
     rows, codes = rows[again], codes[again]
-    times = pd.to_datetime(frame["date"].iloc[rows]).to_numpy("datetime64[ns]").astype("int64")
+    times = nanoseconds(frame["date"].iloc[rows])
     order = np.lexsort((times, codes))
     codes, times = codes[order], times[order]
     gap = np.diff(times) > window_minutes * 60e9

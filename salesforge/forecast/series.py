@@ -71,7 +71,7 @@ def series_codes(frame: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, pd
     combined = np.zeros(len(frame), dtype="int64")
     parts: list[tuple[np.ndarray, pd.Index]] = []
     for column in by:
-        codes, uniques = pd.factorize(frame[column], use_na_sentinel=True)
+        codes, uniques = _factorized(frame[column])
         names = pd.Index(uniques).astype("string").fillna(MISSING)
         names = names.append(pd.Index([MISSING], dtype="string"))  # code -1: missing
         codes = np.where(codes < 0, len(names) - 1, codes).astype("int64")
@@ -87,6 +87,15 @@ def series_codes(frame: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, pd
         [SEPARATOR.join(values) for values in zip(*texts, strict=True)], dtype=object)
     ranks, labels = pd.factorize(pd.Index(joined, dtype="string"), sort=True)
     return ranks[inverse].astype("int64"), pd.Index(labels, dtype="string")
+
+
+def _factorized(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """``pandas.factorize`` of a column (codes, uniques; -1 for missing); a categorical's
+    own codes and categories as they are (unused categories included: they are never
+    looked up, as no row has their code)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy(), pd.Index(column.cat.categories)
+    return pd.factorize(column, use_na_sentinel=True)
 
 
 #: Offsets whose periods hold whole days: transactions may be summed per day first.
@@ -119,12 +128,11 @@ def period_sums(codes: np.ndarray, dates: pd.Series, values: pd.Series,
         first_day = int(day.min())
         span = int(day.max()) - first_day + 1
         key = codes * span + (day - first_day)
-        daily = pd.Series(values).groupby(key, sort=True).agg(["sum", "size"])
-        keys = daily.index.to_numpy()
+        keys, sums, sizes = _sum_by_key(key, values, (int(codes.max()) + 1) * span)
         frame = pd.DataFrame({
             "series": keys // span,
             "ds": (keys % span + first_day).astype("datetime64[D]").astype(stamps.dtype),
-            "y": daily["sum"].to_numpy(), "rows": daily["size"].to_numpy()})
+            "y": sums, "rows": sizes})
     else:  # periods within a day, time zones, missing dates: as they are
         frame = pd.DataFrame({"series": codes, "ds": dates.reset_index(drop=True),
                               "y": values, "rows": 1})
@@ -133,6 +141,23 @@ def period_sums(codes: np.ndarray, dates: pd.Series, values: pd.Series,
         y=("y", "sum"), rows=("rows", "sum"))
     grouped = grouped[grouped["rows"] > 0].reset_index()
     return grouped[["series", "ds", "y"]]
+
+
+def _sum_by_key(key: np.ndarray, values: np.ndarray, bins: int
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(keys, sums, sizes)`` of ``values`` per distinct non-negative ``key`` below
+    ``bins``, keys ascending; missing values count in ``sizes`` and add 0 to ``sums``. Dense
+    counting (one pass, no sort) where the bins are no more than the rows (or 2**20); else
+    pandas' sorted group-by. The sums agree to the last bits or so (pandas adds with Kahan
+    compensation)."""
+    if bins <= max(len(key), 1 << 20):
+        sizes = np.bincount(key, minlength=bins)
+        sums = np.bincount(key, weights=np.where(np.isnan(values), 0.0, values),
+                           minlength=bins)
+        keys = np.flatnonzero(sizes)
+        return keys, sums[keys], sizes[keys]
+    daily = pd.Series(values).groupby(key, sort=True).agg(["sum", "size"])
+    return daily.index.to_numpy(), daily["sum"].to_numpy(), daily["size"].to_numpy()
 
 
 @cache

@@ -78,3 +78,30 @@ def test_series_codes_sort_like_the_ids(awkward):
     ids = awkward["category"].astype("string").fillna(MISSING).str.cat(
         awkward["region"].astype("string").fillna(MISSING), sep=SEPARATOR)
     assert (labels.take(codes) == ids.to_numpy()).all()  # missing and "Unknown": one id
+
+
+@pytest.mark.parametrize("bins", [1_000, 1 << 22])  # dense counting; the sorted group-by
+def test_sums_by_key_either_way_equal_a_group_by(bins):
+    from salesforge.forecast.series import _sum_by_key
+
+    rng = np.random.default_rng(3)
+    key = rng.integers(0, 1_000, 5_000) * (bins // 1_000)
+    values = rng.normal(100.0, 30.0, len(key))
+    values[rng.random(len(key)) < 0.05] = np.nan
+    keys, sums, sizes = _sum_by_key(key, values, bins)
+    expected = pd.Series(values).groupby(key).agg(["sum", "size"])
+    np.testing.assert_array_equal(keys, expected.index.to_numpy())
+    np.testing.assert_allclose(sums, expected["sum"].to_numpy(), rtol=1e-12)
+    np.testing.assert_array_equal(sizes, expected["size"].to_numpy())
+
+
+def test_nanoseconds_of_dates_and_of_text():
+    from salesforge.data.dates import nanoseconds
+
+    stamps = pd.Series(pd.to_datetime(["2024-01-02 03:04:05", None, "2023-12-31 00:00:00"]))
+    expected = pd.to_datetime(stamps).to_numpy("datetime64[ns]").astype("int64")
+    np.testing.assert_array_equal(nanoseconds(stamps), expected)
+    np.testing.assert_array_equal(
+        nanoseconds(pd.Series(["2024-01-02 03:04:05", None, "2023-12-31 00:00:00"])), expected)
+    coarse = stamps.astype("datetime64[s]")
+    np.testing.assert_array_equal(nanoseconds(coarse), expected)

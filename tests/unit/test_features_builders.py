@@ -3,6 +3,8 @@ tiers, frequency encoding and promotions."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -156,3 +158,15 @@ def test_added_columns_share_the_transactions_memory_and_leave_them_alone():
         assert np.shares_memory(out[name].to_numpy(), frame[name].to_numpy())
     expected = CalendarFeatures()._transform(frame)
     pd.testing.assert_frame_equal(out[expected.columns], expected)
+
+
+def test_many_added_columns_raise_no_fragmentation_warning():
+    from salesforge.base.feature_builder import with_columns
+
+    frame = pd.DataFrame({"a": np.arange(10)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for i in range(120):  # one block each: past pandas' 100-block warning
+            frame = with_columns(frame, pd.DataFrame({f"c{i}": np.arange(10)}))
+    assert frame.shape == (10, 121)
+    assert (frame["c119"] == np.arange(10)).all()

@@ -128,7 +128,7 @@ def period_sums(codes: np.ndarray, dates: pd.Series, values: pd.Series,
         first_day = int(day.min())
         span = int(day.max()) - first_day + 1
         key = codes * span + (day - first_day)
-        keys, sums, sizes = _sum_by_key(key, values, (int(codes.max()) + 1) * span)
+        keys, sums, sizes = sum_by_key(key, values, (int(codes.max()) + 1) * span)
         frame = pd.DataFrame({
             "series": keys // span,
             "ds": (keys % span + first_day).astype("datetime64[D]").astype(stamps.dtype),
@@ -143,7 +143,7 @@ def period_sums(codes: np.ndarray, dates: pd.Series, values: pd.Series,
     return grouped[["series", "ds", "y"]]
 
 
-def _sum_by_key(key: np.ndarray, values: np.ndarray, bins: int
+def sum_by_key(key: np.ndarray, values: np.ndarray, bins: int
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(keys, sums, sizes)`` of ``values`` per distinct non-negative ``key`` below
     ``bins``, keys ascending; missing values count in ``sizes`` and add 0 to ``sums``. Dense

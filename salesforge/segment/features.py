@@ -7,7 +7,7 @@ import pandas as pd
 
 from salesforge.data.dates import day_range
 from salesforge.errors import ConfigError
-from salesforge.forecast.series import series_codes
+from salesforge.forecast.series import series_codes, sum_by_key
 
 #: Features the KMeans segmenter uses by default (``margin`` joins when cost exists).
 VALUE_FEATURES: tuple[str, ...] = (
@@ -89,18 +89,12 @@ def _demand_cv(codes: np.ndarray, groups: int, dates: pd.Series, units: np.ndarr
         codes, ordinals, units = codes[dated], ordinals[dated], units[dated]
     low = int(ordinals.min())
     n_periods = max(1, int(ordinals.max()) - low + 1)
-    weights = _no_nan(units)
     cells = codes * n_periods + (ordinals - low)
-    if groups * n_periods <= 4 * len(cells) + 2**20:  # (entity, period) sums as a grid
-        per_cell = np.bincount(cells, weights=weights, minlength=groups * n_periods)
-        grid = per_cell.reshape(groups, n_periods)
-        totals, squares = grid.sum(axis=1), (grid ** 2).sum(axis=1)
-    else:  # many entities over many periods: only the cells that have rows
-        inverse, present = pd.factorize(cells)
-        per_cell = np.bincount(inverse, weights=weights)
-        owner = np.asarray(present) // n_periods
-        totals = np.bincount(owner, weights=per_cell, minlength=groups)
-        squares = np.bincount(owner, weights=per_cell ** 2, minlength=groups)
+    # (entity, period) sums of the cells that have rows: empty cells add 0 to both sums
+    present, per_cell, _ = sum_by_key(cells, units, groups * n_periods)
+    owner = present // n_periods
+    totals = np.bincount(owner, weights=per_cell, minlength=groups)
+    squares = np.bincount(owner, weights=per_cell ** 2, minlength=groups)
     mean = totals / n_periods
     variance = np.clip(squares / n_periods - mean ** 2, 0.0, None)
     with np.errstate(divide="ignore", invalid="ignore"):

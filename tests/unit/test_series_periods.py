@@ -82,13 +82,13 @@ def test_series_codes_sort_like_the_ids(awkward):
 
 @pytest.mark.parametrize("bins", [1_000, 1 << 22])  # dense counting; the sorted group-by
 def test_sums_by_key_either_way_equal_a_group_by(bins):
-    from salesforge.forecast.series import _sum_by_key
+    from salesforge.forecast.series import sum_by_key
 
     rng = np.random.default_rng(3)
     key = rng.integers(0, 1_000, 5_000) * (bins // 1_000)
     values = rng.normal(100.0, 30.0, len(key))
     values[rng.random(len(key)) < 0.05] = np.nan
-    keys, sums, sizes = _sum_by_key(key, values, bins)
+    keys, sums, sizes = sum_by_key(key, values, bins)
     expected = pd.Series(values).groupby(key).agg(["sum", "size"])
     np.testing.assert_array_equal(keys, expected.index.to_numpy())
     np.testing.assert_allclose(sums, expected["sum"].to_numpy(), rtol=1e-12)

@@ -11,6 +11,12 @@ the page drawn), first at once after the KPI cards appear, then after the page h
 ``--settle`` seconds (default 3) to draw the hidden tabs, and from pressing "Upload and run"
 (sample data as plain CSV) to the new run's KPI cards. ``--shots DIR`` saves a screenshot
 of each tab. Never used in tests.
+
+A KPI render is timed from ``page.goto`` to the end of the first frame that paints the
+revenue card, as the page itself sees it (:data:`KPI_PAINTED`, a script run before the
+page's own). Playwright's ``wait_for`` also sees the card, but only once the page's main
+thread is free to answer it: right after the cards it builds the sidebar and the Overview's
+chart, so Playwright sees them 0.1-0.4 s after they were drawn. Both are printed.
 """
 
 from __future__ import annotations
@@ -38,6 +44,50 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
 TABS = {"Forecasting": "Leaderboard", "Segmentation": "Segment profile",
         "Anomaly": "flagged transactions", "Comparison": "Pick at least two runs",
         "Reports": "Reports of this run", "Overview": "Insights"}
+
+
+#: Run in every page before its own scripts: from the first frame on, look for the revenue
+#: KPI card (inside the views' shadow roots) and, in the frame that first lays it out
+#: visible, post a message; it is handled once that frame has been painted, and stores the
+#: time (epoch milliseconds) in ``window.sfKpiPainted``.
+KPI_PAINTED = """(() => {
+  const find = (root) => {
+    const hit = root.querySelector('.sf-kpi[data-kpi=revenue]');
+    if (hit) return hit;
+    for (const el of root.querySelectorAll('*')) {
+      if (el.shadowRoot) { const inner = find(el.shadowRoot); if (inner) return inner; }
+    }
+    return null;
+  };
+  const shown = (el) => {
+    const box = el.getBoundingClientRect();
+    return box.width > 0 && box.height > 0 && getComputedStyle(el).visibility === 'visible';
+  };
+  const frame = () => {
+    const card = document.body && find(document);
+    if (card && shown(card)) {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => {
+        window.sfKpiPainted = performance.timeOrigin + performance.now();
+      };
+      channel.port2.postMessage(null);
+    } else {
+      requestAnimationFrame(frame);
+    }
+  };
+  requestAnimationFrame(frame);
+})();"""
+
+
+def visit(page, url: str) -> tuple[float, float]:
+    """Open ``url``; seconds until the revenue KPI card was painted, and until Playwright
+    saw it."""
+    started, epoch = time.perf_counter(), time.time()
+    page.goto(url)
+    page.locator(".sf-kpi[data-kpi=revenue]").wait_for(timeout=60_000)
+    seen = time.perf_counter() - started
+    painted = page.wait_for_function("() => window.sfKpiPainted", timeout=10_000).json_value()
+    return painted / 1000 - epoch, seen
 
 
 def switch_tabs(page, label: str, shots: Path | None) -> None:
@@ -98,30 +148,31 @@ def main() -> None:
                     time.sleep(0.3)
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-                firsts = []
-                for visit in range(options.visits):
+                firsts, seens = [], []
+                for number in range(options.visits):
                     # each visit in a new browser context: an empty cache, no cookies
                     context = browser.new_context(viewport={"width": 1440, "height": 1000})
+                    context.add_init_script(KPI_PAINTED)
                     page = context.new_page()
-                    started = time.perf_counter()
-                    page.goto(url)
-                    page.locator(".sf-kpi[data-kpi=revenue]").wait_for(timeout=60_000)
-                    firsts.append(time.perf_counter() - started)
+                    painted, seen = visit(page, url)
+                    firsts.append(painted)
+                    seens.append(seen)
                     note = " (the browser's first page: it also starts its renderer)" \
-                        if visit == 0 else ""
-                    print(f"first visit, KPI render  {firsts[-1]:6.2f} s{note}")
-                    if visit < options.visits - 1:
+                        if number == 0 else ""
+                    print(f"first visit, KPI painted {painted:6.2f} s (Playwright saw it at "
+                          f"{seen:.2f} s){note}")
+                    if number < options.visits - 1:
                         page.wait_for_timeout(options.settle * 1000)
                         context.close()
                 if len(firsts) > 1:
                     print(f"first visit, median of the {len(firsts) - 1} after the browser's "
-                          f"first {statistics.median(firsts[1:]):6.2f} s")
+                          f"first {statistics.median(firsts[1:]):6.2f} s (Playwright: "
+                          f"{statistics.median(seens[1:]):.2f} s)")
                 switch_tabs(page, "at once ", options.shots)
                 page.wait_for_timeout(options.settle * 1000)
-                started = time.perf_counter()
-                page.goto(url)
-                page.locator(".sf-kpi[data-kpi=revenue]").wait_for(timeout=60_000)
-                print(f"second visit, KPI render {time.perf_counter() - started:6.2f} s")
+                painted, seen = visit(page, url)
+                print(f"second visit, KPI painted {painted:5.2f} s (Playwright saw it at "
+                      f"{seen:.2f} s)")
                 page.wait_for_timeout(options.settle * 1000)
                 switch_tabs(page, "settled ", options.shots)
                 page.locator("input[type=file]").set_input_files(str(csv))

@@ -9,6 +9,7 @@ import pandas as pd
 import panel as pn
 import param
 
+from salesforge.data.dates import as_datetimes
 from salesforge.i18n import gettext
 
 DIMENSIONS = ("category", "region", "product")
@@ -91,7 +92,7 @@ class GlobalFilters(param.Parameterized):
         keep = pd.Series(True, index=frame.index)
         if self.date_range_on and date in frame.columns:
             start, end = (pd.Timestamp(v) for v in self.dates.value)
-            when = pd.to_datetime(frame[date])
+            when = as_datetimes(frame[date])
             keep &= (when >= start) & (when < end + dt.timedelta(days=1))
         for dim, widget in self.choices.items():
             if widget.value and dim in frame.columns:

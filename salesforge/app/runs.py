@@ -10,6 +10,7 @@ from typing import Any, cast
 
 import pandas as pd
 
+from salesforge.data.dates import as_datetimes
 from salesforge.errors import DataError, SalesforgeError
 from salesforge.layout import RunLayout
 from salesforge.manifest import Manifest, read_manifest
@@ -102,7 +103,7 @@ class RunData:
         """The cleaned rows with ``date`` as datetimes (``None`` without a load stage)."""
         frame = self.table(RunLayout.CLEAN)
         if frame is not None and "date" in frame.columns:
-            frame = frame.assign(date=pd.to_datetime(frame["date"]))
+            frame = frame.assign(date=as_datetimes(frame["date"]))
         return frame
 
 

@@ -142,10 +142,14 @@ def day_range(stamps: np.ndarray) -> tuple[pd.DatetimeIndex, np.ndarray] | None:
     return days, day - first
 
 
+def as_datetimes(values: pd.Series) -> pd.Series:
+    """``values`` as datetimes: a column that already holds naive datetimes is returned as
+    it is (``pd.to_datetime`` would first look through its values for repeats: 0.2 s of 5 M
+    rows, 20 ms of the 33,850-row sample); anything else goes through ``pd.to_datetime``."""
+    return values if values.dtype.kind == "M" else pd.to_datetime(values)
+
+
 def nanoseconds(values: pd.Series) -> np.ndarray:
-    """``values`` as int64 nanoseconds since the epoch (NaT as the smallest int64). A column
-    that already holds naive datetimes is read as it is: ``pd.to_datetime`` would first
-    look through its values for repeats (0.2 s of 5 M rows)."""
-    if values.dtype.kind == "M":
-        return values.to_numpy("datetime64[ns]").astype("int64")
-    return pd.to_datetime(values).to_numpy("datetime64[ns]").astype("int64")
+    """``values`` as int64 nanoseconds since the epoch (NaT as the smallest int64), without
+    a pass over a datetime column's values (:func:`as_datetimes`)."""
+    return as_datetimes(values).to_numpy("datetime64[ns]").astype("int64")

@@ -105,3 +105,13 @@ def test_nanoseconds_of_dates_and_of_text():
         nanoseconds(pd.Series(["2024-01-02 03:04:05", None, "2023-12-31 00:00:00"])), expected)
     coarse = stamps.astype("datetime64[s]")
     np.testing.assert_array_equal(nanoseconds(coarse), expected)
+
+
+def test_as_datetimes_keeps_a_datetime_column_and_converts_text():
+    from salesforge.data.dates import as_datetimes
+
+    stamps = pd.Series(pd.to_datetime(["2024-01-02", None, "2023-12-31"]))
+    assert as_datetimes(stamps) is stamps  # no pass over the values, no copy
+    converted = as_datetimes(pd.Series(["2024-01-02", None, "2023-12-31"]))
+    assert converted.dtype.kind == "M"
+    pd.testing.assert_series_equal(converted, stamps)

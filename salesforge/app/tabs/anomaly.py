@@ -19,6 +19,7 @@ from salesforge.app.runs import RunData
 from salesforge.app.tables import note, table
 from salesforge.app.tabs import Tab
 from salesforge.charts import anomaly_scatter, anomaly_timeline
+from salesforge.data.dates import as_datetimes
 from salesforge.detect.partitions import score_transactions
 from salesforge.i18n import N_
 from salesforge.plugin.manager import SalesforgePluginManager
@@ -84,7 +85,7 @@ class AnomalyTab(Tab):
         frame = self.rescored if self.rescored is not None else run.table("anomalies")
         if frame is None:
             return None
-        frame = self.filters.apply(frame.assign(date=pd.to_datetime(frame["date"])))
+        frame = self.filters.apply(frame.assign(date=as_datetimes(frame["date"])))
         kinds = frame["reason"].astype(str).str.extract(r"^(\w+)")[0]
         self.reason.options = {self._(ALL): ALL, **{k: k for k in sorted(kinds.dropna().unique())}}
         if self.reason.value != ALL:

@@ -20,6 +20,7 @@ from salesforge.app.tables import chart, heading, note, table
 from salesforge.app.tabs import Tab
 from salesforge.charts import forecast_chart
 from salesforge.charts.accuracy import accuracy_history_charts, realized_chart
+from salesforge.data.dates import as_datetimes
 from salesforge.errors import SalesforgeError
 from salesforge.i18n import N_, gettext
 from salesforge.layout import RunLayout
@@ -112,8 +113,8 @@ class ForecastingTab(Tab):
         chosen = set(self.models.value)
         backtest, future = run.table(RunLayout.BACKTEST), run.table(RunLayout.FORECAST)
         if backtest is not None and future is not None:
-            backtest = self.filters.apply(backtest.assign(ds=pd.to_datetime(backtest["ds"])), "ds")
-            future = future.assign(ds=pd.to_datetime(future["ds"]))
+            backtest = self.filters.apply(backtest.assign(ds=as_datetimes(backtest["ds"])), "ds")
+            future = future.assign(ds=as_datetimes(future["ds"]))
             series = sorted(future["series_id"].astype(str).unique())[0]
             history = cache(lambda: self._history(run, info))  # only for a chart to draw
 

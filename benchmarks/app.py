@@ -33,9 +33,11 @@ import time
 import urllib.request
 from pathlib import Path
 
+import panel as pn
 from playwright.sync_api import expect, sync_playwright
 
 from salesforge.app.jobs import compose_config
+from salesforge.app.main import SalesforgeApp
 from salesforge.data.sample import sample_path
 from salesforge.runner import run
 
@@ -90,31 +92,42 @@ def visit(page, url: str) -> tuple[float, float]:
     return painted / 1000 - epoch, seen
 
 
-def switch_tabs(page, label: str, shots: Path | None) -> None:
-    """Click through the tabs, timing each until its headline and all its charts show."""
+def switch_tabs(page, label: str, shots: Path | None, charts: dict[str, int]) -> None:
+    """Click through the tabs, timing each until its headline shows and each of its
+    ``charts[title]`` charts has drawn its canvas."""
     for title, text in TABS.items():
         started = time.perf_counter()
         page.locator(".bk-tab", has_text=title).click()
         page.get_by_text(text).first.wait_for()
-        charts = page.wait_for_function(CHARTS_DRAWN, timeout=30_000).json_value() - 1
+        page.wait_for_function(CHARTS_DRAWN, arg=charts[title], timeout=30_000)
         print(f"{label} switch to {title:<12} {time.perf_counter() - started:6.2f} s "
-              f"({charts} charts)")
+              f"({charts[title]} charts)")
         if shots is not None:
             page.screenshot(path=str(shots / f"{label.strip()}-{title}.png"), full_page=True)
 
 
-#: Once every chart on screen has drawn its canvas: 1 + how many (hidden tabs' charts are
-#: not counted: their elements have no size); false before.
-CHARTS_DRAWN = """() => {
+#: True once ``expected`` charts are on screen and each has drawn its canvas. The tabs not
+#: on screen keep their charts laid out but invisible (``visibility: hidden``), so only
+#: visible ones count.
+CHARTS_DRAWN = """(expected) => {
   const all = [];
   const walk = (root) => root.querySelectorAll('*').forEach((el) => {
     if (el.classList && el.classList.contains('vega-embed')) all.push(el);
     if (el.shadowRoot) walk(el.shadowRoot);
   });
   walk(document);
-  const shown = all.filter((el) => el.offsetWidth > 0);
-  return shown.every((el) => el.querySelector('canvas, svg')) && shown.length + 1;
+  const shown = all.filter((el) => el.offsetWidth > 0
+                           && getComputedStyle(el).visibility === 'visible');
+  return shown.length >= expected && shown.every((el) => el.querySelector('canvas, svg'));
 }"""
+
+
+def charts_per_tab(runs: Path) -> dict[str, int]:
+    """How many charts each tab shows for the runs folder ``runs``, from the app drawn
+    here in the same way (English, no filter)."""
+    app = SalesforgeApp(runs, language="en")
+    app.draw_hidden()
+    return {tab.title: len(tab.layout.select(pn.pane.Vega)) for tab in app.tabs_list}
 
 
 def main() -> None:
@@ -130,6 +143,7 @@ def main() -> None:
         runs, csv = Path(scratch) / "runs", Path(scratch) / "sales.csv"
         cfg, _ = compose_config([])
         run(cfg, runs / "sample")
+        charts = charts_per_tab(runs)
         with gzip.open(sample_path(), "rb") as src, csv.open("wb") as dst:
             shutil.copyfileobj(src, dst)
         with socket.socket() as sock:
@@ -168,13 +182,13 @@ def main() -> None:
                     print(f"first visit, median of the {len(firsts) - 1} after the browser's "
                           f"first {statistics.median(firsts[1:]):6.2f} s (Playwright: "
                           f"{statistics.median(seens[1:]):.2f} s)")
-                switch_tabs(page, "at once ", options.shots)
+                switch_tabs(page, "at once ", options.shots, charts)
                 page.wait_for_timeout(options.settle * 1000)
                 painted, seen = visit(page, url)
                 print(f"second visit, KPI painted {painted:5.2f} s (Playwright saw it at "
                       f"{seen:.2f} s)")
                 page.wait_for_timeout(options.settle * 1000)
-                switch_tabs(page, "settled ", options.shots)
+                switch_tabs(page, "settled ", options.shots, charts)
                 page.locator("input[type=file]").set_input_files(str(csv))
                 picker = page.locator("select").first
                 before = picker.input_value()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from concurrent.futures import Future
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import panel as pn
+import param
 
 from salesforge.app import page_scripts
 from salesforge.app.auth import AuthSettings, load_auth, warn_if_open
@@ -51,6 +53,9 @@ PROGRESS_WORDS = (N_("load"), N_("clean"), N_("features"), N_("forecast"), N_("s
 #: browser builds each (Forecasting's charts and tables take it most of a second on two
 #: cores) without holding up the KPI cards or a click.
 HIDDEN_TAB_GAP_MS = 250
+#: Seconds after the visitor picks a tab during which no hidden tab is drawn, so the
+#: browser builds the tab on screen first.
+SWITCH_PAUSE_S = 1.5
 ICONS = {"pending": "○", "running": "◔", "ok": "●", "skipped": "–", "failed": "✖"}
 _RUNNERS: dict[Path, JobRunner] = {}
 
@@ -105,7 +110,8 @@ class SalesforgeApp:
         ]
         self.tabs = pn.Tabs(*[(self._(t.title), t.layout) for t in self.tabs_list], dynamic=False,
                             sizing_mode="stretch_width")
-        self.tabs.param.watch(lambda e: self.select_tab(e.new), "active")
+        self._switched_at = float("-inf")  # when the visitor last picked a tab
+        self.tabs.param.watch(self._tab_picked, "active")
         self.tabs_list[0].activate()
         self._build_sidebar(registry)
         self.runs: list[RunData] = []
@@ -125,11 +131,19 @@ class SalesforgeApp:
 
     def _draw_hidden_in_turn(self) -> None:
         def step() -> None:
-            self._draw_next_hidden()
+            if not self.draw_hidden_step():
+                callback.stop()
 
-        hidden = sum(tab.stale for tab in self.tabs_list)
-        if hidden:
-            pn.state.add_periodic_callback(step, period=HIDDEN_TAB_GAP_MS, count=hidden)
+        callback = pn.state.add_periodic_callback(step, period=HIDDEN_TAB_GAP_MS)
+
+    def draw_hidden_step(self) -> bool:
+        """One turn of a served page's drawing of hidden tabs: none while the visitor's
+        last tab pick is under :data:`SWITCH_PAUSE_S` old (the browser is building the tab
+        on screen, and a hidden tab would queue behind it), else the next out-of-date
+        tab. False once no tab is out of date."""
+        if time.monotonic() - self._switched_at < SWITCH_PAUSE_S:
+            return True
+        return self._draw_next_hidden()
 
     def _draw_next_hidden(self) -> bool:
         """Draw the first tab that is out of date (one a switch has not drawn); False when
@@ -139,6 +153,10 @@ class SalesforgeApp:
                 tab.draw()
                 return True
         return False
+
+    def _tab_picked(self, event: param.parameterized.Event) -> None:
+        self._switched_at = time.monotonic()
+        self.select_tab(event.new)
 
     def select_tab(self, index: int) -> None:
         """Show tab ``index`` (drawing it if the run or a filter changed since it was last

@@ -236,6 +236,25 @@ def test_hidden_tabs_draw_when_asked_and_again_when_shown_after_a_filter(runs):
     assert not forecasting.stale and forecasting.layout.objects != drawn
 
 
+def test_hidden_tabs_wait_while_the_visitor_has_just_picked_a_tab(runs):
+    import time
+
+    from salesforge.app.main import SWITCH_PAUSE_S
+
+    page = SalesforgeApp(runs)
+    assert page.draw_hidden_step() and not page.tabs_list[1].stale  # next in tab order
+    page.tabs.active = 3  # the visitor picks Comparison: it draws at once
+    assert not page.tabs_list[3].stale
+    waiting = [tab.stale for tab in page.tabs_list]
+    assert page.draw_hidden_step()  # the pause: nothing more is drawn
+    assert [tab.stale for tab in page.tabs_list] == waiting
+    page._switched_at = time.monotonic() - SWITCH_PAUSE_S - 0.1
+    assert page.draw_hidden_step() and not page.tabs_list[2].stale
+    while page.draw_hidden_step():
+        pass
+    assert not any(tab.stale for tab in page.tabs_list)
+
+
 def test_charts_are_drawn_once_per_run_view_and_filters(runs):
     from salesforge.app.tables import CHARTS
 

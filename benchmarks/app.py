@@ -6,8 +6,9 @@ Starts ``salesforge serve`` over a scratch runs folder holding one sample run, t
 seconds to the first KPI card (``--visits`` first visits, each in a new browser context with
 an empty cache, the first of them also starting the browser's renderer, and the median of
 the others; then a second visit with the cache filled, ``--settle`` seconds later), per tab
-switch (each tab's headline shown and every chart of
-the page drawn), first at once after the KPI cards appear, then after the page has had
+switch (each tab's headline shown and each of that tab's charts drawn, counted from the
+same app drawn in this process: :func:`charts_per_tab`), first at once after the KPI cards
+appear, then after the page has had
 ``--settle`` seconds (default 3) to draw the hidden tabs, and from pressing "Upload and run"
 (sample data as plain CSV) to the new run's KPI cards. ``--shots DIR`` saves a screenshot
 of each tab. Never used in tests.

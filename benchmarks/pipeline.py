@@ -13,7 +13,8 @@ its own:
   wall seconds of the run and its peak RSS. With ``--repeat N``, N such children, and per
   stage (and for the wall) the smallest seconds of the N, the largest peak RSS: on a shared 2-core
   machine one size's stage varies by up to a factor of two from run to run, which a single
-  run turns into a growth exponent far from the code's.
+  run turns into a growth exponent far from the code's. From three runs on, a second table
+  of exponents is worked out on each stage's median of the runs.
 
 Prints one table (rows, wall, peak RSS, seconds per stage, bare read, load + clean over the
 bare read) and, between consecutive sizes, the growth exponent of every stage, of the
@@ -30,6 +31,7 @@ import json
 import math
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -91,11 +93,15 @@ def in_child(*arguments: str) -> dict:
 def best_of(runs: list[dict]) -> dict:
     """Of repeated runs of one size: per stage and for the wall the smallest seconds (the
     least disturbed by the rest of the machine); the largest peak RSS (memory is a
-    ceiling)."""
+    ceiling). Also each stage's and the wall's median (``median``), which one lucky
+    run does not move."""
     stages = {s for r in runs for s in r["timings"]}
     return {"wall": min(r["wall"] for r in runs),
             "peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
-            "timings": {s: min(r["timings"].get(s, math.inf) for r in runs) for s in stages}}
+            "timings": {s: min(r["timings"].get(s, math.inf) for r in runs) for s in stages},
+            "median": {"wall": statistics.median(r["wall"] for r in runs),
+                       "timings": {s: statistics.median(r["timings"].get(s, math.inf)
+                                                        for r in runs) for s in stages}}}
 
 
 def exponent(small: float, large: float, n_small: int, n_large: int) -> float:
@@ -152,6 +158,9 @@ def main() -> None:
     print(table(results))
     if len(results) > 1:
         print("\n" + growth(results))
+        if options.repeat > 2:
+            medians = [{**r, **r["median"]} for r in results]
+            print("\n" + growth(medians, "on each stage's median of the runs"))
 
 
 def table(results: list[dict]) -> str:
@@ -169,7 +178,7 @@ def table(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def growth(results: list[dict]) -> str:
+def growth(results: list[dict], basis: str = "on each stage's best") -> str:
     """Growth exponents between consecutive sizes (and first to last)."""
     stages = [s for s in STAGES if any(s in r["timings"] for r in results)]
     pairs = list(itertools.pairwise(results))
@@ -185,7 +194,7 @@ def growth(results: list[dict]) -> str:
                  *[power(a["timings"].get(s, 0), b["timings"].get(s, 0)) for s in stages],
                  power(a["bare"]["seconds"], b["bare"]["seconds"])]
         lines.append("| " + " | ".join(cells) + " |")
-    return "growth exponents (1.0 = linear)\n" + "\n".join(lines)
+    return f"growth exponents (1.0 = linear), {basis}\n" + "\n".join(lines)
 
 
 if __name__ == "__main__":

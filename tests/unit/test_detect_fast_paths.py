@@ -1,6 +1,7 @@
 """The fast paths of detection give what the plain ways give: group medians keyed by a
 categorical of the codes, integer factorising by range, the closest candidate picked in
-place, and money amounts formatted in one vectorised pass."""
+place, the centred rolling median by SciPy's rank filter, and money amounts formatted in
+one vectorised pass."""
 
 from __future__ import annotations
 
@@ -33,6 +34,39 @@ def test_dense_factorize_groups_like_pandas(rng, spread):
     codes, uniques = bl.dense_factorize(values)
     np.testing.assert_array_equal(uniques[codes], values)
     assert len(np.unique(codes)) == len(np.unique(values)) == len(uniques)
+
+
+def _pandas_rolling_median(values, codes, times, window):
+    out = np.full(len(values), np.nan)
+    ok = np.flatnonzero(np.isfinite(values))
+    order = ok[np.lexsort((times[ok], codes[ok]))]
+    rolled = (pd.Series(values[order]).groupby(codes[order], sort=False)
+              .rolling(window, center=True, min_periods=1).median())
+    out[order[rolled.index.get_level_values(-1).to_numpy()]] = rolled.to_numpy()
+    return out
+
+
+@pytest.mark.parametrize("window", [25, 24, 5, 2, 1])
+@pytest.mark.parametrize("in_time_order", [True, False])
+def test_rolling_median_equals_pandas_bit_for_bit(rng, window, in_time_order, monkeypatch):
+    monkeypatch.setattr(bl, "EDGE_ROWS", 1_000)  # shortened windows in several batches
+    rows = 30_000
+    values = np.round(rng.lognormal(size=rows), 2)  # ties between values too
+    values[rng.random(rows) < 0.05] = np.nan
+    # groups of every size: many shorter than the window, a few long ones
+    codes = np.where(rng.random(rows) < 0.5, rng.integers(0, 5, rows),
+                     rng.integers(5, 4_000, rows))
+    times = rng.integers(0, 2_000, rows)  # repeated times: ties keep row order
+    if in_time_order:
+        times = np.sort(times)
+    expected = _pandas_rolling_median(values, codes, times, window)
+    np.testing.assert_array_equal(bl.rolling_median(values, codes, times, window), expected)
+
+
+def test_rolling_median_without_any_value_is_all_missing():
+    values = np.full(10, np.nan)
+    out = bl.rolling_median(values, np.zeros(10, dtype=int), np.arange(10))
+    assert np.isnan(out).all()
 
 
 def test_closest_picks_the_smallest_absolute_first_of_equals(rng):

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import panel as pn
-import param
 
 from salesforge.app import page_scripts
 from salesforge.app.auth import AuthSettings, load_auth, warn_if_open
@@ -34,6 +33,7 @@ from salesforge.schema import STAGES
 
 if TYPE_CHECKING:
     from panel.io.callbacks import PeriodicCallback
+    from param.parameterized import Event
 
 pn.extension("vega", "tabulator", raw_css=[CSS], notifications=True)
 
@@ -154,7 +154,7 @@ class SalesforgeApp:
                 return True
         return False
 
-    def _tab_picked(self, event: param.parameterized.Event) -> None:
+    def _tab_picked(self, event: Event) -> None:
         self._switched_at = time.monotonic()
         self.select_tab(event.new)
 

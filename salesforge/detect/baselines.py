@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import ndimage
 from scipy.special import ndtri
 
 
@@ -220,8 +221,6 @@ def _window_medians(values: np.ndarray, window: int) -> np.ndarray:
     """The median of each row's centred ``window`` rows (pandas' centring), where the
     window lies inside ``values``: the middle value, or the mean of the two middle values
     of an even window, as pandas computes it."""
-    from scipy import ndimage
-
     if window % 2:
         return ndimage.median_filter(values, size=window, mode="nearest")
     # scipy centres an even window on its upper middle row, as pandas does

@@ -18,16 +18,31 @@ from salesforge.data import quality
 from salesforge.data.columns import map_columns
 from salesforge.data.dates import STRING, parse_dates
 from salesforge.data.duplicates import duplicate_mask
-from salesforge.data.encoding import encode_columns
+from salesforge.data.encoding import encode_columns, without_unused
 from salesforge.data.measures import derive, fill_from_others, lone_measure
 from salesforge.data.missing import UNKNOWN, fill, strategies
 from salesforge.data.numbers import parse_numbers
 from salesforge.data.returns import check_handling, return_mask
-from salesforge.data.text import tidy_text
+from salesforge.data.text import tidy_categories, with_category
 from salesforge.errors import ConfigError, DataError
 from salesforge.schema import CANONICAL_COLUMNS, DIMENSIONS, MEASURES
 
 __all__ = ["UNKNOWN", "StandardCleaner", "StandardCleanerConfig", "identifiers"]
+
+
+def _with(frame: pd.DataFrame, columns: dict[str, Any]) -> pd.DataFrame:
+    """``frame`` with ``columns`` set (replaced in place, new ones last) and every column's
+    memory shared: ``frame[name] = values`` copies the values on pandas 2 (0.6 s of the
+    cleaner at 10 M rows, in fresh memory). A frame with repeated column names is set the
+    usual way."""
+    if frame.columns.has_duplicates:
+        frame = frame.copy(deep=False)
+        for name, values in columns.items():
+            frame[name] = values
+        return frame
+    data = {name: frame[name] for name in frame.columns}
+    data.update(columns)
+    return pd.DataFrame(data, index=frame.index, copy=False)
 
 
 @dataclass
@@ -109,7 +124,7 @@ class StandardCleaner(Cleaner, StandardCleanerConfig):
         reject(date.isna(), f"date is not a date (column {mapping['date']})")
         column_report("date", pd.Series(absent), date.isna() & given,
                       filled=int((absent & date.notna().to_numpy(bool)).sum()))
-        frame["date"] = date
+        frame = _with(frame, {"date": date})
 
         present = {m for m in MEASURES if m in mapping}
         blanks = {}
@@ -119,14 +134,14 @@ class StandardCleaner(Cleaner, StandardCleanerConfig):
                 if measure in MEASURES:
                     reject(failed, f"{measure} is not a number (column {mapping[measure]})")
                 blanks[measure] = (values.isna() & ~failed, failed)
-                frame[measure] = values
+                frame = _with(frame, {measure: values})
         derived_cells = fill_from_others(frame, present)
         for measure, (blank, failed) in blanks.items():
             still = blank & frame[measure].isna()
             strategy = chosen[measure]
             if strategy == "drop":
                 reject(still, f"{measure} is missing (column {mapping[measure]})")
-            frame[measure] = fill(frame[measure], still, strategy)
+            frame = _with(frame, {measure: fill(frame[measure], still, strategy)})
             column_report(measure, blank, failed,
                           filled=derived_cells.get(measure, 0) + (int(still.sum())
                                                                   if strategy != "drop" else 0))
@@ -137,12 +152,13 @@ class StandardCleaner(Cleaner, StandardCleanerConfig):
         text_codes: dict[str, np.ndarray] = {}
         mapped = [d for d in DIMENSIONS if d in mapping]
         with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-            tidied = dict(zip(mapped, pool.map(lambda d: tidy_text(frame[d]), mapped),
+            tidied = dict(zip(mapped, pool.map(lambda d: tidy_categories(frame[d]), mapped),
                               strict=True))  # Arrow kernels release the GIL
         for dimension in (*DIMENSIONS, "customer_id", "order_id"):
             if dimension not in mapping:
                 if dimension in DIMENSIONS:
-                    frame[dimension] = pd.Series(UNKNOWN, index=frame.index, dtype=STRING)
+                    frame = _with(frame, {dimension: pd.Series(UNKNOWN, index=frame.index,
+                                                                dtype=STRING)})
                     derived[dimension] = f"{UNKNOWN} (no {dimension} column)"
                 continue
             if dimension in DIMENSIONS:
@@ -154,20 +170,23 @@ class StandardCleaner(Cleaner, StandardCleanerConfig):
             if strategy == "drop":
                 reject(blank, f"{dimension} is missing (column {mapping[dimension]})")
             elif blank.any() and strategy != "keep":
+                if isinstance(values.dtype, pd.CategoricalDtype):
+                    values = with_category(values, UNKNOWN) if strategy == "unknown" \
+                        else values.astype(STRING)  # mode, ffill: on the text, encoded later
                 values = fill(values.mask(blank), pd.Series(blank, index=values.index), strategy)
                 text_codes.pop(dimension, None)
-            frame[dimension] = values
+            frame = _with(frame, {dimension: values})
             column_report(dimension, pd.Series(blank),
                           filled=int(blank.sum()) if strategy not in ("drop", "keep") else 0)
 
         is_return = return_mask(frame["quantity"], frame.get("order_id"),
                                 self.return_prefixes if self.return_prefixes is not None
                                 else ["C"])
-        frame["is_return"] = is_return
+        frame = _with(frame, {"is_return": is_return})
         if handling == "drop":
             reject(is_return, "return or cancellation (cleaner.returns=drop)")
 
-        frame["source_row"] = np.arange(1, len(frame) + 1)
+        frame = _with(frame, {"source_row": np.arange(1, len(frame) + 1)})
         bad = code > 0
         if bad.any():
             rejected = raw.loc[bad].copy()
@@ -200,6 +219,12 @@ class StandardCleaner(Cleaner, StandardCleanerConfig):
         for column, values in encode_columns(clean, DIMENSIONS,
                                              ("customer_id", "order_id", *rest)).items():
             clean[column] = values
+        for column in DIMENSIONS:  # encoded by tidy_categories before rows were dropped
+            values = clean[column] if column in clean.columns else None
+            if values is not None and isinstance(values.dtype, pd.CategoricalDtype):
+                kept = without_unused(values)
+                if kept is not values:
+                    clean[column] = kept
         summary = self._quality(raw, clean, report, present, keys, duplicates, handling)
         return CleanResult(clean, rejected.reset_index(drop=True), duplicates, mapping,
                            quality=summary, derived=derived)

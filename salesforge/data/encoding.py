@@ -53,6 +53,14 @@ def as_category(values: pd.Series, encoded: pa.DictionaryArray | None = None) ->
                      name=values.name)
 
 
+def without_unused(values: pd.Series) -> pd.Series:
+    """The categorical ``values`` without the categories none of its rows has (rows dropped
+    after it was encoded), so that every category occurs in the frame."""
+    codes = values.cat.codes.to_numpy()
+    used = np.bincount(codes[codes >= 0], minlength=len(values.cat.categories)) > 0
+    return values if used.all() else values.cat.remove_unused_categories()
+
+
 def is_dimension_like(values: pd.Series) -> pa.DictionaryArray | None:
     """The Arrow dictionary encoding of ``values`` when it has at most
     :data:`MAX_DISTINCT_SHARE` distinct values per row, else ``None`` (identifier-like)."""

@@ -1,5 +1,6 @@
-"""Text columns tidied through their distinct values: stripped, blanks found, and integer
-codes kept (equal codes = equal text) for cheap duplicate signatures."""
+"""Text columns tidied through their distinct values: stripped, blanks found, and kept as
+categoricals whose integer codes (equal codes = equal text) also give cheap duplicate
+signatures."""
 
 from __future__ import annotations
 
@@ -11,27 +12,44 @@ import pyarrow.compute as pc
 STRING = pd.StringDtype("pyarrow")
 
 
-def tidy_text(values: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
-    """``(text, codes, blank)``: ``values`` as Arrow-backed ``string`` with surrounding
-    spaces removed, a code per row (-1 for missing), and a mask of missing or blank cells.
-    Only the distinct values are stripped; when none changes the input is reused."""
+def tidy_categories(values: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """``(categorical, codes, blank)``: ``values`` with surrounding spaces removed, as a
+    categorical whose categories are the distinct stripped texts in code-point order (the
+    order :func:`salesforge.data.encoding.as_category` gives), its codes as ``int32`` (-1
+    for missing; equal codes = equal text) and a mask of missing or blank cells.
+
+    Only the distinct values are stripped and sorted, and the rows stay integer codes from
+    here on: filtering and sorting the frame move a byte or two per row instead of the text.
+    Every distinct value of ``values`` is a category, also one whose rows are later dropped:
+    :func:`salesforge.data.encoding.without_unused` takes those out."""
     array = pa.chunked_array(pa.array(values.astype(STRING).array))
     encoded = pc.dictionary_encode(array).unify_dictionaries()
     dictionary = encoded.chunk(0).dictionary if encoded.num_chunks else pa.array([], pa.string())
-    indices = pa.chunked_array([c.indices for c in encoded.chunks], type=pa.int32()) \
-        if encoded.num_chunks else pa.chunked_array([], pa.int32())
-    codes = pc.fill_null(indices, -1).to_numpy().astype(np.int32)
-    stripped = pc.utf8_trim_whitespace(dictionary)
-    empty = pc.equal(pc.binary_length(stripped), 0).to_numpy(zero_copy_only=False)
-    blank = codes < 0
-    if empty.any():
-        blank |= np.append(empty, False)[codes]
-    if pc.all(pc.equal(stripped, dictionary)).as_py() in (True, None):
-        text = pd.Series(pd.arrays.ArrowStringArray(array), index=values.index)
-    else:
-        taken = pc.take(stripped, indices)
-        text = pd.Series(pd.arrays.ArrowStringArray(taken), index=values.index)
-        merged, _ = pd.factorize(pd.Series(pd.arrays.ArrowStringArray(stripped)))
-        known = codes >= 0  # " a" and "a" are one value once stripped: one code
-        codes[known] = merged[codes[known]]
+    indices = np.concatenate([pc.fill_null(c.indices, -1).to_numpy(zero_copy_only=False)
+                              for c in encoded.chunks]).astype(np.int32, copy=False) \
+        if encoded.num_chunks else np.zeros(0, dtype=np.int32)
+    stripped = pc.dictionary_encode(pc.utf8_trim_whitespace(dictionary))
+    distinct = stripped.dictionary  # " a" and "a" are one value once stripped
+    order = pc.array_sort_indices(distinct).to_numpy()
+    rank = np.empty(len(order), dtype=np.int32)
+    rank[order] = np.arange(len(order), dtype=np.int32)
+    value_codes = np.append(rank[stripped.indices.to_numpy(zero_copy_only=False)], -1)
+    codes = value_codes[indices].astype(np.int32, copy=False)  # -1 indexes the appended -1
+    categories = pc.take(distinct, pa.array(order, pa.int64()))
+    empty = np.append(pc.equal(pc.binary_length(categories), 0).to_numpy(zero_copy_only=False),
+                      True)
+    blank = empty[codes]
+    dtype = pd.CategoricalDtype(pd.Index(pd.arrays.ArrowStringArray(categories)))
+    text = pd.Series(pd.Categorical.from_codes(codes, dtype=dtype), index=values.index,
+                     name=values.name)
     return text, codes, blank
+
+
+def with_category(values: pd.Series, value: str) -> pd.Series:
+    """The categorical ``values`` with ``value`` among its categories, kept in code-point
+    order (a fill value such as ``Unknown`` can then be written into it)."""
+    categories = values.cat.categories
+    if value in categories:
+        return values
+    ordered = sorted([*categories.tolist(), value])
+    return values.cat.set_categories(pd.Index(ordered, dtype=categories.dtype))

@@ -3,6 +3,9 @@ Arrow allows: text stays Arrow-backed ``string``, dates become ``datetime64[ns]`
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -19,15 +22,20 @@ def _normalised(column: pa.ChunkedArray) -> pa.ChunkedArray:
     if pa.types.is_timestamp(kind) and kind.tz is not None:  # wall-clock time, zone dropped
         return pc.cast(pc.local_timestamp(column), pa.timestamp("ns"))
     if pa.types.is_null(kind):
-        return column.cast(pa.string())
+        return column.cast(pa.large_string())
     if pa.types.is_dictionary(kind):
-        return column.cast(kind.value_type)
+        column = column.cast(kind.value_type)
+    if pa.types.is_string(column.type):  # pandas' ``string`` holds large_string: cast here,
+        return column.cast(pa.large_string())  # on this thread, not in to_pandas one by one
     return column
 
 
 def arrow_to_pandas(table: pa.Table) -> pd.DataFrame:
     """``table`` as a frame: strings as Arrow-backed ``string``, dates and timestamps as
     naive ``datetime64[ns]``, numbers as numpy numbers (integers with nulls as float64)."""
-    columns = [_normalised(table.column(i)) for i in range(table.num_columns)]
+    # Arrow's casts release the GIL: the columns are cast side by side (at 10 M rows the
+    # four text columns' new offsets alone are 320 MB of fresh memory)
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+        columns = list(pool.map(_normalised, table.columns))
     table = pa.Table.from_arrays(columns, names=[str(n) for n in table.column_names])
     return table.to_pandas(types_mapper=_TYPES.get, self_destruct=True, split_blocks=True)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import warnings
 from abc import abstractmethod
 
 import pandas as pd
 
 from salesforge.base.component import Component
+from salesforge.data.frame_columns import set_columns
 
 
 class FeatureBuilder(Component):
@@ -65,14 +65,8 @@ class FeatureBuilder(Component):
 
 
 def with_columns(frame: pd.DataFrame, added: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with the columns of ``added`` (same rows, in order) after its own. The
-    frame's columns are not copied: each added column is inserted as a block of its own,
-    where ``pd.concat(axis=1)`` would consolidate the blocks of each dtype, copying every
-    numeric column of the transactions (1.6 s at 10 M rows against 0.02 s). The added
-    values themselves are copied once, by pandas' assignment."""
-    out = frame.copy(deep=False)
-    with warnings.catch_warnings():  # many blocks are the point: pandas would warn past 100
-        warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
-        for name in added.columns:
-            out[name] = added[name].array
-    return out
+    """``frame`` with the columns of ``added`` (same rows, in order) after its own, neither
+    copied (:func:`salesforge.data.frame_columns.set_columns`): ``pd.concat(axis=1)`` would
+    consolidate the blocks of each dtype, copying every numeric column of the transactions
+    (1.6 s at 10 M rows against 0.02 s)."""
+    return set_columns(frame, {name: added[name].array for name in added.columns})

@@ -170,3 +170,14 @@ def test_many_added_columns_raise_no_fragmentation_warning():
             frame = with_columns(frame, pd.DataFrame({f"c{i}": np.arange(10)}))
     assert frame.shape == (10, 121)
     assert (frame["c119"] == np.arange(10)).all()
+
+
+def test_added_columns_keep_their_own_memory():
+    from salesforge.base.feature_builder import with_columns
+
+    frame = pd.DataFrame({"a": np.arange(5.0)})
+    added = pd.DataFrame({"b": np.arange(5) * 2, "a": np.ones(5)})
+    out = with_columns(frame, added)
+    assert list(out.columns) == ["a", "b"]  # a name already there is replaced in its place
+    assert np.shares_memory(out["b"].to_numpy(), added["b"].to_numpy())
+    assert out["a"].tolist() == [1.0] * 5 and frame["a"].tolist() == [0.0, 1.0, 2.0, 3.0, 4.0]

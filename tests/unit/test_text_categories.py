@@ -7,8 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from salesforge.data.cleaning import StandardCleaner, _with
+from salesforge.data.cleaning import StandardCleaner
 from salesforge.data.encoding import as_category, without_unused
+from salesforge.data.frame_columns import set_columns
 from salesforge.data.text import tidy_categories, with_category
 
 TEXT = pd.StringDtype("pyarrow")
@@ -49,14 +50,14 @@ def test_a_fill_value_joins_the_categories_in_order_and_unused_ones_leave():
 def test_columns_are_set_without_copying_their_values():
     frame = pd.DataFrame({"a": np.arange(4.0), "b": list("wxyz")})
     numbers, dates = pd.Series(np.ones(4)), np.arange(4)
-    out = _with(frame, {"a": numbers, "c": dates})
+    out = set_columns(frame, {"a": numbers, "c": dates})
     assert list(out.columns) == ["a", "b", "c"]
     assert np.shares_memory(out["a"].to_numpy(), numbers.to_numpy())
     assert np.shares_memory(out["c"].to_numpy(), dates)
     assert np.shares_memory(out["b"].to_numpy(), frame["b"].to_numpy())
     assert frame["a"].tolist() == [0.0, 1.0, 2.0, 3.0]  # the input frame is left alone
     twice = pd.DataFrame([[1, 2], [3, 4]], columns=["a", "a"])
-    assert _with(twice, {"b": [5, 6]}).columns.tolist() == ["a", "a", "b"]
+    assert set_columns(twice, {"b": [5, 6]}).columns.tolist() == ["a", "a", "b"]
 
 
 def test_the_cleaner_drops_categories_whose_rows_were_rejected_or_repeated():

@@ -105,13 +105,25 @@ def _online_retail(data_dir: Path) -> pd.DataFrame:
 
 
 def online_retail_weekly(data_dir: Path, work: Path, options: argparse.Namespace) -> Dataset:
+    """The ``--top`` products with the most revenue, chosen as a forecaster could choose them
+    on the first backtest cutoff: from the weeks before it (``--top-by first-cutoff``), or
+    from the whole year (``--top-by year``), which picks products for sales they make only
+    inside the scored windows (launches, whose few earlier sales give near-zero scales)."""
+    horizon = 8
     sales = _online_retail(data_dir)
-    best = sales.groupby("product")["revenue"].sum().nlargest(options.top).index
+    chosen = sales
+    if options.top_by == "first-cutoff":
+        weeks = sales["date"].dt.to_period("W-SUN").dt.end_time.dt.normalize()
+        first_cutoff = weeks.max() - pd.Timedelta(weeks=options.windows * horizon)
+        chosen = sales[weeks <= first_cutoff]
+    best = chosen.groupby("product")["revenue"].sum().nlargest(options.top).index
     path = work / "online_retail_top.csv"
     sales[sales["product"].isin(best)].to_csv(path, index=False)
-    return Dataset("online_retail_weekly", path, "W", 8, "quantity", ["product"],
+    period = "the weeks before the first cutoff" if options.top_by == "first-cutoff" \
+        else "the whole year"
+    return Dataset("online_retail_weekly", path, "W", horizon, "quantity", ["product"],
                    f"UCI Online Retail, weekly units of the {options.top} products with the "
-                   "most revenue (lines with quantity and price > 0), 54 weeks")
+                   f"most revenue in {period} (lines with quantity and price > 0), 54 weeks")
 
 
 def online_retail_daily(data_dir: Path, work: Path, options: argparse.Namespace) -> Dataset:
@@ -426,6 +438,9 @@ def main() -> None:
     parser.add_argument("--peers", default=",".join(PEERS))
     parser.add_argument("--series", type=int, default=3000, help="synthetic panel series")
     parser.add_argument("--top", type=int, default=500, help="Online Retail products")
+    parser.add_argument("--top-by", choices=("first-cutoff", "year"), default="first-cutoff",
+                        help="choose the Online Retail products by revenue before the first "
+                             "backtest cutoff (no look-ahead) or over the whole year")
     parser.add_argument("--slow-above", type=int, default=1000,
                         help=f"skip {', '.join(SLOW)} on panels with more series")
     parser.add_argument("--quick", action="store_true",

@@ -13,7 +13,8 @@ class Body(BaseModel):
 
 class ForecastTrain(Body):
     dataset: str = Field(pattern=ID, description="dataset id from POST /api/upload")
-    models: list[str] = Field(default_factory=lambda: ["seasonal_naive", "linear"],
+    models: list[str] = Field(default_factory=lambda: ["seasonal_naive", "linear",
+                                                      "window_median"],
                               min_length=1, max_length=8, description="forecaster names")
     horizon: int = Field(28, ge=1, le=366)
     freq: str = Field("D", pattern=r"^[A-Za-z0-9-]{1,8}$")

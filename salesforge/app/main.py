@@ -180,7 +180,8 @@ class SalesforgeApp:
                                            sizing_mode="stretch_width")
         self.forecasters = pn.widgets.MultiChoice(
             label=_("Forecasters"), options=registry.names("forecaster"),
-            value=[n for n in ("seasonal_naive", "linear") if n in registry.names("forecaster")],
+            value=[n for n in ("seasonal_naive", "linear", "window_median")
+                   if n in registry.names("forecaster")],
             sizing_mode="stretch_width")
         self.horizon = pn.widgets.IntInput(label=_("Horizon"), value=28, start=1, end=366,
                                            sizing_mode="stretch_width")

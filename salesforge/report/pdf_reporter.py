@@ -125,6 +125,8 @@ class PdfReporter(Reporter, PdfReporterConfig):
             story += [picture, Spacer(1, 3 * mm)]
         for caption, table in section.tables:
             story.extend(self._table(caption, table, bundle, styles, width))
+        while isinstance(story[-1], Spacer):  # trailing air alone would start a blank page
+            story.pop()
         story.append(PageBreak())
         return story
 

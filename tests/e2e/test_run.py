@@ -76,7 +76,7 @@ def test_forecast_outputs_follow_the_run_directory_contract(default_run):
     assert pd.to_datetime(forecast["ds"]).min() > pd.Timestamp(manifest["data"]["date_max"])
     assert {"mae", "rmse", "r2", "mape", "mase"} <= set(leaderboard["metric"])
     models = manifest["forecast"]["models"]
-    assert set(models) == {"seasonal_naive", "linear"}
+    assert set(models) == {"seasonal_naive", "linear", "window_median"}
     best = manifest["forecast"]["best"]
     assert best in models and manifest["forecast"]["baseline"] == "seasonal_naive"
     if best != "seasonal_naive":

@@ -60,7 +60,8 @@ def test_discovers_runs_and_reads_artifacts(runs):
     assert sorted(r.path.name for r in found) == ["a", "b"]
     run_a = RunData(runs / "a")
     assert len(run_a.clean) == run_a.manifest["data"]["rows_clean"]
-    assert set(run_a.table("forecast/leaderboard.csv")["model"]) == {"seasonal_naive", "linear"}
+    assert set(run_a.table("forecast/leaderboard.csv")["model"]) == {"seasonal_naive", "linear",
+                                                                   "window_median"}
     assert run_a.table("no/such.csv") is None
 
 

@@ -64,7 +64,7 @@ def test_segment_migrations_match_the_segment_files(runs):
 
 def test_forecast_revisions_of_a_different_best_model(runs):
     diff = diff_runs(runs["base"], runs["naive"])
-    assert diff["config"][0] == {"key": "forecaster", "a": "seasonal_naive,linear",
+    assert diff["config"][0] == {"key": "forecaster", "a": "seasonal_naive,linear,window_median",
                                  "b": "seasonal_naive"}
     assert all(not c["key"].startswith("forecaster.linear") for c in diff["config"])
     section = diff["forecast"]

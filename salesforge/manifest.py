@@ -49,6 +49,7 @@ class ForecastSection(TypedDict, total=False):
     selection: dict[str, Any]
     intermittent: dict[str, Any]
     stability: dict[str, Any]
+    fitted: dict[str, Any]
     fallback: dict[str, Any]
     reconcile: dict[str, Any]
     settings: dict[str, Any]

@@ -69,6 +69,10 @@ SELECTION_CSV = RunLayout.SELECTION
 #: Fitted attributes in which a forecaster reports divergence it stopped (damped or
 #: clipped forecasts); copied into ``manifest.forecast.stability`` when present.
 STABILITY_ATTRIBUTES = ("diverged_series_", "clipped_series_", "clipped_", "diverged_")
+#: Fitted attributes in which a forecaster reports a setting it chose from the data (the
+#: window median's width and each candidate's error); copied into
+#: ``manifest.forecast.fitted`` when present.
+FITTED_ATTRIBUTES = ("window_", "window_errors_")
 MODELS = RunLayout.MODELS
 
 
@@ -166,12 +170,14 @@ def _evaluate_routed(ctx: RunContext, plan: Plan, methods: list[str], routed: pd
                            ctx.executor(), progress)
 
 
-def _stability(outcomes: list[ModelOutcome]) -> dict[str, dict[str, Any]]:
-    """model -> the divergence findings its final fit reports (``diverged_series_``,
-    ``clipped_``, ...), JSON-ready; models without them are left out."""
+def _reported(outcomes: list[ModelOutcome], attributes: tuple[str, ...]
+              ) -> dict[str, dict[str, Any]]:
+    """model -> what its final fit reports in ``attributes`` (stability findings such as
+    ``diverged_series_``, settings chosen at fit such as ``window_``), JSON-ready, keyed
+    without the trailing underscore; models reporting none are left out."""
     found: dict[str, dict[str, Any]] = {}
     for outcome in outcomes:
-        for attr in STABILITY_ATTRIBUTES:
+        for attr in attributes:
             value = getattr(outcome.model, attr, None)
             if value is None:
                 continue
@@ -179,6 +185,8 @@ def _stability(outcomes: list[ModelOutcome]) -> dict[str, dict[str, Any]]:
                 value = list(value.tolist() if hasattr(value, "tolist") else value)
             if isinstance(value, np.generic):
                 value = value.item()
+            if isinstance(value, dict):
+                value = {str(k): v for k, v in value.items()}
             found.setdefault(outcome.name, {})[attr.rstrip("_")] = value
     return found
 
@@ -342,7 +350,8 @@ def run_forecast(ctx: RunContext) -> None:
         "selection": selection_summary(table, picked, mode, SELECTION_CSV),
         "intermittent": intermittent_summary(classes, routing, cfg.intermittent,
                                              len(routed_ids), bool(keys)),
-        "stability": _stability(outcomes),
+        "stability": _reported(outcomes, STABILITY_ATTRIBUTES),
+        "fitted": _reported(outcomes, FITTED_ATTRIBUTES),
         "fallback": {"series": short[:100], "count": len(short), "model": baseline,
                      "reason": f"fewer than {min_history} periods before the first backtest "
                                "cutoff"},

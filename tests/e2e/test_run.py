@@ -77,6 +77,9 @@ def test_forecast_outputs_follow_the_run_directory_contract(default_run):
     assert {"mae", "rmse", "r2", "mape", "mase"} <= set(leaderboard["metric"])
     models = manifest["forecast"]["models"]
     assert set(models) == {"seasonal_naive", "linear", "window_median"}
+    fitted = manifest["forecast"]["fitted"]["window_median"]  # the width its fit chose
+    assert fitted["window"] in (7, 14, 28, 56)
+    assert fitted["window_errors"][str(fitted["window"])] == min(fitted["window_errors"].values())
     best = manifest["forecast"]["best"]
     assert best in models and manifest["forecast"]["baseline"] == "seasonal_naive"
     if best != "seasonal_naive":

@@ -92,6 +92,29 @@ def test_fractional_amounts_costs_and_sparse_cells_match_within_rounding(clean):
                                       check_exact=False, rtol=1e-12)
 
 
+@pytest.mark.parametrize(("chunk_rows", "dense_cells"), [(1000, 1 << 22), (777, 0)])
+def test_rows_summed_in_chunks_and_sparse_cells_give_the_reference(clean, monkeypatch,
+                                                                  chunk_rows, dense_cells):
+    """The sums run over chunks of rows (chunk edges inside entities, periods and the
+    left-out rows), densely or, above ``DENSE_CELLS``, over the cells that have rows."""
+    import salesforge.segment.features as features
+
+    monkeypatch.setattr(features, "CHUNK_ROWS", chunk_rows)
+    monkeypatch.setattr(features, "DENSE_CELLS", dense_cells)
+    rng = np.random.default_rng(5)
+    frame = _customers(clean).assign(
+        quantity=clean["quantity"] * rng.uniform(0.1, 2.5, len(clean)),
+        cost=np.where(rng.random(len(clean)) < 0.2, np.nan, clean["price"] * 0.6))
+    frame["revenue"] = frame["quantity"] * frame["price"]
+    present = frame[frame["customer_id"].notna()]
+    for entity, freq, skip in (("customer_id", "W", True), ("product", "D", False),
+                               ("customer_id", "MS", False)):
+        expected = reference_features(present if skip else frame, entity, freq)
+        pd.testing.assert_frame_equal(
+            entity_features(frame, entity, freq, skip_missing=skip), expected,
+            check_exact=False, rtol=1e-12)
+
+
 @pytest.mark.parametrize("freq", ["D", "W", "W-FRI", "MS", "M", "QS", "YS", "h"])
 def test_period_ordinals_once_per_day_are_each_rows_own(freq):
     from salesforge.segment.features import _period_ordinals, _periods

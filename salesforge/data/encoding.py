@@ -36,19 +36,25 @@ def _dictionary(values: pd.Series) -> pa.DictionaryArray:
     return pc.dictionary_encode(array).unify_dictionaries().combine_chunks()
 
 
+def sorted_dictionary(dictionary: pa.Array) -> tuple[np.ndarray, pd.CategoricalDtype]:
+    """``(rank, dtype)`` of an Arrow dictionary of distinct texts: ``rank[i]`` is entry
+    ``i``'s position in code-point order (``int32``), and ``dtype`` the categorical dtype
+    whose categories are the entries in that order."""
+    order = pc.array_sort_indices(dictionary).to_numpy()
+    rank = np.empty(len(order), dtype=np.int32)
+    rank[order] = np.arange(len(order), dtype=np.int32)
+    categories = pc.take(dictionary, pa.array(order, pa.int64()))
+    return rank, pd.CategoricalDtype(pd.Index(pd.arrays.ArrowStringArray(categories)))
+
+
 def as_category(values: pd.Series, encoded: pa.DictionaryArray | None = None) -> pd.Series:
     """``values`` (text) as a categorical whose categories are its distinct values, sorted;
     missing values stay missing. ``encoded`` is its Arrow dictionary encoding, if known."""
     encoded = _dictionary(values) if encoded is None else encoded
-    order = pc.array_sort_indices(encoded.dictionary).to_numpy()
-    rank = np.empty(len(order), dtype=np.int32)
-    rank[order] = np.arange(len(order), dtype=np.int32)
+    rank, dtype = sorted_dictionary(encoded.dictionary)
     indices = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
     codes = np.where(indices >= 0, rank[np.maximum(indices, 0)], -1) if len(rank) \
         else np.full(len(indices), -1, dtype=np.int32)
-    categories = pd.Index(pd.arrays.ArrowStringArray(pc.take(encoded.dictionary,
-                                                             pa.array(order))))
-    dtype = pd.CategoricalDtype(categories)
     return pd.Series(pd.Categorical.from_codes(codes, dtype=dtype), index=values.index,
                      name=values.name)
 

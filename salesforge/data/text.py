@@ -9,6 +9,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from salesforge.data.encoding import sorted_dictionary
+
 STRING = pd.StringDtype("pyarrow")
 
 
@@ -29,17 +31,12 @@ def tidy_categories(values: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarra
                               for c in encoded.chunks]).astype(np.int32, copy=False) \
         if encoded.num_chunks else np.zeros(0, dtype=np.int32)
     stripped = pc.dictionary_encode(pc.utf8_trim_whitespace(dictionary))
-    distinct = stripped.dictionary  # " a" and "a" are one value once stripped
-    order = pc.array_sort_indices(distinct).to_numpy()
-    rank = np.empty(len(order), dtype=np.int32)
-    rank[order] = np.arange(len(order), dtype=np.int32)
+    # " a" and "a" are one value once stripped
+    rank, dtype = sorted_dictionary(stripped.dictionary)
     value_codes = np.append(rank[stripped.indices.to_numpy(zero_copy_only=False)], -1)
     codes = value_codes[indices].astype(np.int32, copy=False)  # -1 indexes the appended -1
-    categories = pc.take(distinct, pa.array(order, pa.int64()))
-    empty = np.append(pc.equal(pc.binary_length(categories), 0).to_numpy(zero_copy_only=False),
-                      True)
+    empty = np.append(dtype.categories.str.len().to_numpy() == 0, True)
     blank = empty[codes]
-    dtype = pd.CategoricalDtype(pd.Index(pd.arrays.ArrowStringArray(categories)))
     text = pd.Series(pd.Categorical.from_codes(codes, dtype=dtype), index=values.index,
                      name=values.name)
     return text, codes, blank

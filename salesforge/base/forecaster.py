@@ -34,6 +34,8 @@ class Forecaster(Component):
     * ``native_attributes`` with ``_save_native``/``_load_native`` for fitted objects that
       have their own safe file format (XGBoost JSON, Prophet JSON); everything else is
       saved by :mod:`salesforge.forecast.persistence`;
+    * ``fitted_attributes``: names of fitted attributes holding settings chosen from the
+      data, reported in ``manifest.forecast.fitted``;
     * ``contract_settings``: dicts of non-default settings the contract suite
       (:mod:`salesforge.contract`) also checks the model with;
     * ``supports_exog = True`` when ``_fit``/``_predict`` use covariates: then every frame
@@ -43,6 +45,9 @@ class Forecaster(Component):
 
     search_space: ClassVar[dict[str, dict[str, Any]]] = {}
     native_attributes: ClassVar[tuple[str, ...]] = ()
+    #: Fitted attributes holding settings the fit chose from the data (the window median's
+    #: ``window_``); the forecast stage copies them into ``manifest.forecast.fitted``.
+    fitted_attributes: ClassVar[tuple[str, ...]] = ()
     supports_exog: ClassVar[bool] = False
     #: True when each series is fitted alone (no state shared across series): the forecast
     #: stage may then fit groups of series in separate tasks and join the fitted parts.

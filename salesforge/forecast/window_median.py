@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -63,6 +64,8 @@ class WindowMedianForecaster(Forecaster, WindowMedianConfig):
     null the width is the candidate whose forecasts of the history's last ``holdout``
     periods, from :data:`ORIGINS` origins, have the lowest mean absolute error divided
     by the series' mean absolute value, averaged over series (``window_errors_``)."""
+
+    fitted_attributes: ClassVar[tuple[str, ...]] = ("window_", "window_errors_")
 
     def _fit(self, frame: pd.DataFrame) -> None:
         ids = frame["series_id"].to_numpy()

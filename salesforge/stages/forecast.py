@@ -69,10 +69,6 @@ SELECTION_CSV = RunLayout.SELECTION
 #: Fitted attributes in which a forecaster reports divergence it stopped (damped or
 #: clipped forecasts); copied into ``manifest.forecast.stability`` when present.
 STABILITY_ATTRIBUTES = ("diverged_series_", "clipped_series_", "clipped_", "diverged_")
-#: Fitted attributes in which a forecaster reports a setting it chose from the data (the
-#: window median's width and each candidate's error); copied into
-#: ``manifest.forecast.fitted`` when present.
-FITTED_ATTRIBUTES = ("window_", "window_errors_")
 MODELS = RunLayout.MODELS
 
 
@@ -170,14 +166,17 @@ def _evaluate_routed(ctx: RunContext, plan: Plan, methods: list[str], routed: pd
                            ctx.executor(), progress)
 
 
-def _reported(outcomes: list[ModelOutcome], attributes: tuple[str, ...]
+def _reported(outcomes: list[ModelOutcome], attributes: tuple[str, ...] | None = None
               ) -> dict[str, dict[str, Any]]:
     """model -> what its final fit reports in ``attributes`` (stability findings such as
-    ``diverged_series_``, settings chosen at fit such as ``window_``), JSON-ready, keyed
+    ``diverged_series_``), or, with ``attributes`` None, in the model's own
+    ``fitted_attributes`` (settings chosen at fit such as ``window_``); JSON-ready, keyed
     without the trailing underscore; models reporting none are left out."""
     found: dict[str, dict[str, Any]] = {}
     for outcome in outcomes:
-        for attr in attributes:
+        names = attributes if attributes is not None else \
+            getattr(type(outcome.model), "fitted_attributes", ())
+        for attr in names:
             value = getattr(outcome.model, attr, None)
             if value is None:
                 continue
@@ -351,7 +350,7 @@ def run_forecast(ctx: RunContext) -> None:
         "intermittent": intermittent_summary(classes, routing, cfg.intermittent,
                                              len(routed_ids), bool(keys)),
         "stability": _reported(outcomes, STABILITY_ATTRIBUTES),
-        "fitted": _reported(outcomes, FITTED_ATTRIBUTES),
+        "fitted": _reported(outcomes),
         "fallback": {"series": short[:100], "count": len(short), "model": baseline,
                      "reason": f"fewer than {min_history} periods before the first backtest "
                                "cutoff"},

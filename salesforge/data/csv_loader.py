@@ -6,9 +6,11 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 import pyarrow as pa
@@ -16,8 +18,9 @@ import pyarrow.csv as pacsv
 
 from salesforge.base.loader import Loader, is_url
 from salesforge.data.arrow_frame import arrow_to_pandas
+from salesforge.data.csv_pieces import Fill, Unsuited, line_safe, read_pieces
 from salesforge.data.filetype import container_of
-from salesforge.data.input_check import COMPRESSED_STREAMS, CheckedStream
+from salesforge.data.input_check import COMPRESSED_STREAMS, OPENERS, CheckedStream
 from salesforge.data.input_limits import InputLimits
 from salesforge.errors import DataError
 
@@ -99,6 +102,12 @@ def _read(path: Path, delimiter: str, encoding: str, types: dict[str, Any],
     # Arrow's default missing markers ("", NA, N/A, NULL, NaN, #N/A, ...; R's NA included)
     # keep its fast conversion path; a custom list measured 15% slower.
     convert = pacsv.ConvertOptions(column_types=types, strings_can_be_null=True)
+    if not multiline and line_safe(arrow_encoding):  # rows end at every line end
+        try:
+            with _opened(path, limits) as fill:
+                return read_pieces(fill, read, parse, convert)
+        except Unsuited:
+            pass  # read whole below
     if limits is not None and container_of(path) in COMPRESSED_STREAMS:
         with CheckedStream(path, str(path), limits) as stream:
             return _read_stream(stream, read, parse, convert)
@@ -107,6 +116,24 @@ def _read(path: Path, delimiter: str, encoding: str, types: dict[str, Any],
         with _open_compressed(path) as handle:
             return _read_stream(handle, read, parse, convert)
     return pacsv.read_csv(path, read, parse, convert)  # Arrow decompresses .gz / .bz2
+
+
+@contextmanager
+def _opened(path: Path, limits: InputLimits | None) -> Iterator[Fill]:
+    """The ``fill`` of :func:`read_pieces` for ``path``'s decompressed bytes; those of a
+    gzip, bzip2 or xz file pass the input checks with ``limits``."""
+    if limits is not None and container_of(path) in COMPRESSED_STREAMS:
+        with CheckedStream(path, str(path), limits) as checked:
+            yield checked.fill
+        return
+    name = path.name.lower()
+    if name.endswith((".zip", ".xz", ".gz", ".bz2")):
+        handle = _open_compressed(path)
+    else:
+        handle = open(path, "rb")  # noqa: SIM115 - closed below
+    with handle:
+        yield lambda buffer, start, size: handle.readinto(
+            memoryview(buffer)[start:start + size])
 
 
 class _HeldError:
@@ -152,39 +179,27 @@ def _read_stream(stream: Any, read: pacsv.ReadOptions, parse: pacsv.ParseOptions
     return table
 
 
-def _open_compressed(path: Path):
-    if path.name.lower().endswith(".xz"):
-        import lzma
-
-        return lzma.open(path, "rb")
+def _open_compressed(path: Path) -> io.BufferedIOBase:
+    name = path.name.lower()
+    if name.endswith((".xz", ".gz", ".bz2")):
+        return OPENERS[name.rsplit(".", 1)[1]](path, "rb")
     import zipfile
 
     archive = zipfile.ZipFile(path)
     members = [m for m in archive.namelist() if not m.endswith("/")]
     if not members:
         raise DataError(f"data file {path} is empty (no rows); give a file with sales rows.")
-    return archive.open(members[0])
+    return cast("io.BufferedIOBase", archive.open(members[0]))  # a ZipExtFile
 
 
 def _read_head(path: Path, size: int = HEAD_BYTES) -> bytes:
     """The first ``size`` bytes of the decompressed file."""
-    name = path.name.lower()
-    if name.endswith((".xz", ".zip")):
+    if path.name.lower().endswith(_COMPRESSED):
         try:
             with _open_compressed(path) as handle:
                 return handle.read(size)
         except DataError:
             return b""
-    if name.endswith(".gz"):
-        import gzip
-
-        with gzip.open(path, "rb") as handle:
-            return handle.read(size)
-    if name.endswith(".bz2"):
-        import bz2
-
-        with bz2.open(path, "rb") as handle:
-            return handle.read(size)
     with open(path, "rb") as handle:
         return handle.read(size)
 

@@ -17,6 +17,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+#: Rows whose signature is made at a time.
+CHUNK_ROWS = 1 << 20
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _LENGTH = np.uint64(0xC2B2AE3D27D4EB4F)
 
@@ -94,20 +96,37 @@ def duplicate_mask(frame: pd.DataFrame, columns: Sequence[str],
     text = [c for c in columns if c not in codes and pd.api.types.is_string_dtype(frame[c])]
     rest = [c for c in columns if c not in text]
     signature = np.zeros(len(frame), dtype=np.uint64)
+    ordered = np.empty(len(frame), dtype=np.uint64)
     for group in ([text, rest] if text and rest else [list(columns)]):
-        with np.errstate(over="ignore"):
-            for column in group:  # one column's signature in memory at a time
-                signature *= _MIX
-                signature += codes[column].astype(np.uint64) if column in codes \
-                    else _column_signature(frame[column])
-            mixed = signature ^ (signature >> np.uint64(29))
-        ordered = np.sort(mixed)
+        for rows in _chunks(len(frame)):
+            part = signature[rows]  # a view: the running signature of these rows
+            with np.errstate(over="ignore"):
+                for column in group:
+                    part *= _MIX
+                    part += codes[column][rows].astype(np.uint64) if column in codes \
+                        else _column_signature(frame[column].iloc[rows])
+            _mixed(part, out=ordered[rows])
+        ordered.sort()
         repeated = ordered[1:][ordered[1:] == ordered[:-1]]
-        del ordered
         if not len(repeated):
             return mask
-    signature = mixed
-    candidates = pd.Series(signature).isin(np.unique(repeated)).to_numpy()
+    del ordered
+    repeated = np.unique(repeated)
+    candidates = np.zeros(len(frame), dtype=bool)
+    for rows in _chunks(len(frame)):
+        candidates[rows] = np.isin(_mixed(signature[rows]), repeated)
     subset = frame.loc[candidates, list(columns)]
     mask[np.flatnonzero(candidates)] = subset.duplicated(keep="first").to_numpy()
     return mask
+
+
+def _chunks(rows: int) -> list[slice]:
+    """Row ranges of :data:`CHUNK_ROWS`: every temporary array of one range stays a few
+    MB, below glibc's ``mmap`` threshold, so the next range reuses its memory (arrays of
+    all rows were fresh pages each; at 10 M rows that made this step 16x its 2 M time)."""
+    return [slice(start, min(start + CHUNK_ROWS, rows)) for start in range(0, rows, CHUNK_ROWS)]
+
+
+def _mixed(signature: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """The signature's high bits folded into its low ones (what is sorted and compared)."""
+    return np.bitwise_xor(signature, signature >> np.uint64(29), out=out)

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import bz2
 import gzip
+import io
 import lzma
 import zlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO, cast
+from typing import cast
 
 from salesforge.data.filetype import container_of
 from salesforge.data.input_limits import InputLimits, check_expansion
@@ -27,12 +28,11 @@ from salesforge.errors import DataError
 KINDS = ("csv", "json", "csv.gz", "json.gz", "csv.bz2", "json.bz2", "csv.xz", "json.xz",
          "csv.zip", "json.zip", "xlsx", "xls", "parquet")
 #: Opener per compressed container, called as ``opener(path, "rb")``. The cast: typeshed
-#: types each ``open`` as an overload on the mode, and ``GzipFile`` as no ``BinaryIO``
-#: (it is a binary file object like the others).
-_OPENERS = cast("dict[str, Callable[[Path, str], BinaryIO]]",
+#: types each ``open`` as an overload on the mode (each returns a buffered binary stream).
+OPENERS = cast("dict[str, Callable[[Path, str], io.BufferedIOBase]]",
                 {"gz": gzip.open, "bz2": bz2.open, "xz": lzma.open})
 #: Containers :class:`CheckedStream` reads.
-COMPRESSED_STREAMS = tuple(_OPENERS)
+COMPRESSED_STREAMS = tuple(OPENERS)
 _DAMAGED = (OSError, EOFError, zlib.error, lzma.LZMAError)
 #: Bytes of Parquet footer allowed per permitted column (and 8 MiB in any case).
 FOOTER_BYTES_PER_COLUMN = 8192
@@ -58,7 +58,7 @@ def check_data_file(path: Path, display_name: str, limits: InputLimits) -> str |
     if container in ("csv", "json"):
         with open(path, "rb") as stream:
             return scan_text(stream, TextScan(display_name, limits, deadline, None))
-    if container in _OPENERS:
+    if container in OPENERS:
         return _check_compressed(path, container, display_name, limits, deadline)
     if container == "zip":
         return scan_zip(path, display_name, limits, deadline)
@@ -77,10 +77,10 @@ class CheckedStream:
 
     def __init__(self, path: Path, name: str, limits: InputLimits) -> None:
         container = container_of(path)
-        if container not in _OPENERS:
+        if container not in OPENERS:
             raise ValueError(f"{path} is not a gzip, bzip2 or xz file")
         self.container, self.name = container, name
-        self.stream = _OPENERS[container](path, "rb")
+        self.stream = OPENERS[container](path, "rb")
         self.scan = TextScan(name, limits, Deadline(limits), path.stat().st_size)
         self.scan.kind = "csv"
 
@@ -94,6 +94,20 @@ class CheckedStream:
         else:
             self.scan.finish()
         return chunk
+
+    def fill(self, buffer: bytearray, start: int, size: int) -> int:
+        """Up to ``size`` next bytes written into ``buffer[start:]``, checked in place
+        (:func:`~salesforge.data.csv_pieces.read_pieces` reuses its buffers); how many."""
+        try:
+            got = self.stream.readinto(
+                memoryview(buffer)[start:start + size])
+        except _DAMAGED as error:
+            raise _damaged(self.name, self.container, error) from None
+        if got:
+            self.scan.feed(buffer, start, start + got)
+        else:
+            self.scan.finish()
+        return got
 
     def readable(self) -> bool:
         return True
@@ -118,7 +132,7 @@ def _damaged(name: str, container: str, error: BaseException) -> DataError:
 def _check_compressed(path: Path, container: str, name: str, limits: InputLimits,
                       deadline: Deadline) -> str | None:
     try:
-        with _OPENERS[container](path, "rb") as stream:
+        with OPENERS[container](path, "rb") as stream:
             kind = scan_text(stream, TextScan(name, limits, deadline, path.stat().st_size))
     except _DAMAGED as error:
         raise _damaged(name, container, error) from None

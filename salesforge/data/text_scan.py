@@ -7,6 +7,7 @@ a million columns is refused after :func:`header_bound` bytes, counted with
 
 from __future__ import annotations
 
+import io
 import re
 from typing import BinaryIO
 
@@ -62,15 +63,19 @@ class TextScan:
         header_pending = self.kind == "csv" and self.columns is None
         return not (header_pending and limits.max_columns is not None)
 
-    def feed(self, chunk: bytes) -> None:
-        self.total += len(chunk)
+    def feed(self, chunk: bytes | bytearray, start: int = 0, end: int | None = None) -> None:
+        """Count ``chunk[start:end]`` (the whole chunk by default; a range of a reused
+        buffer is counted where it lies, not copied)."""
+        end = len(chunk) if end is None else end
+        self.total += end - start
         if self.stored is not None:
             check_expansion(self.limits, self.name, self.total, self.stored)
         if self.kind == "csv":
-            self._csv(chunk)
+            self._csv(chunk, start, end)
         elif self.kind == "json" and self.limits.max_cells is not None:
-            self.pairs += (self._last + chunk).count(_PAIR)
-            self._last = chunk[-1:]
+            part = bytes(chunk[start:end])
+            self.pairs += (self._last + part).count(_PAIR)
+            self._last = part[-1:]
             self._cells(self.pairs, "holds")
         self.deadline.check(self.name)
 
@@ -79,18 +84,17 @@ class TextScan:
         if self.kind == "csv" and self.columns is None and self.header:
             self._header_done(bytes(self.header))
 
-    def _csv(self, chunk: bytes) -> None:
+    def _csv(self, chunk: bytes | bytearray, start: int, end: int) -> None:
         if self.columns is None:
-            end = chunk.find(b"\n")
-            self.header += chunk if end < 0 else chunk[:end]
-            if end >= 0:
-                self._header_done(bytes(self.header))
-                chunk = chunk[end + 1:]
-            else:
+            line_end = chunk.find(b"\n", start, end)
+            self.header += chunk[start:end if line_end < 0 else line_end]
+            if line_end < 0:
                 self._header_growing()
                 return
+            self._header_done(bytes(self.header))
+            start = line_end + 1
         if self.limits.max_cells is not None:
-            self.rows += chunk.count(b"\n")
+            self.rows += chunk.count(b"\n", start, end)
             self._cells(self.rows * (self.columns or 1), "has")
 
     def _header_growing(self) -> None:
@@ -120,7 +124,7 @@ class TextScan:
                                      "cells (rows x columns)")
 
 
-def scan_text(stream: BinaryIO, scan: TextScan) -> str | None:
+def scan_text(stream: BinaryIO | io.BufferedIOBase, scan: TextScan) -> str | None:
     """Read ``stream`` through ``scan`` as far as a limit needs (to the end for
     decompressed bytes and cells, past the header line for columns), refusing at the first
     limit passed; the text kind (``csv``/``json``) of its content, ``None`` when empty or

@@ -45,7 +45,15 @@ def test_a_compressed_csv_is_decompressed_once_and_read_as_before(tmp_path, monk
         reads.append(len(chunk))
         return chunk
 
+    filling = input_check.CheckedStream.fill
+
+    def counting_fill(self, buffer, start, size):
+        got = filling(self, buffer, start, size)
+        reads.append(got)
+        return got
+
     monkeypatch.setattr(input_check.CheckedStream, "read", counting)
+    monkeypatch.setattr(input_check.CheckedStream, "fill", counting_fill)
     loader = CsvLoader()
     assert loader.checks_while_reading(path)
     assert not loader.checks_while_reading(tmp_path / "sales.csv")  # scanned first, cheaply

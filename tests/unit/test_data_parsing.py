@@ -185,7 +185,9 @@ def test_duplicate_keys_decide_what_a_duplicate_is():
         StandardCleaner(duplicate_keys=["nope"]).clean(raw)
 
 
-def test_duplicate_mask_matches_pandas_on_random_rows():
+@pytest.mark.parametrize("chunk_rows", [777, 1 << 20])
+def test_duplicate_mask_matches_pandas_on_random_rows(monkeypatch, chunk_rows):
+    monkeypatch.setattr("salesforge.data.duplicates.CHUNK_ROWS", chunk_rows)
     rng = np.random.default_rng(3)
     n = 5000
     data = pd.DataFrame({
@@ -198,6 +200,10 @@ def test_duplicate_mask_matches_pandas_on_random_rows():
     expected = data.duplicated().to_numpy()
     assert expected.any() and not expected.all()
     np.testing.assert_array_equal(duplicate_mask(data, list(data.columns)), expected)
+    codes = {"k": data["k"].to_numpy()}  # codes given for a column are its signature
+    np.testing.assert_array_equal(duplicate_mask(data, list(data.columns), codes), expected)
+    unique_ids = data.assign(id=pd.array([f"SO-{i}" for i in range(n)], dtype="string"))
+    assert not duplicate_mask(unique_ids, list(data.columns)).any()  # text alone decides
 
 
 # --- returns, revenue checks and the quality section ---------------------------------------

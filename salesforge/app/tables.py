@@ -6,7 +6,7 @@ import io
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from threading import Lock
-from typing import Any
+from typing import Any, Literal
 
 import altair as alt
 import pandas as pd
@@ -53,17 +53,36 @@ def table(frame: pd.DataFrame, name: str, page_size: int = PAGE_SIZE, currency: 
     return pn.Column(widget, download, sizing_mode="stretch_width")
 
 
-#: How many drawn charts the server keeps (a chart is a Vega-Lite spec with its aggregated
+#: How many drawn charts the server keeps (a chart is a Vega spec with its aggregated
 #: data: tens of kilobytes).
 CHART_CACHE_SIZE = 256
 
 
-def vega_spec(spec: alt.TopLevelMixin) -> dict[str, Any]:
-    """The Vega-Lite spec of an Altair chart as the app shows it: stretched to the page
-    width, scroll-zoomable, with tooltips."""
+def chart_theme() -> Literal["dark"] | None:
+    """The vega-themes theme of this page's charts: ``"dark"`` in Panel's dark theme."""
+    return "dark" if pn.config.theme == "dark" else None
+
+
+def vega_spec(spec: alt.TopLevelMixin, theme: Literal["dark"] | None = None) -> dict[str, Any]:
+    """The Vega spec of an Altair chart as the app shows it: stretched to the page width,
+    scroll-zoomable, with tooltips. Compiled from Vega-Lite here, on the server (10 ms a
+    chart, once: :data:`CHARTS` keeps it), so the browser starts at Vega and does not
+    compile each chart again in every page (a small gain: 0.06-0.1 s on the switch to the
+    Forecasting tab right after the page loaded, ``benchmarks/app.py``, stops 33-34).
+    vl-convert's compiler writes Vega 6, the major version Panel's bundled vega-embed
+    runs. ``theme`` (:func:`chart_theme`) is compiled in: its background, which a Vega
+    spec sets itself, included."""
+    import vl_convert
+
     interactive = spec.interactive(bind_y=False) if isinstance(spec, alt.Chart) else spec
     with alt.data_transformers.disable_max_rows():
-        return interactive.properties(width="container").to_dict()
+        lite = interactive.properties(width="container").to_dict()
+    return vl_convert.vegalite_to_vega(lite, theme=theme)
+
+
+def spec_datasets(spec: dict[str, Any]) -> dict[str, list]:
+    """The rows of each named dataset of a Vega spec (those given inline)."""
+    return {d["name"]: d["values"] for d in spec.get("data") or [] if "values" in d}
 
 
 class ChartCache:
@@ -83,7 +102,7 @@ class ChartCache:
             if key in self._specs:
                 self._specs.move_to_end(key)
                 return self._specs[key]
-        spec = vega_spec(build())
+        spec = vega_spec(build(), chart_theme())
         with self._lock:
             self._specs[key] = spec
             while len(self._specs) > self.size:
@@ -106,10 +125,10 @@ def chart(spec: alt.TopLevelMixin | dict[str, Any], height: int | None = None) -
     """A chart (Altair, or a spec from :func:`vega_spec`) stretched to the page width,
     scroll-zoomable and with tooltips."""
     if not isinstance(spec, dict):
-        spec = vega_spec(spec)
-    # the pane moves the spec's datasets into data sources: it gets its own dict of them
-    spec = {**spec, "datasets": dict(spec.get("datasets") or {})}
-    theme = {"theme": "dark"} if pn.config.theme == "dark" else {}
+        spec = vega_spec(spec, chart_theme())
+    # the pane moves each dataset's rows into a data source: it gets its own entries
+    spec = {**spec, "data": [dict(d) for d in spec.get("data") or []]}
+    theme = {"theme": chart_theme()} if chart_theme() else {}
     return pn.pane.Vega(spec, sizing_mode="stretch_width", height=height or 320, **theme)
 
 

@@ -15,6 +15,7 @@ import pytest
 
 from salesforge.app.filters import GlobalFilters
 from salesforge.app.runs import RunData
+from salesforge.app.tables import spec_datasets
 from salesforge.app.tabs.forecasting import ForecastingTab
 from salesforge.data.sample import sample_path
 from tests.conftest import app_server
@@ -56,8 +57,8 @@ def test_the_forecasting_tab_draws_forecast_against_actual_and_the_history(runs_
     assert f"Run {early_id} forecast 28 period(s) from 2023-12-01 to 2023-12-28" in words
     vegas = [p for p in parts if isinstance(p, pn.pane.Vega)]
     assert len(vegas) == 3  # forecast vs actual; accuracy history: MASE, coverage
-    spec = vegas[0].object  # the Vega-Lite spec, drawn once and cached
-    sizes = {len(values) for values in spec["datasets"].values()}
+    spec = vegas[0].object  # the Vega spec, drawn once and cached
+    sizes = {len(values) for values in spec_datasets(spec).values()}
     assert sizes == {28, 56}  # one band point per realised day; actual and forecast lines
 
     early = RunData(runs_folder / "early", root=runs_folder)

@@ -51,7 +51,10 @@ def spec_of(page: Path) -> str:
 
 
 def drawn_text(spec: str) -> list[str]:
-    svg = vl_convert.vegalite_to_svg(spec)
+    """The texts ``spec`` (Vega-Lite, as the reports save it, or Vega, as the app sends
+    it) draws."""
+    is_vega = "/schema/vega/" in json.loads(spec).get("$schema", "")
+    svg = vl_convert.vega_to_svg(spec) if is_vega else vl_convert.vegalite_to_svg(spec)
     return [html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
 
 

@@ -44,7 +44,7 @@ def test_bridge_by_category_adds_up_per_group():
 def test_returns_are_left_out_of_the_bridge():
     current = pd.concat([CURRENT, lines([("A", "X", -3, 6.0)]).assign(is_return=True)],
                         ignore_index=True)
-    current["is_return"] = current["is_return"].fillna(False).astype(bool)
+    current["is_return"] = current["is_return"].eq(True)
     assert bridge(BASE, current).iloc[0]["current_revenue"] == 132.0
 
 

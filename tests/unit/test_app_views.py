@@ -257,7 +257,7 @@ def test_hidden_tabs_wait_while_the_visitor_has_just_picked_a_tab(runs):
 
 
 def test_charts_are_drawn_once_per_run_view_and_filters(runs):
-    from salesforge.app.tables import CHARTS
+    from salesforge.app.tables import CHARTS, spec_datasets
 
     CHARTS.clear()
     first = SalesforgeApp(runs)
@@ -270,6 +270,6 @@ def test_charts_are_drawn_once_per_run_view_and_filters(runs):
     for pane in second.tabs_list[1].layout.objects:
         if isinstance(pane, pn.pane.Vega):
             pane.get_root()  # Bokeh moves a pane's datasets into its data sources
-    assert all(spec["datasets"] for spec in CHARTS._specs.values())  # the cache kept its own
+    assert all(spec_datasets(spec) for spec in CHARTS._specs.values())  # the cache kept its own
     second.filters.choices["region"].value = ["Jakarta"]
     assert len(CHARTS) > drawn

@@ -12,7 +12,7 @@ import panel as pn
 
 from salesforge.app.filters import GlobalFilters
 from salesforge.app.runs import RunData
-from salesforge.app.tables import CHARTS
+from salesforge.app.tables import CHARTS, chart_theme
 from salesforge.app.tables import chart as chart_pane
 from salesforge.i18n import N_, gettext
 
@@ -73,8 +73,8 @@ class Tab:
     def chart(self, run: RunData, view: Hashable, build: Callable[[], alt.TopLevelMixin],
               height: int | None = None) -> pn.pane.Vega:
         """The chart ``build`` draws for ``run``, drawn once per run, tab, ``view`` (what
-        else it shows: a model, a slider's value) and filter state, then taken from the
-        server's :data:`~salesforge.app.tables.CHARTS`."""
+        else it shows: a model, a slider's value), filter state, language and theme, then
+        taken from the server's :data:`~salesforge.app.tables.CHARTS`."""
         key = (str(run.path), run.run_id, str(run.manifest.get("finished_at") or ""),
-               self.title, view, self.filters.signature(), self.language)
+               self.title, view, self.filters.signature(), self.language, chart_theme())
         return chart_pane(CHARTS.spec(key, build), height=height)

@@ -11,7 +11,10 @@ same app drawn in this process: :func:`charts_per_tab`), first at once after the
 appear (and again in ``--switch-visits`` new visits: the median), then after the page has had
 ``--settle`` seconds (default 3) to draw the hidden tabs, and from pressing "Upload and run"
 (sample data as plain CSV) to the new run's KPI cards. ``--shots DIR`` saves a screenshot
-of each tab. Never used in tests.
+of each tab. ``--profile N`` adds N first visits under V8's CPU profiler (the cards, then
+``--settle`` seconds for the hidden tabs) and prints the median main-thread script time of
+each JavaScript bundle (:func:`script_time`): where a first visit's time goes. Never used
+in tests.
 
 A KPI render is timed from ``page.goto`` to the end of the first frame that paints the
 revenue card, as the page itself sees it (:data:`KPI_PAINTED`, a script run before the
@@ -23,7 +26,9 @@ chart, so Playwright sees them 0.1-0.4 s after they were drawn. Both are printed
 from __future__ import annotations
 
 import argparse
+import collections
 import gzip
+import json
 import shutil
 import socket
 import statistics
@@ -133,6 +138,69 @@ CHARTS_DRAWN = """(expected) => {
 }"""
 
 
+#: Trace categories of a profiled visit: V8's sampling CPU profiler and the main thread.
+PROFILE_CATEGORIES = ["devtools.timeline", "disabled-by-default-v8.cpu_profiler", "toplevel"]
+
+
+def script_time(trace: Path) -> dict[str, float]:
+    """Seconds of the visited page's main thread per JavaScript bundle (the file name of
+    the script whose code was running; V8's own work as ``(program)``, ``(garbage
+    collector)``), from V8's samples in a Chrome trace with :data:`PROFILE_CATEGORIES`;
+    idle time left out. The trace holds a profile per renderer main thread (other pages of
+    the browser included): the busiest is the visited page's."""
+    events = json.loads(trace.read_text())
+    events = events["traceEvents"] if isinstance(events, dict) else events
+    main = {(e["pid"], e["tid"]) for e in events if e.get("ph") == "M"
+            and e.get("name") == "thread_name" and e["args"].get("name") == "CrRendererMain"}
+    profiles = {(e["pid"], e["id"]) for e in events
+                if e.get("name") == "Profile" and (e["pid"], e["tid"]) in main}
+    frames: dict[tuple, dict] = {}
+    spent: dict[tuple, collections.Counter] = collections.defaultdict(collections.Counter)
+    for event in events:  # a profile's chunks come from its sampler thread
+        profile = (event.get("pid"), event.get("id"))
+        if event.get("name") != "ProfileChunk" or profile not in profiles:
+            continue
+        data = event["args"]["data"]
+        nodes = data.get("cpuProfile", {})
+        frames.update({(profile, n["id"]): n["callFrame"] for n in nodes.get("nodes", [])})
+        for node, micros in zip(nodes.get("samples", []), data.get("timeDeltas", []),
+                                strict=False):
+            spent[profile][node] += micros
+    by_profile = []
+    for profile, samples in spent.items():
+        by_bundle: collections.Counter = collections.Counter()
+        for node, micros in samples.items():
+            frame = frames.get((profile, node), {})
+            url = frame.get("url") or ""
+            name = url.split("?")[0].rsplit("/", 1)[-1] if url else frame.get("functionName")
+            if name != "(idle)":
+                by_bundle[name or "(anonymous)"] += micros / 1e6
+        by_profile.append(dict(by_bundle))
+    return max(by_profile, key=lambda bundles: sum(bundles.values()), default={})
+
+
+def profile_visits(browser, url: str, visits: int, settle: float) -> None:
+    """Print the median script time per bundle over ``visits`` profiled first visits."""
+    runs = []
+    with tempfile.TemporaryDirectory() as scratch:
+        for number in range(visits):
+            context = browser.new_context(viewport={"width": 1440, "height": 1000})
+            context.add_init_script(KPI_PAINTED)
+            page = context.new_page()
+            trace = Path(scratch) / f"visit{number}.json"
+            browser.start_tracing(page=page, path=str(trace), categories=PROFILE_CATEGORIES)
+            visit(page, url)
+            page.wait_for_timeout(settle * 1000)
+            browser.stop_tracing()
+            context.close()
+            runs.append(script_time(trace))
+    bundles = sorted({name for run in runs for name in run},
+                     key=lambda name: -statistics.median(r.get(name, 0.0) for r in runs))
+    print(f"script time of a first visit and {settle:g} s after it, median of {visits}:")
+    for name in bundles[:12]:
+        print(f"  {name:<40} {statistics.median(r.get(name, 0.0) for r in runs):6.2f} s")
+
+
 def charts_per_tab(runs: Path) -> dict[str, int]:
     """How many charts each tab shows for the runs folder ``runs``, from the app drawn
     here in the same way (English, no filter)."""
@@ -150,6 +218,8 @@ def main() -> None:
                         help="new visits, each switching to Forecasting as soon as the KPI "
                              "cards are painted (median printed; default 5)")
     parser.add_argument("--shots", type=Path, default=None)
+    parser.add_argument("--profile", type=int, default=0,
+                        help="first visits under V8's CPU profiler: script time per bundle")
     options = parser.parse_args()
     if options.shots is not None:
         options.shots.mkdir(parents=True, exist_ok=True)
@@ -216,6 +286,8 @@ def main() -> None:
                       f"{seen:.2f} s)")
                 page.wait_for_timeout(options.settle * 1000)
                 switch_tabs(page, "settled ", options.shots, charts)
+                if options.profile:
+                    profile_visits(browser, url, options.profile, options.settle)
                 page.locator("input[type=file]").set_input_files(str(csv))
                 picker = page.locator("select").first
                 before = picker.input_value()

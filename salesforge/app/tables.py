@@ -67,8 +67,8 @@ def vega_spec(spec: alt.TopLevelMixin, theme: Literal["dark"] | None = None) -> 
     """The Vega spec of an Altair chart as the app shows it: stretched to the page width,
     scroll-zoomable, with tooltips. Compiled from Vega-Lite here, on the server (10 ms a
     chart, once: :data:`CHARTS` keeps it), so the browser starts at Vega and does not
-    compile each chart again in every page (a small gain: 0.06-0.1 s on the switch to the
-    Forecasting tab right after the page loaded, ``benchmarks/app.py``, stops 33-34).
+    compile each chart again in every page (a small gain: 0.07 s less script in a first
+    visit, ``benchmarks/app.py --profile``).
     vl-convert's compiler writes Vega 6, the major version Panel's bundled vega-embed
     runs. ``theme`` (:func:`chart_theme`) is compiled in: its background, which a Vega
     spec sets itself, included."""

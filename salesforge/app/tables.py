@@ -12,6 +12,7 @@ import altair as alt
 import pandas as pd
 import panel as pn
 
+from salesforge.app.html_table import html_table
 from salesforge.app.people import people_view
 from salesforge.i18n import gettext
 from salesforge.report.escape import escape_frame
@@ -33,15 +34,24 @@ def pager_words(language: str) -> dict[str, Any]:
 
 def table(frame: pd.DataFrame, name: str, page_size: int = PAGE_SIZE, currency: str = "IDR",
           language: str = "en") -> pn.Column:
-    """A sortable, paginated Tabulator of ``frame`` for people (:func:`people_view`:
-    labelled headers, money in ``currency``, percentages, dates) and a button downloading
-    ``frame`` itself as ``<name>.csv`` (machine names, full precision)."""
+    """``frame`` for people (:func:`people_view`: labelled headers, money in ``currency``,
+    percentages, dates) and a button downloading ``frame`` itself as ``<name>.csv``
+    (machine names, full precision). A frame of more than ``page_size`` rows is a
+    sortable Tabulator in pages of ``page_size``; one that fits on a page is plain HTML
+    drawn here (:func:`~salesforge.app.html_table.html_table`), which the browser builds
+    at once instead of in about 0.15 s."""
     frame = frame.reset_index(drop=True)
     shown, formatters, titles = people_view(shown_values(frame, language), currency, language)
-    widget = pn.widgets.Tabulator(shown, show_index=False, formatters=formatters,
-                                  titles=titles, pagination="remote", page_size=page_size,
-                                  disabled=True, sizing_mode="stretch_width",
-                                  configuration=pager_words(language))
+    widget: pn.viewable.Viewable
+    if len(shown) <= page_size:
+        widget = pn.pane.HTML(html_table(shown, formatters, titles),
+                              sizing_mode="stretch_width")
+    else:
+        widget = pn.widgets.Tabulator(shown, show_index=False, formatters=formatters,
+                                      titles=titles, pagination="remote",
+                                      page_size=page_size, disabled=True,
+                                      sizing_mode="stretch_width",
+                                      configuration=pager_words(language))
 
     def csv() -> io.BytesIO:
         return io.BytesIO(escape_frame(frame).to_csv(index=False).encode("utf-8"))

@@ -74,6 +74,6 @@ class OverviewTab(Tab):
             top = rows.groupby("product", observed=True)["revenue"].sum().sort_values(
                 ascending=False).rename_axis("product").reset_index()
             parts.append(heading(self._("Revenue by product")))
-            parts.append(table(top, "products", page_size=10,
+            parts.append(table(top, "products",
                                currency=currency_of(run.manifest), language=self.language))
         return parts

@@ -33,7 +33,9 @@ def format_number(value: Any, spec: dict[str, Any]) -> str:
 
 
 def _text(value: Any) -> str:
-    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+    """A cell that is not a number as text (missing: empty; a list or dict as written)."""
+    missing = value is None or (pd.api.types.is_scalar(value) and pd.isna(value))
+    return "" if missing else str(value)
 
 
 def html_table(shown: pd.DataFrame, formatters: dict[str, dict[str, Any]],

@@ -57,6 +57,15 @@ def test_an_indonesian_one_page_table_reads_as_the_tabulator_did():
     assert re.findall(r'<td class="(\w+)">', markup)[:5] == ["text", "num", "num", "num", "text"]
 
 
+def test_text_cells_of_any_kind_are_written_as_text():
+    frame = pd.DataFrame({"reasons": [["price", "quantity"], None],
+                          "flagged": [True, False],
+                          "product": pd.Series(["a", None], dtype="category")})
+    shown, formatters, titles = people_view(frame, "IDR", "en")
+    assert cells(html_table(shown, formatters, titles))[1:] == [
+        ["[&#x27;price&#x27;, &#x27;quantity&#x27;]", "True", "a"], ["", "False", ""]]
+
+
 def test_cells_and_headers_are_escaped():
     frame = pd.DataFrame({"product": ['<img src=x onerror="alert(1)">', "A & B"],
                           "<b>": ["<script>", "ok"]})

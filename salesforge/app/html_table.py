@@ -10,52 +10,49 @@ header is HTML-escaped."""
 from __future__ import annotations
 
 import html
-import math
 from typing import Any
 
 import pandas as pd
 
+from salesforge.analytics.formatting import format_number
 
-def format_number(value: Any, spec: dict[str, Any]) -> str:
+
+def _missing(value: Any) -> bool:
+    return value is None or (pd.api.types.is_scalar(value) and bool(pd.isna(value)))
+
+
+def cell_number(value: Any, spec: dict[str, Any], language: str = "en") -> str:
     """``value`` as Tabulator's ``money`` formatter draws it with the options ``spec``
-    (``precision``, ``thousand``, ``decimal``, ``symbol``, ``symbolAfter``): the sign first,
+    (``precision``, ``symbol``, ``symbolAfter``; the separators are ``language``'s, as
+    :func:`~salesforge.app.people.separators` gives them to Tabulator): the sign first,
     then the symbol before or after the digits. Missing values are empty."""
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+    if _missing(value):
         return ""
     number, precision = float(value), int(spec.get("precision", 2))
-    size = round(abs(number), precision)
-    thousand, decimal = spec.get("thousand", ","), spec.get("decimal", ".")
-    digits = f"{size:,.{precision}f}".replace(",", "\0").replace(".", decimal)
-    digits = digits.replace("\0", thousand)
-    sign = "-" if number < 0 and size else ""  # no "-0"
+    sign = "-" if round(number, precision) < 0 else ""  # no "-0"
+    digits = format_number(abs(number), precision, language)
     symbol = str(spec.get("symbol") or "")
     return f"{sign}{digits}{symbol}" if spec.get("symbolAfter") else f"{sign}{symbol}{digits}"
 
 
-def _text(value: Any) -> str:
-    """A cell that is not a number as text (missing: empty; a list or dict as written)."""
-    missing = value is None or (pd.api.types.is_scalar(value) and pd.isna(value))
-    return "" if missing else str(value)
-
-
 def html_table(shown: pd.DataFrame, formatters: dict[str, dict[str, Any]],
-               titles: dict[str, str]) -> str:
+               titles: dict[str, str], language: str = "en") -> str:
     """``shown`` as an HTML ``<table class="sf-table">``: headers from ``titles``, numbers
-    written with ``formatters`` and aligned right (the frame, formatters and titles of
-    :func:`~salesforge.app.people.people_view`), other values as text."""
-    columns = [str(c) for c in shown.columns]
-    head = "".join(f'<th class="{"num" if c in formatters else "text"}">'
-                   f"{html.escape(titles.get(c, c))}</th>" for c in columns)
-    cells = []
-    for column, name in zip(shown.columns, columns, strict=True):
+    written with ``formatters`` in ``language`` and aligned right (the frame, formatters
+    and titles of :func:`~salesforge.app.people.people_view`), other values as text (a
+    missing one empty)."""
+    names = [str(c) for c in shown.columns]
+    kinds = ["num" if name in formatters else "text" for name in names]
+    head = "".join(f'<th class="{kind}">{html.escape(titles.get(name, name))}</th>'
+                   for name, kind in zip(names, kinds, strict=True))
+    columns = []
+    for column, name in zip(shown.columns, names, strict=True):
         spec = formatters.get(name)
-        values = shown[column].tolist()
-        cells.append([html.escape(format_number(v, spec) if spec else _text(v))
-                      for v in values])
-    kinds = ["num" if c in formatters else "text" for c in columns]
-    body = "".join(
-        "<tr>" + "".join(f'<td class="{kind}">{column[row]}</td>'
-                         for kind, column in zip(kinds, cells, strict=True)) + "</tr>"
-        for row in range(len(shown)))
+        columns.append([html.escape(cell_number(v, spec, language) if spec
+                                    else "" if _missing(v) else str(v))
+                        for v in shown[column].tolist()])
+    body = "".join("<tr>" + "".join(f'<td class="{kind}">{cells[row]}</td>'
+                                    for kind, cells in zip(kinds, columns, strict=True))
+                   + "</tr>" for row in range(len(shown)))
     return (f'<div class="sf-table-wrap"><table class="sf-table"><thead><tr>{head}</tr>'
             f"</thead><tbody>{body}</tbody></table></div>")

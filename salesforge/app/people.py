@@ -1,7 +1,7 @@
 """Tables for people in the app: headers from the catalog, money in the run's currency
 without decimals, percentages with one decimal, shares of one as percentages, counts as
 whole numbers, dates as dates. Values stay numbers (columns sort as numbers); Tabulator's
-own formatters draw them, or :func:`~salesforge.app.html_table.format_number` with the same
+own formatters draw them, or :func:`~salesforge.app.html_table.cell_number` with the same
 options in a table of one page. The CSV download keeps the machine names and full
 precision."""
 

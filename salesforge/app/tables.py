@@ -44,7 +44,7 @@ def table(frame: pd.DataFrame, name: str, page_size: int = PAGE_SIZE, currency: 
     shown, formatters, titles = people_view(shown_values(frame, language), currency, language)
     widget: pn.viewable.Viewable
     if len(shown) <= page_size:
-        widget = pn.pane.HTML(html_table(shown, formatters, titles),
+        widget = pn.pane.HTML(html_table(shown, formatters, titles, language),
                               sizing_mode="stretch_width")
     else:
         widget = pn.widgets.Tabulator(shown, show_index=False, formatters=formatters,
@@ -134,12 +134,13 @@ CHARTS = ChartCache()
 def chart(spec: alt.TopLevelMixin | dict[str, Any], height: int | None = None) -> pn.pane.Vega:
     """A chart (Altair, or a spec from :func:`vega_spec`) stretched to the page width,
     scroll-zoomable and with tooltips."""
+    theme = chart_theme()
     if not isinstance(spec, dict):
-        spec = vega_spec(spec, chart_theme())
+        spec = vega_spec(spec, theme)
     # the pane moves each dataset's rows into a data source: it gets its own entries
     spec = {**spec, "data": [dict(d) for d in spec.get("data") or []]}
-    theme = {"theme": chart_theme()} if chart_theme() else {}
-    return pn.pane.Vega(spec, sizing_mode="stretch_width", height=height or 320, **theme)
+    return pn.pane.Vega(spec, sizing_mode="stretch_width", height=height or 320,
+                        **({"theme": theme} if theme else {}))
 
 
 def heading(text: str) -> pn.pane.Markdown:

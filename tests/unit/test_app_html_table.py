@@ -11,7 +11,7 @@ import pandas as pd
 import panel as pn
 import pytest
 
-from salesforge.app.html_table import format_number, html_table
+from salesforge.app.html_table import cell_number, html_table
 from salesforge.app.people import people_view
 from salesforge.app.tables import PAGE_SIZE, table
 
@@ -21,18 +21,19 @@ PERCENT_EN = {"type": "money", "thousand": ",", "decimal": ".", "symbol": "%",
               "symbolAfter": True, "precision": 1}
 
 
-@pytest.mark.parametrize(("value", "spec", "text"), [
-    (12_870_078.4051, RUPIAH_ID, "Rp 12.870.078"),
-    (-2_592_965.3474, RUPIAH_ID, "-Rp 2.592.965"),
-    (-0.2, RUPIAH_ID, "Rp 0"),  # rounds to zero: no "-0"
-    (13.333, PERCENT_EN, "13.3%"),
-    (1234567.891, {**PERCENT_EN, "symbol": "", "precision": 2}, "1,234,567.89"),
-    (math.nan, RUPIAH_ID, ""),
-    (None, PERCENT_EN, ""),
-    (pd.NA, PERCENT_EN, ""),
+@pytest.mark.parametrize(("value", "spec", "language", "text"), [
+    (12_870_078.4051, RUPIAH_ID, "id", "Rp 12.870.078"),
+    (-2_592_965.3474, RUPIAH_ID, "id", "-Rp 2.592.965"),
+    (-0.2, RUPIAH_ID, "id", "Rp 0"),  # rounds to zero: no "-0"
+    (13.333, PERCENT_EN, "en", "13.3%"),
+    (1234567.891, {**PERCENT_EN, "symbol": "", "precision": 2}, "en", "1,234,567.89"),
+    (math.nan, RUPIAH_ID, "id", ""),
+    (None, PERCENT_EN, "en", ""),
+    (pd.NA, PERCENT_EN, "en", ""),
 ])
-def test_numbers_are_written_as_tabulator_s_money_formatter_draws_them(value, spec, text):
-    assert format_number(value, spec) == text
+def test_numbers_are_written_as_tabulator_s_money_formatter_draws_them(value, spec, language,
+                                                                        text):
+    assert cell_number(value, spec, language) == text
 
 
 def cells(markup: str) -> list[list[str]]:
@@ -47,7 +48,7 @@ def test_an_indonesian_one_page_table_reads_as_the_tabulator_did():
                           "entities": [3, 9],
                           "date": pd.to_datetime(["2023-09-19", None])})
     shown, formatters, titles = people_view(frame, "IDR", "id")
-    markup = html_table(shown, formatters, titles)
+    markup = html_table(shown, formatters, titles, "id")
     header, first, second = cells(markup)
     assert header == [titles[c] for c in frame.columns]
     assert header[1] == "harga rata-rata"

@@ -1,20 +1,22 @@
-"""A table that fits on one page, drawn on the server as plain HTML.
+"""An app table drawn on the server as plain HTML.
 
-The browser builds a Tabulator in about 0.15 s (its redraws measure the page again each
-time Panel relays it out: ``benchmarks/app.py --profile``); a table of a few rows needs no
-pager or sorting widget, so :func:`~salesforge.app.tables.table` draws it with
-:func:`html_table` instead: the same headers, and each value written as the Tabulator
-formatter of :func:`~salesforge.app.people.people_view` would draw it. Every cell and
-header is HTML-escaped."""
+The browser built a Tabulator in about 0.15 s (its redraws measure the page again each
+time Panel relays it out: ``benchmarks/app.py --profile``), so every table of the app is
+HTML written here: the same headers, and each value written as the Tabulator formatter of
+:func:`~salesforge.app.people.people_view` would draw it. A table longer than a page comes
+a page at a time (:mod:`salesforge.app.paged_table`). Every cell and header is
+HTML-escaped."""
 
 from __future__ import annotations
 
 import html
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from salesforge.analytics.formatting import format_number
+from salesforge.i18n import gettext
 
 
 def _missing(value: Any) -> bool:
@@ -35,12 +37,20 @@ def cell_number(value: Any, spec: dict[str, Any], language: str = "en") -> str:
     return f"{sign}{digits}{symbol}" if spec.get("symbolAfter") else f"{sign}{symbol}{digits}"
 
 
+def cell_text(value: Any, language: str = "en") -> str:
+    """A value that is not a number as text: yes or no in ``language`` for a boolean (as
+    the reports write it), empty when missing."""
+    if isinstance(value, bool | np.bool_):
+        return gettext(language)("yes" if value else "no")
+    return "" if _missing(value) else str(value)
+
+
 def html_table(shown: pd.DataFrame, formatters: dict[str, dict[str, Any]],
                titles: dict[str, str], language: str = "en") -> str:
     """``shown`` as an HTML ``<table class="sf-table">``: headers from ``titles``, numbers
     written with ``formatters`` in ``language`` and aligned right (the frame, formatters
-    and titles of :func:`~salesforge.app.people.people_view`), other values as text (a
-    missing one empty)."""
+    and titles of :func:`~salesforge.app.people.people_view`), other values as text
+    (:func:`cell_text`)."""
     names = [str(c) for c in shown.columns]
     kinds = ["num" if name in formatters else "text" for name in names]
     head = "".join(f'<th class="{kind}">{html.escape(titles.get(name, name))}</th>'
@@ -49,7 +59,7 @@ def html_table(shown: pd.DataFrame, formatters: dict[str, dict[str, Any]],
     for column, name in zip(shown.columns, names, strict=True):
         spec = formatters.get(name)
         columns.append([html.escape(cell_number(v, spec, language) if spec
-                                    else "" if _missing(v) else str(v))
+                                    else cell_text(v, language))
                         for v in shown[column].tolist()])
     body = "".join("<tr>" + "".join(f'<td class="{kind}">{cells[row]}</td>'
                                     for kind, cells in zip(kinds, columns, strict=True))

@@ -1,4 +1,4 @@
-"""Sortable tables with a CSV download button, and chart panes sized for the layout."""
+"""Tables with a CSV download button, and chart panes sized for the layout."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import pandas as pd
 import panel as pn
 
 from salesforge.app.html_table import html_table
+from salesforge.app.paged_table import PagedTable
 from salesforge.app.people import people_view
 from salesforge.i18n import gettext
 from salesforge.report.escape import escape_frame
@@ -21,25 +22,13 @@ from salesforge.report.labels import shown_values
 PAGE_SIZE = 15
 
 
-def pager_words(language: str) -> dict[str, Any]:
-    """Tabulator's ``locale``/``langs`` options: its page buttons in ``language``."""
-    if language == "en":
-        return {}
-    _ = gettext(language)
-    words = {"first": _("First"), "prev": _("Prev"), "next": _("Next"), "last": _("Last")}
-    titles = {"first_title": _("First page"), "prev_title": _("Previous page"),
-              "next_title": _("Next page"), "last_title": _("Last page")}
-    return {"locale": language, "langs": {language: {"pagination": {**words, **titles}}}}
-
-
 def table(frame: pd.DataFrame, name: str, page_size: int = PAGE_SIZE, currency: str = "IDR",
           language: str = "en") -> pn.Column:
     """``frame`` for people (:func:`people_view`: labelled headers, money in ``currency``,
-    percentages, dates) and a button downloading ``frame`` itself as ``<name>.csv``
-    (machine names, full precision). A frame of more than ``page_size`` rows is a
-    sortable Tabulator in pages of ``page_size``; one that fits on a page is plain HTML
-    drawn here (:func:`~salesforge.app.html_table.html_table`), which the browser builds
-    at once instead of in about 0.15 s."""
+    percentages, dates) as HTML written here (:func:`~salesforge.app.html_table.html_table`),
+    and a button downloading ``frame`` itself as ``<name>.csv`` (machine names, full
+    precision). A frame of more than ``page_size`` rows is shown a page at a time, with
+    page buttons and a sort choice (:class:`~salesforge.app.paged_table.PagedTable`)."""
     frame = frame.reset_index(drop=True)
     shown, formatters, titles = people_view(shown_values(frame, language), currency, language)
     widget: pn.viewable.Viewable
@@ -47,11 +36,7 @@ def table(frame: pd.DataFrame, name: str, page_size: int = PAGE_SIZE, currency: 
         widget = pn.pane.HTML(html_table(shown, formatters, titles, language),
                               sizing_mode="stretch_width")
     else:
-        widget = pn.widgets.Tabulator(shown, show_index=False, formatters=formatters,
-                                      titles=titles, pagination="remote",
-                                      page_size=page_size, disabled=True,
-                                      sizing_mode="stretch_width",
-                                      configuration=pager_words(language))
+        widget = PagedTable(shown, formatters, titles, language, page_size).layout
 
     def csv() -> io.BytesIO:
         return io.BytesIO(escape_frame(frame).to_csv(index=False).encode("utf-8"))

@@ -1,6 +1,7 @@
 """A product name that looks like markup is shown as text by both kinds of app table: the
-one-page HTML table the server writes and the paged Tabulator of a longer table (Panel
-serving :func:`salesforge.app.tables.table`, Debian's chromium driven by Playwright)."""
+one-page HTML table and a longer table's pages, after a page turn and a new sort order
+(Panel serving :func:`salesforge.app.tables.table`, Debian's chromium driven by
+Playwright)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ pytestmark = [
 BAD = '<img src=x onerror="window.sfInjected=1">'
 
 
-@pytest.mark.parametrize("rows", [5, 40], ids=["html-table", "tabulator"])
+@pytest.mark.parametrize("rows", [5, 40], ids=["one-page", "paged"])
 def test_a_markup_product_name_is_shown_as_text(rows):
     import panel as pn
     from playwright.sync_api import sync_playwright
@@ -41,6 +42,11 @@ def test_a_markup_product_name_is_shown_as_text(rows):
             page = browser.new_page()
             page.goto(f"http://127.0.0.1:{port}/table")
             page.get_by_text(BAD, exact=True).first.wait_for(timeout=30_000)
+            if rows > 15:  # the other pages the server writes
+                page.get_by_role("button", name="Next").click()
+                page.get_by_text("p20", exact=True).wait_for()
+                page.locator("select").select_option(label="product ↑")  # "<" sorts first
+                page.get_by_text(BAD, exact=True).first.wait_for()
             page.wait_for_timeout(500)  # an injected image's error handler would have run
             assert page.evaluate("() => window.sfInjected") is None
             browser.close()

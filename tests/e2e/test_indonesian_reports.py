@@ -165,12 +165,6 @@ def app_texts(app) -> list[str]:
             texts.append(item)
         elif isinstance(item, pn.pane.Vega):
             texts += drawn_text(json.dumps(item.object))
-        elif isinstance(item, pn.widgets.Tabulator):
-            texts += list(item.titles.values())
-            langs = item._configuration.get("langs") or {}  # its page buttons (Panel keeps
-            # the Tabulator options privately)
-            texts += list(next(iter(langs.values()), {}).get("pagination", {}).values()) \
-                or ["First", "Prev", "Next", "Last"]
         else:
             if isinstance(getattr(item, "object", None), str):
                 texts += [t for t in re.split(r"<[^>]+>", item.object) if t.strip()]

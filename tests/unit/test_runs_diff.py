@@ -100,8 +100,15 @@ def test_app_comparison_uses_the_same_figures(runs):
                for n in ("base", "threshold")}
     assert {k: v.replace(",", "") for k, v in anomalies.items()} == {
         k: str(v) for k, v in flagged.items()}  # a count: no best marked
-    mase = figures.set_index("figure").loc["mase"]
+    mase = figures.set_index("figure").loc["MASE"]
     assert sum(v.endswith(" *") for v in mase) <= 1
+    # in Indonesian: labels from the catalog, numbers in its style, the same figures
+    labelled, _ = side_by_side([base, threshold], "id")
+    assert {"model terbaik", "anomali", "pendapatan", "MASE"} <= set(labelled["figure"])
+    assert list(labelled.set_index("figure").loc["anomali"]) == [
+        f"{n:,}".replace(",", ".") for n in flagged.values()]
+    assert list(labelled.set_index("figure").loc["MASE"]) == [
+        v.replace(".", ",") for v in mase]
     text = changes(base, threshold)[0].object
     assert f"{flagged[base.run_id]:,} → {flagged[threshold.run_id]:,} flagged" in text
     listed = discover_runs(base.path.parent)  # the app lists runs through the index

@@ -15,28 +15,51 @@ import panel as pn
 from salesforge.analytics.formatting import format_number
 from salesforge.app.filters import GlobalFilters
 from salesforge.app.format import currency_of
+from salesforge.app.people import separators
 from salesforge.app.runs import RunData
 from salesforge.app.tables import heading, note, table
 from salesforge.app.tabs import Tab
 from salesforge.i18n import N_, gettext
+from salesforge.report.labels import column_label
 from salesforge.runs.compare import compare
 from salesforge.runs.diff import config_changes, diff_runs, flatten
 from salesforge.runs.render import BEST, format_value
 from salesforge.runs.summary import components, summarize
 
+#: Labels of the compared figures that are not column names
+#: (:func:`~salesforge.report.labels.column_label` names the others).
+FIGURE_LABELS = {
+    "started_at": N_("started"), "source": N_("source file"), "best_model": N_("best model"),
+    "horizon": N_("horizon"), "freq": N_("frequency"), "overrides": N_("overrides"),
+    "rows_clean": N_("clean rows"), "rows_rejected": N_("rejected rows"),
+    "segments": N_("segments"), "silhouette": N_("silhouette"), "anomalies": N_("anomalies"),
+    "anomaly_rate": N_("anomaly rate"), "anomaly_f1": N_("anomaly F1"),
+    "seconds": N_("seconds"), "wape": N_("WAPE"),
+}
 
-def side_by_side(runs: list[RunData]) -> tuple[pd.DataFrame, pd.DataFrame]:
+
+def figure_label(name: str, language: str = "en") -> str:
+    """A compared figure's label in ``language``."""
+    known = FIGURE_LABELS.get(name)
+    return gettext(language)(known) if known else column_label(name, language)
+
+
+def side_by_side(runs: list[RunData], language: str = "en"
+                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(figures, config differences): one row per figure / differing config key, one
-    column per run; the best value of each metric ends in ``*``."""
+    column per run, figures labelled and written in ``language``; the best value of each
+    metric ends in ``*``."""
     rows = [summarize(r.manifest, r.path) for r in runs]
     comparison = compare(rows)
     ids = comparison.run_ids
-    records = [{"figure": key, **{rid: shown(values[rid]) for rid in ids}}
+    records = [{"figure": figure_label(key, language),
+                **{rid: shown(values[rid], language) for rid in ids}}
                for key, values in comparison.info.items()]
     for name, values in comparison.metrics.items():
         best = set(comparison.best.get(name) or [])
-        records.append({"figure": name, **{rid: shown(values[rid]) + (f" {BEST}" if rid in best
-                                                                      else "") for rid in ids}})
+        records.append({"figure": figure_label(name, language),
+                        **{rid: shown(values[rid], language) + (f" {BEST}" if rid in best
+                                                                else "") for rid in ids}})
     figures = pd.DataFrame(records, columns=["figure", *ids])
     configs = {r.run_id: r.manifest.get("config") or {} for r in runs}
     first = next(iter(configs.values()), {})
@@ -49,9 +72,17 @@ def side_by_side(runs: list[RunData]) -> tuple[pd.DataFrame, pd.DataFrame]:
     return figures, diffs
 
 
-def shown(value: Any) -> str:
-    """A compared figure as text: floats to 4 decimals, counts with commas."""
-    return format_value(value)
+def shown(value: Any, language: str = "en") -> str:
+    """A compared figure as text in ``language``, as ``salesforge runs compare`` writes
+    it in English: whole numbers and amounts from 1,000 up without decimals, other
+    fractions to 4 decimals without trailing zeros."""
+    if language == "en" or isinstance(value, bool) or not isinstance(value, int | float):
+        return format_value(value)
+    if value != value:  # NaN
+        return ""
+    whole = isinstance(value, int) or value.is_integer() or abs(value) >= 1000
+    text = format_number(value, 0 if whole else 4, language)
+    return text if whole else text.rstrip("0").rstrip(separators(language)[1])
 
 
 def changes(a: RunData, b: RunData, language: str = "en") -> list:
@@ -117,7 +148,7 @@ class ComparisonTab(Tab):
         _ = self._
         if len(chosen) < 2:
             return [self.picker, note(_("Pick at least two runs to compare."))]
-        figures, diffs = side_by_side(chosen)
+        figures, diffs = side_by_side(chosen, self.language)
         shown = partial(table, page_size=30, currency=currency_of(run.manifest),
                         language=self.language)
         parts: list = [self.picker,

@@ -47,7 +47,8 @@ class GlobalFilters(param.Parameterized):
         """Options and full date range from a run's clean data; clears every choice."""
         with param.parameterized.batch_call_watchers(self):
             for dim, widget in self.choices.items():
-                widget.options = sorted(clean[dim].dropna().astype(str).unique()) \
+                # distinct values first, then text: not every row written as text
+                widget.options = sorted({str(v) for v in clean[dim].dropna().unique()}) \
                     if clean is not None and dim in clean.columns else []
                 widget.value = []
             before = self.signature()

@@ -371,6 +371,20 @@ def warm_up(runs: str | Path) -> None:
         app.select_tab(index)
 
 
+def prepare(runs: str | Path) -> None:
+    """Make the server ready for its first visitor: the lean page scripts, the plugins
+    and config read, every tab of the newest run drawn once (:func:`warm_up`), then the
+    objects all that left behind frozen out of the garbage collector. They live as long
+    as the server (some 400 k of them: the imports, the caches); a full collection walks
+    them all (0.2-0.6 s on two cores), and one falling due during a visitor's page
+    request delayed it that long."""
+    page_scripts.install()
+    shared_setup()
+    warm_up(runs)
+    gc.collect()
+    gc.freeze()
+
+
 def serve(runs: str | Path = "outputs", port: int = 5006, address: str = "127.0.0.1",
           show: bool = False, logs: LogSettings | None = None,
           auth: AuthSettings | None = None) -> None:
@@ -384,14 +398,7 @@ def serve(runs: str | Path = "outputs", port: int = 5006, address: str = "127.0.
     auth.check()
     warn_if_open(auth, address)
     auth.apply_encryption()
-    page_scripts.install()
-    shared_setup()  # before the first visitor, not during their page load
-    warm_up(runs)
-    # The imports and the warm-up leave some 400 k objects that live as long as the
-    # server; a full collection walks them all (0.2-0.6 s on two cores), and one falling
-    # due during a visitor's page request delays it that long. Frozen, they are skipped.
-    gc.collect()
-    gc.freeze()
+    prepare(runs)
     pn.serve({"salesforge": lambda: create_app(runs)}, port=port, address=address, show=show,
              title="salesforge", websocket_origin=[f"{address}:{port}", f"localhost:{port}"],
              threaded=False, **auth.serve_kwargs())

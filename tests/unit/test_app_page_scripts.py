@@ -1,4 +1,5 @@
-"""The served page links only the BokehJS bundles the app uses (no MathJax, no WebGL)."""
+"""The served page links only the scripts the app uses (no MathJax, no WebGL, no Vega-Lite
+compiler, no ES-module shim)."""
 
 from __future__ import annotations
 
@@ -34,7 +35,25 @@ def test_the_page_drops_mathjax_and_webgl_but_keeps_bokeh_and_widgets(original_b
     assert "bokeh-mathjax.min.js" not in lean and "bokeh-gl.min.js" not in lean
     assert {"bokeh.min.js", "bokeh-widgets.min.js", "bokeh-tables.min.js",
             "panel.min.js"} <= set(lean)
-    assert set(lean) == set(plain) - {"bokeh-mathjax.min.js", "bokeh-gl.min.js"}
+    assert set(lean) == {name for name in plain if name not in (
+        "bokeh-mathjax.min.js", "bokeh-gl.min.js", "es-module-shims.min.js")
+        and not name.startswith("vega-lite@")}  # when another test loaded Panel's Vega
+
+
+def test_the_app_s_page_drops_the_vega_lite_compiler_and_the_module_shim(original_bundle):
+    import salesforge.app.main  # noqa: F401  (the app's Panel extensions)
+
+    roots = [pn.pane.Vega({"$schema": "https://vega.github.io/schema/vega/v6.json"}
+                          ).get_root()]
+    plain = script_names(original_bundle(roots, Resources(mode="server")))
+    compiler = {name for name in plain if name.startswith("vega-lite@")}
+    assert len(compiler) == 1 and "es-module-shims.min.js" in plain  # Panel's default
+    page_scripts.install()
+    lean = script_names(panel_server.bundle_resources(roots, Resources(mode="server")))
+    assert set(lean) == set(plain) - {"bokeh-mathjax.min.js", "bokeh-gl.min.js",
+                                      "es-module-shims.min.js", *compiler}
+    assert {"vega@", "vega-embed@", "panel.min.js"} <= {n.split("@")[0] + "@" * ("@" in n)
+                                                        for n in lean}
 
 
 def test_installing_twice_wraps_once(original_bundle):

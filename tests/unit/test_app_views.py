@@ -275,3 +275,15 @@ def test_charts_are_drawn_once_per_run_view_and_filters(runs):
     assert all(spec_datasets(spec) for spec in CHARTS._specs.values())  # the cache kept its own
     second.filters.choices["region"].value = ["Jakarta"]
     assert len(CHARTS) > drawn
+
+
+def test_the_server_freezes_what_its_warm_up_left_out_of_the_garbage_collector(runs):
+    import gc
+
+    from salesforge.app.main import prepare
+
+    try:
+        prepare(runs)
+        assert gc.get_freeze_count() > 100_000  # the imports, the plugins, the caches
+    finally:
+        gc.unfreeze()

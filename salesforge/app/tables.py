@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import io
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from threading import Lock
 from typing import Any, Literal
 
 import altair as alt
 import pandas as pd
 import panel as pn
 
+from salesforge.app.cache import SharedCache
 from salesforge.app.html_table import html_table
 from salesforge.app.paged_table import PagedTable
 from salesforge.app.people import people_view
@@ -80,7 +79,7 @@ def spec_datasets(spec: dict[str, Any]) -> dict[str, list]:
     return {d["name"]: d["values"] for d in spec.get("data") or [] if "values" in d}
 
 
-class ChartCache:
+class ChartCache(SharedCache[dict[str, Any]]):
     """Charts drawn once and kept for every session of the server, newest used last.
 
     A key names everything a chart shows (the run, the view, the filters, the language),
@@ -88,28 +87,11 @@ class ChartCache:
     and converting the chart again."""
 
     def __init__(self, size: int = CHART_CACHE_SIZE) -> None:
-        self.size = size
-        self._specs: OrderedDict[Hashable, dict[str, Any]] = OrderedDict()
-        self._lock = Lock()
+        super().__init__(size)
 
     def spec(self, key: Hashable, build: Callable[[], alt.TopLevelMixin]) -> dict[str, Any]:
-        with self._lock:
-            if key in self._specs:
-                self._specs.move_to_end(key)
-                return self._specs[key]
-        spec = vega_spec(build(), chart_theme())
-        with self._lock:
-            self._specs[key] = spec
-            while len(self._specs) > self.size:
-                self._specs.popitem(last=False)
-        return spec
-
-    def __len__(self) -> int:
-        return len(self._specs)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._specs.clear()
+        """The Vega spec of the chart ``build`` draws, kept under ``key``."""
+        return self.get(key, lambda: vega_spec(build(), chart_theme()))
 
 
 #: The server's charts (one cache per process, shared by every browser session).

@@ -58,10 +58,10 @@ def test_a_rewritten_file_is_read_again(tmp_path):
     path = tmp_path / "t.parquet"
     cache = TableCache()
     pd.DataFrame({"a": [1, 2]}).to_parquet(path)
-    before = cache.get(path, "table", read_table)
-    assert cache.get(path, "table", read_table) is before
+    before = cache.table(path, "table", read_table)
+    assert cache.table(path, "table", read_table) is before
     pd.DataFrame({"a": [1, 2, 3]}).to_parquet(path)
-    after = cache.get(path, "table", read_table)
+    after = cache.table(path, "table", read_table)
     assert list(after["a"]) == [1, 2, 3] and len(cache) == 2
 
 
@@ -71,10 +71,10 @@ def test_the_cache_keeps_the_newest_used_tables_only(tmp_path):
     for number in range(3):
         paths.append(tmp_path / f"t{number}.parquet")
         pd.DataFrame({"a": [number]}).to_parquet(paths[-1])
-    first = cache.get(paths[0], "table", read_table)
-    cache.get(paths[1], "table", read_table)
-    assert cache.get(paths[0], "table", read_table) is first  # used again: kept
-    cache.get(paths[2], "table", read_table)
+    first = cache.table(paths[0], "table", read_table)
+    cache.table(paths[1], "table", read_table)
+    assert cache.table(paths[0], "table", read_table) is first  # used again: kept
+    cache.table(paths[2], "table", read_table)
     assert len(cache) == 2
-    assert cache.get(paths[0], "table", read_table) is first
-    assert cache.get(paths[1], "table", read_table) is not None  # was dropped: read anew
+    assert cache.table(paths[0], "table", read_table) is first
+    assert cache.table(paths[1], "table", read_table) is not None  # was dropped: read anew

@@ -272,7 +272,7 @@ def test_charts_are_drawn_once_per_run_view_and_filters(runs):
     for pane in second.tabs_list[1].layout.objects:
         if isinstance(pane, pn.pane.Vega):
             pane.get_root()  # Bokeh moves a pane's datasets into its data sources
-    assert all(spec_datasets(spec) for spec in CHARTS._specs.values())  # the cache kept its own
+    assert all(spec_datasets(spec) for spec in CHARTS.values())  # the cache kept its own
     second.filters.choices["region"].value = ["Jakarta"]
     assert len(CHARTS) > drawn
 

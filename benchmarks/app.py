@@ -8,8 +8,9 @@ an empty cache, the first of them also starting the browser's renderer, and the 
 the others; then a second visit with the cache filled, ``--settle`` seconds later), per tab
 switch (each tab's headline shown and each of that tab's charts drawn, counted from the
 same app drawn in this process: :func:`charts_per_tab`), first at once after the KPI cards
-appear (and again in ``--switch-visits`` new visits: the median), then after the page has had
-``--settle`` seconds (default 3) to draw the hidden tabs, and from pressing "Upload and run"
+are painted (in ``--switch-visits`` new visits, each clicking through every tab in turn:
+the median and the slowest of each tab), then after the page has had ``--settle`` seconds
+(default 3) to draw the hidden tabs, and from pressing "Upload and run"
 (sample data as plain CSV) to the new run's KPI cards. ``--shots DIR`` saves a screenshot
 of each tab. ``--profile N`` adds N first visits under V8's CPU profiler (the cards, then
 ``--settle`` seconds for the hidden tabs) and prints the median main-thread script time of
@@ -98,28 +99,45 @@ def visit(page, url: str) -> tuple[float, float]:
     return painted / 1000 - epoch, seen
 
 
-def switch_tabs(page, label: str, shots: Path | None, charts: dict[str, int]) -> None:
+def switch_tabs(page, label: str, shots: Path | None, charts: dict[str, int],
+                quiet: bool = False) -> dict[str, float]:
     """Click through the tabs, timing each until its headline shows and each of its
-    ``charts[title]`` charts has drawn its canvas."""
+    ``charts[title]`` charts has drawn its canvas; seconds per tab (printed unless
+    ``quiet``)."""
+    times = {}
     for title, text in TABS.items():
         started = time.perf_counter()
         page.locator(".bk-tab", has_text=title).click()
         page.get_by_text(text).first.wait_for()
         page.wait_for_function(CHARTS_DRAWN, arg=charts[title], timeout=30_000)
-        print(f"{label} switch to {title:<12} {time.perf_counter() - started:6.2f} s "
-              f"({charts[title]} charts)")
+        times[title] = time.perf_counter() - started
+        if not quiet:
+            print(f"{label} switch to {title:<12} {times[title]:6.2f} s "
+                  f"({charts[title]} charts)")
         if shots is not None:
             page.screenshot(path=str(shots / f"{label.strip()}-{title}.png"), full_page=True)
+    return times
 
 
-def first_switch(page, charts: int) -> float:
-    """Seconds from clicking Forecasting, right after the KPI cards were painted, until
-    its leaderboard shows and its ``charts`` charts have drawn."""
-    started = time.perf_counter()
-    page.locator(".bk-tab", has_text="Forecasting").click()
-    page.get_by_text(TABS["Forecasting"]).first.wait_for()
-    page.wait_for_function(CHARTS_DRAWN, arg=charts, timeout=30_000)
-    return time.perf_counter() - started
+def switches_at_once(browser, url: str, visits: int, settle: float,
+                     charts: dict[str, int]) -> None:
+    """Print, per tab, the median and the slowest of ``visits`` new visits that click
+    through every tab in turn as soon as the KPI cards are painted (the first click, on
+    Forecasting, while the page is still building the sidebar and the Overview's chart;
+    the later ones while the server draws each picked tab on the spot)."""
+    runs: dict[str, list[float]] = collections.defaultdict(list)
+    for _ in range(visits):
+        context = browser.new_context(viewport={"width": 1440, "height": 1000})
+        context.add_init_script(KPI_PAINTED)
+        page = context.new_page()
+        visit(page, url)
+        for title, seconds in switch_tabs(page, "", None, charts, quiet=True).items():
+            runs[title].append(seconds)
+        context.close()
+        time.sleep(settle)
+    for title, times in runs.items():
+        print(f"at once  switch to {title:<12} median {statistics.median(times):5.2f} s, "
+              f"slowest {max(times):5.2f} s of {len(times)} visits ({charts[title]} charts)")
 
 
 #: True once ``expected`` charts are on screen and each has drawn its canvas. The tabs not
@@ -215,8 +233,8 @@ def main() -> None:
     parser.add_argument("--visits", type=int, default=4,
                         help="first visits, each with an empty cache (default 4)")
     parser.add_argument("--switch-visits", type=int, default=5,
-                        help="new visits, each switching to Forecasting as soon as the KPI "
-                             "cards are painted (median printed; default 5)")
+                        help="new visits, each clicking through every tab as soon as the "
+                             "KPI cards are painted (median and slowest per tab; default 5)")
     parser.add_argument("--shots", type=Path, default=None)
     parser.add_argument("--profile", type=int, default=0,
                         help="first visits under V8's CPU profiler: script time per bundle")
@@ -266,21 +284,10 @@ def main() -> None:
                     print(f"first visit, median of the {len(firsts) - 1} after the browser's "
                           f"first {statistics.median(firsts[1:]):6.2f} s (Playwright: "
                           f"{statistics.median(seens[1:]):.2f} s)")
-                switch_tabs(page, "at once ", options.shots, charts)
-                at_once = []
-                for _ in range(options.switch_visits):
-                    page.wait_for_timeout(options.settle * 1000)
-                    fresh = browser.new_context(viewport={"width": 1440, "height": 1000})
-                    fresh.add_init_script(KPI_PAINTED)
-                    other = fresh.new_page()
-                    visit(other, url)
-                    at_once.append(first_switch(other, charts["Forecasting"]))
-                    fresh.close()
-                if at_once:
-                    print(f"first switch at once to Forecasting, new visits: median "
-                          f"{statistics.median(at_once):.2f} s, "
-                          f"{' '.join(f'{t:.2f}' for t in at_once)}")
                 page.wait_for_timeout(options.settle * 1000)
+                if options.switch_visits:
+                    switches_at_once(browser, url, options.switch_visits, options.settle,
+                                     charts)
                 painted, seen = visit(page, url)
                 print(f"second visit, KPI painted {painted:5.2f} s (Playwright saw it at "
                       f"{seen:.2f} s)")

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from salesforge.analytics.formatting import format_number
 from salesforge.manifest import to_jsonable
 from salesforge.runs.compare import Comparison
 
@@ -30,19 +31,20 @@ def console(file: TextIO | None = None) -> Console:
                    width=max(probe.width, 400), no_color=True)
 
 
-def format_value(value: Any) -> str:
-    """A figure as text: floats to 4 decimals (trailing zeros dropped) below 1,000 and
-    whole above (money-sized errors read 81,863,626, not 81,863,625.7397), counts with
-    commas."""
+def format_value(value: Any, language: str = "en") -> str:
+    """A figure as text in ``language``'s number style: floats to 4 decimals (trailing
+    zeros dropped) below 1,000 and whole above (money-sized errors read 81,863,626, not
+    81,863,625.7397), counts with thousands separators."""
     if value is None or (isinstance(value, float) and value != value):  # None or NaN
         return ""
     if isinstance(value, float) and ((value.is_integer() and abs(value) >= 1)
                                      or abs(value) >= 1000):
-        return f"{round(value):,}"
+        return format_number(round(value), 0, language)
     if isinstance(value, float):
-        return f"{value:,.4f}".rstrip("0").rstrip(".")
+        decimal = "," if language == "id" else "."
+        return format_number(value, 4, language).rstrip("0").rstrip(decimal)
     if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}"
+        return format_number(value, 0, language)
     return str(value)
 
 

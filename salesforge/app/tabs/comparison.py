@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import Any
 
 import pandas as pd
 import panel as pn
@@ -15,7 +14,6 @@ import panel as pn
 from salesforge.analytics.formatting import format_number
 from salesforge.app.filters import GlobalFilters
 from salesforge.app.format import currency_of
-from salesforge.app.people import separators
 from salesforge.app.runs import RunData
 from salesforge.app.tables import heading, note, table
 from salesforge.app.tabs import Tab
@@ -53,12 +51,12 @@ def side_by_side(runs: list[RunData], language: str = "en"
     comparison = compare(rows)
     ids = comparison.run_ids
     records = [{"figure": figure_label(key, language),
-                **{rid: shown(values[rid], language) for rid in ids}}
+                **{rid: format_value(values[rid], language) for rid in ids}}
                for key, values in comparison.info.items()]
     for name, values in comparison.metrics.items():
         best = set(comparison.best.get(name) or [])
         records.append({"figure": figure_label(name, language),
-                        **{rid: shown(values[rid], language) + (f" {BEST}" if rid in best
+                        **{rid: format_value(values[rid], language) + (f" {BEST}" if rid in best
                                                                 else "") for rid in ids}})
     figures = pd.DataFrame(records, columns=["figure", *ids])
     configs = {r.run_id: r.manifest.get("config") or {} for r in runs}
@@ -72,19 +70,6 @@ def side_by_side(runs: list[RunData], language: str = "en"
     return figures, diffs
 
 
-def shown(value: Any, language: str = "en") -> str:
-    """A compared figure as text in ``language``, as ``salesforge runs compare`` writes
-    it in English: whole numbers and amounts from 1,000 up without decimals, other
-    fractions to 4 decimals without trailing zeros."""
-    if language == "en" or isinstance(value, bool) or not isinstance(value, int | float):
-        return format_value(value)
-    if value != value:  # NaN
-        return ""
-    whole = isinstance(value, int) or value.is_integer() or abs(value) >= 1000
-    text = format_number(value, 0 if whole else 4, language)
-    return text if whole else text.rstrip("0").rstrip(separators(language)[1])
-
-
 def changes(a: RunData, b: RunData, language: str = "en") -> list:
     """What changed from run ``a`` to run ``b`` (panes): summary lines and tables."""
     _ = gettext(language)
@@ -96,9 +81,10 @@ def changes(a: RunData, b: RunData, language: str = "en") -> list:
         lines.append("- " + _(
             "Forecast: {periods} period(s) both forecast; total {a} → {b} ({change}%), mean "
             "absolute revision {revision}%.").format(
-            periods=forecast["periods"], a=format_value(forecast["total_a"]),
-            b=format_value(forecast["total_b"]), change=format_value(forecast["change_pct"]),
-            revision=format_value(forecast["mean_abs_revision_pct"])))
+            periods=forecast["periods"], a=format_value(forecast["total_a"], language),
+            b=format_value(forecast["total_b"], language),
+            change=format_value(forecast["change_pct"], language),
+            revision=format_value(forecast["mean_abs_revision_pct"], language)))
     if anomalies is not None:
         lines.append("- " + _(
             "Anomalies: {a} → {b} flagged; {new} new, {resolved} resolved.").format(

@@ -40,11 +40,11 @@ import time
 import urllib.request
 from pathlib import Path
 
-import panel as pn
 from playwright.sync_api import expect, sync_playwright
 
 from salesforge.app.jobs import compose_config
 from salesforge.app.main import SalesforgeApp
+from salesforge.app.tables import CHART_CLASS, chart_panes
 from salesforge.data.sample import sample_path
 from salesforge.runner import run
 
@@ -102,14 +102,14 @@ def visit(page, url: str) -> tuple[float, float]:
 def switch_tabs(page, label: str, shots: Path | None, charts: dict[str, int],
                 quiet: bool = False) -> dict[str, float]:
     """Click through the tabs, timing each until its headline shows and each of its
-    ``charts[title]`` charts has drawn its canvas; seconds per tab (printed unless
+    ``charts[title]`` charts is on screen with its SVG; seconds per tab (printed unless
     ``quiet``)."""
     times = {}
     for title, text in TABS.items():
         started = time.perf_counter()
         page.locator(".bk-tab", has_text=title).click()
         page.get_by_text(text).first.wait_for()
-        page.wait_for_function(CHARTS_DRAWN, arg=charts[title], timeout=30_000)
+        page.wait_for_function(CHARTS_DRAWN, arg=[charts[title], CHART_CLASS], timeout=30_000)
         times[title] = time.perf_counter() - started
         if not quiet:
             print(f"{label} switch to {title:<12} {times[title]:6.2f} s "
@@ -140,19 +140,20 @@ def switches_at_once(browser, url: str, visits: int, settle: float,
               f"slowest {max(times):5.2f} s of {len(times)} visits ({charts[title]} charts)")
 
 
-#: True once ``expected`` charts are on screen and each has drawn its canvas. The tabs not
-#: on screen keep their charts laid out but invisible (``visibility: hidden``), so only
-#: visible ones count.
-CHARTS_DRAWN = """(expected) => {
+#: True once ``expected`` charts (panes of class :data:`CHART_CLASS`) are on screen, each
+#: holding its SVG or image of one. The tabs not on screen keep their charts laid out but invisible
+#: (``visibility: hidden``), so only visible ones count.
+CHARTS_DRAWN = """([expected, chartClass]) => {
   const all = [];
   const walk = (root) => root.querySelectorAll('*').forEach((el) => {
-    if (el.classList && el.classList.contains('vega-embed')) all.push(el);
+    if (el.classList && el.classList.contains(chartClass)) all.push(el);
     if (el.shadowRoot) walk(el.shadowRoot);
   });
   walk(document);
   const shown = all.filter((el) => el.offsetWidth > 0
                            && getComputedStyle(el).visibility === 'visible');
-  return shown.length >= expected && shown.every((el) => el.querySelector('canvas, svg'));
+  return shown.length >= expected
+    && shown.every((el) => (el.shadowRoot || el).querySelector('svg, img'));
 }"""
 
 
@@ -224,7 +225,7 @@ def charts_per_tab(runs: Path) -> dict[str, int]:
     here in the same way (English, no filter)."""
     app = SalesforgeApp(runs, language="en")
     app.draw_hidden()
-    return {tab.title: len(tab.layout.select(pn.pane.Vega)) for tab in app.tabs_list}
+    return {tab.title: len(chart_panes(tab.layout)) for tab in app.tabs_list}
 
 
 def main() -> None:

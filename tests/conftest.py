@@ -3,8 +3,10 @@ throwaway plugins."""
 
 from __future__ import annotations
 
+import html
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -38,6 +40,20 @@ class CliResult:
 
     def manifest(self, run_dir: Path) -> dict:
         return json.loads((run_dir / "manifest.json").read_text())
+
+
+def svg_texts(svg: str) -> list[str]:
+    """The words an SVG shows: its drawn texts, then its hover texts (``<title>``)."""
+    return [html.unescape(text) for tag in ("text", "title")
+            for text in re.findall(rf"<{tag}[^>]*>([^<]*)</{tag}>", svg)]
+
+
+def chart_svg(shown: str) -> str:
+    """The SVG an app chart pane shows: itself, or the one inside its ``<img>``."""
+    import base64
+
+    data = re.search(r'<img src="data:image/svg\+xml;base64,([^"]+)"', shown)
+    return base64.b64decode(data.group(1)).decode("utf-8") if data else shown
 
 
 def run_cli(*args: str, cwd: Path, pythonpath: Path | None = None,

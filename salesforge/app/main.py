@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from panel.io.callbacks import PeriodicCallback
     from param.parameterized import Event
 
-pn.extension("vega", raw_css=[CSS])
+pn.extension(raw_css=[CSS])
 
 
 # Panel's Fast design links a Google web font; the app uses system fonts and must work

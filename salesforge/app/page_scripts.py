@@ -4,11 +4,10 @@ Panel's server page links every BokehJS bundle, and MathJax's (1.8 MB) whenever 
 holds an HTML or Markdown pane, which is always. The app draws no WebGL plot and no TeX,
 so :func:`install` drops ``bokeh-gl`` and ``bokeh-mathjax`` from the page: a first visit
 with an empty browser cache reads 2 MB less script (first KPI card about 0.2 s sooner on
-the 2-core machine, ``benchmarks/app.py``). It also drops two scripts Panel links for
-kinds of component the app does not use: Vega-Lite's compiler (the app's charts reach the
-browser as Vega, compiled on the server: :func:`salesforge.app.tables.vega_spec`) and the
-ES-module shim for custom ESM components (its import-map polyfill; Chromium, Firefox and
-Safari load the template's module natively), 30-60 ms of script a first visit.
+the 2-core machine, ``benchmarks/app.py``). It also drops the ES-module shim Panel links
+for custom ESM components (its import-map polyfill; Chromium, Firefox and Safari load the
+template's module natively). The page links no chart library at all: its charts arrive
+drawn (:mod:`salesforge.app.svg_charts`).
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ import panel.io.server as panel_server
 #: BokehJS bundles the app's page never needs.
 UNUSED_BUNDLES = ("bokeh-gl", "bokeh-mathjax")
 #: Other scripts it never needs (parts of their addresses).
-UNUSED_SCRIPTS = ("/es-module-shims", "/vega-lite@")
+UNUSED_SCRIPTS = ("/es-module-shims",)
 
 
 def lean(bundle_resources: Any) -> Any:

@@ -1,10 +1,10 @@
-"""Tables with a CSV download button, and chart panes sized for the layout."""
+"""Tables with a CSV download button, and chart panes as wide as the page."""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Callable, Hashable
-from typing import Any, Literal
+from typing import Literal
 
 import altair as alt
 import pandas as pd
@@ -14,11 +14,14 @@ from salesforge.app.cache import SharedCache
 from salesforge.app.html_table import html_table
 from salesforge.app.paged_table import PagedTable
 from salesforge.app.people import people_view
+from salesforge.app.svg_charts import DrawnChart, draw_svg
 from salesforge.i18n import gettext
 from salesforge.report.escape import escape_frame
 from salesforge.report.labels import shown_values
 
 PAGE_SIZE = 15
+#: The CSS class of the app's chart panes.
+CHART_CLASS = "sf-chart"
 
 
 def table(frame: pd.DataFrame, name: str, page_size: int = PAGE_SIZE, currency: str = "IDR",
@@ -47,8 +50,8 @@ def table(frame: pd.DataFrame, name: str, page_size: int = PAGE_SIZE, currency: 
     return pn.Column(widget, download, sizing_mode="stretch_width")
 
 
-#: How many drawn charts the server keeps (a chart is a Vega spec with its aggregated
-#: data: tens of kilobytes).
+#: How many drawn charts the server keeps (an SVG of tens of kilobytes; the anomaly
+#: scatter's a few hundred).
 CHART_CACHE_SIZE = 256
 
 
@@ -57,57 +60,37 @@ def chart_theme() -> Literal["dark"] | None:
     return "dark" if pn.config.theme == "dark" else None
 
 
-def vega_spec(spec: alt.TopLevelMixin, theme: Literal["dark"] | None = None) -> dict[str, Any]:
-    """The Vega spec of an Altair chart as the app shows it: stretched to the page width,
-    scroll-zoomable, with tooltips. Compiled from Vega-Lite here, on the server (10 ms a
-    chart, once: :data:`CHARTS` keeps it), so the browser starts at Vega and does not
-    compile each chart again in every page (a small gain: 0.07 s less script in a first
-    visit, ``benchmarks/app.py --profile``).
-    vl-convert's compiler writes Vega 6, the major version Panel's bundled vega-embed
-    runs. ``theme`` (:func:`chart_theme`) is compiled in: its background, which a Vega
-    spec sets itself, included."""
-    import vl_convert
-
-    interactive = spec.interactive(bind_y=False) if isinstance(spec, alt.Chart) else spec
-    with alt.data_transformers.disable_max_rows():
-        lite = interactive.properties(width="container").to_dict()
-    return vl_convert.vegalite_to_vega(lite, theme=theme)
-
-
-def spec_datasets(spec: dict[str, Any]) -> dict[str, list]:
-    """The rows of each named dataset of a Vega spec (those given inline)."""
-    return {d["name"]: d["values"] for d in spec.get("data") or [] if "values" in d}
-
-
-class ChartCache(SharedCache[dict[str, Any]]):
+class ChartCache(SharedCache[DrawnChart]):
     """Charts drawn once and kept for every session of the server, newest used last.
 
-    A key names everything a chart shows (the run, the view, the filters, the language),
-    so a tab switch or a second visitor reuses the spec instead of aggregating the rows
-    and converting the chart again."""
+    A key names everything a chart shows (the run, the view, the filters, the language,
+    the theme), so a tab switch or a second visitor reuses the drawing instead of
+    aggregating the rows and drawing the chart again."""
 
     def __init__(self, size: int = CHART_CACHE_SIZE) -> None:
         super().__init__(size)
 
-    def spec(self, key: Hashable, build: Callable[[], alt.TopLevelMixin]) -> dict[str, Any]:
-        """The Vega spec of the chart ``build`` draws, kept under ``key``."""
-        return self.get(key, lambda: vega_spec(build(), chart_theme()))
+    def drawn(self, key: Hashable, build: Callable[[], alt.TopLevelMixin]) -> DrawnChart:
+        """The chart ``build`` makes, drawn (:func:`~salesforge.app.svg_charts.draw_svg`)
+        and kept under ``key``."""
+        return self.get(key, lambda: draw_svg(build(), chart_theme()))
 
 
 #: The server's charts (one cache per process, shared by every browser session).
 CHARTS = ChartCache()
 
 
-def chart(spec: alt.TopLevelMixin | dict[str, Any], height: int | None = None) -> pn.pane.Vega:
-    """A chart (Altair, or a spec from :func:`vega_spec`) stretched to the page width,
-    scroll-zoomable and with tooltips."""
-    theme = chart_theme()
-    if not isinstance(spec, dict):
-        spec = vega_spec(spec, theme)
-    # the pane moves each dataset's rows into a data source: it gets its own entries
-    spec = {**spec, "data": [dict(d) for d in spec.get("data") or []]}
-    return pn.pane.Vega(spec, sizing_mode="stretch_width", height=height or 320,
-                        **({"theme": theme} if theme else {}))
+def chart(drawing: alt.TopLevelMixin | DrawnChart) -> pn.pane.HTML:
+    """A chart (Altair, drawn here, or one drawn already) as the page shows it: an SVG as
+    wide as the page allows (:mod:`salesforge.app.svg_charts`)."""
+    if not isinstance(drawing, DrawnChart):
+        drawing = draw_svg(drawing, chart_theme())
+    return pn.pane.HTML(drawing.html, sizing_mode="stretch_width", css_classes=[CHART_CLASS])
+
+
+def chart_panes(layout: pn.layout.Panel) -> list[pn.pane.HTML]:
+    """The charts (:func:`chart`) inside ``layout``."""
+    return [pane for pane in layout.select(pn.pane.HTML) if CHART_CLASS in pane.css_classes]
 
 
 def heading(text: str) -> pn.pane.Markdown:

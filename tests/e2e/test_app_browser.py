@@ -78,7 +78,7 @@ def test_upload_run_and_visit_every_tab(server, tmp_path):
         for number, title in enumerate(TABS, start=1):
             page.locator(".bk-tab", has_text=title).click()
             page.get_by_text(expected[title]).first.wait_for(timeout=30_000)
-            page.wait_for_timeout(700)  # let Vega finish drawing for the screenshot
+            page.wait_for_timeout(300)  # let the page settle for the screenshot
             page.screenshot(path=shots / f"{number}-{title.lower()}.png", full_page=True)
             if title == "Forecasting":  # retrain with another horizon: a second run to compare
                 horizon = page.locator(".bk-input-group", has_text="Horizon (periods)")

@@ -17,7 +17,9 @@ import pytest
 import vl_convert
 from openpyxl import load_workbook
 
+from salesforge.app.tables import CHART_CLASS
 from salesforge.report.display import KPI_LABELS
+from tests.conftest import chart_svg, svg_texts
 
 #: Words of the English reports that must not appear in the Indonesian ones (words both
 #: languages share, e.g. total, normal, status, volume, model, April, are left out).
@@ -51,10 +53,8 @@ def spec_of(page: Path) -> str:
 
 
 def drawn_text(spec: str) -> list[str]:
-    """The texts ``spec`` (Vega-Lite, as the reports save it, or Vega, as the app sends
-    it) draws."""
-    is_vega = "/schema/vega/" in json.loads(spec).get("$schema", "")
-    svg = vl_convert.vega_to_svg(spec) if is_vega else vl_convert.vegalite_to_svg(spec)
+    """The texts the Vega-Lite ``spec`` (as the reports save it) draws."""
+    svg = vl_convert.vegalite_to_svg(spec)
     return [html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
 
 
@@ -163,8 +163,8 @@ def app_texts(app) -> list[str]:
         item = todo.pop()
         if isinstance(item, str):
             texts.append(item)
-        elif isinstance(item, pn.pane.Vega):
-            texts += drawn_text(json.dumps(item.object))
+        elif CHART_CLASS in getattr(item, "css_classes", []):  # drawn on the server
+            texts += svg_texts(chart_svg(item.object))
         else:
             if isinstance(getattr(item, "object", None), str):
                 texts += [t for t in re.split(r"<[^>]+>", item.object) if t.strip()]

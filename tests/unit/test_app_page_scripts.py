@@ -1,8 +1,10 @@
-"""The served page links only the scripts the app uses (no MathJax, no WebGL, no Vega-Lite
-compiler, no ES-module shim)."""
+"""The served page links only the scripts the app uses (no MathJax, no WebGL, no chart
+library: charts arrive drawn, no ES-module shim)."""
 
 from __future__ import annotations
 
+import altair as alt
+import pandas as pd
 import panel as pn
 import panel.io.server as panel_server
 import pytest
@@ -36,24 +38,22 @@ def test_the_page_drops_mathjax_and_webgl_but_keeps_bokeh_and_widgets(original_b
     assert {"bokeh.min.js", "bokeh-widgets.min.js", "bokeh-tables.min.js",
             "panel.min.js"} <= set(lean)
     assert set(lean) == {name for name in plain if name not in (
-        "bokeh-mathjax.min.js", "bokeh-gl.min.js", "es-module-shims.min.js")
-        and not name.startswith("vega-lite@")}  # when another test loaded Panel's Vega
+        "bokeh-mathjax.min.js", "bokeh-gl.min.js", "es-module-shims.min.js")}
 
 
-def test_the_app_s_page_drops_the_vega_lite_compiler_and_the_module_shim(original_bundle):
+def test_the_app_s_page_links_no_chart_library_and_no_module_shim(original_bundle):
     import salesforge.app.main  # noqa: F401  (the app's Panel extensions)
+    from salesforge.app.tables import chart
 
-    roots = [pn.pane.Vega({"$schema": "https://vega.github.io/schema/vega/v6.json"}
-                          ).get_root()]
+    bars = alt.Chart(pd.DataFrame({"x": [1, 2]})).mark_bar().encode(x="x:Q")
+    roots = [chart(bars).get_root()]
     plain = script_names(original_bundle(roots, Resources(mode="server")))
-    compiler = {name for name in plain if name.startswith("vega-lite@")}
-    assert len(compiler) == 1 and "es-module-shims.min.js" in plain  # Panel's default
+    assert "es-module-shims.min.js" in plain  # Panel's default
     page_scripts.install()
     lean = script_names(panel_server.bundle_resources(roots, Resources(mode="server")))
     assert set(lean) == set(plain) - {"bokeh-mathjax.min.js", "bokeh-gl.min.js",
-                                      "es-module-shims.min.js", *compiler}
-    assert {"vega@", "vega-embed@", "panel.min.js"} <= {n.split("@")[0] + "@" * ("@" in n)
-                                                        for n in lean}
+                                      "es-module-shims.min.js"}
+    assert "panel.min.js" in lean and not [n for n in lean if n.startswith("vega")]
 
 
 def test_installing_twice_wraps_once(original_bundle):

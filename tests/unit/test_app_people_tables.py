@@ -71,30 +71,3 @@ def test_the_app_anomaly_scatter_draws_at_most_the_report_s_number_of_flagged_po
     assert len(shown) == SCATTER_FLAGGED_POINTS  # of 4,000 flagged rows
     assert shown.index.min() >= 4000 - SCATTER_FLAGGED_POINTS  # the highest scores
     assert (points["status"] == "normal").sum() <= SCATTER_NORMAL
-
-
-def test_app_charts_reach_the_browser_as_vega_compiled_on_the_server():
-    import re
-    from pathlib import Path
-
-    import altair as alt
-    import panel as pn
-
-    from salesforge.app.tables import chart, spec_datasets, vega_spec
-
-    frame = pd.DataFrame({"ds": pd.date_range("2024-01-01", periods=40), "y": range(40)})
-    lines = alt.Chart(frame, title="Pendapatan").mark_line().encode(x="ds:T", y="y:Q")
-    spec = vega_spec(lines)
-    # Vega of the major version Panel's bundled vega-embed runs, no Vega-Lite left to compile
-    bundled = Path(pn.__file__).parent / "dist" / "bundled" / "vegaplot"
-    major = {re.match(r"vega@(\d+)", p.name).group(1) for p in bundled.iterdir()
-             if re.match(r"vega@\d", p.name)}
-    assert re.search(r"/schema/vega/v(\d+)\.json", spec["$schema"]).group(1) in major
-    assert "mark" not in spec and spec["marks"]
-    assert [len(rows) for rows in spec_datasets(spec).values()] == [40]
-    assert spec["title"]["text"] == "Pendapatan"
-    assert any(s["name"] == "width" and "containerSize" in s["init"] for s in spec["signals"])
-    assert vega_spec(lines, "dark")["background"] != spec["background"]
-    pane = chart(spec)
-    pane.get_root()  # Panel moves each dataset's rows into a data source
-    assert [len(rows) for rows in spec_datasets(spec).values()] == [40]  # not the given spec's

@@ -70,11 +70,11 @@ class Tab:
         note = (run.manifest.get("notes") or {}).get(stage)
         return str(note) if note and self.language == "en" else self._(fallback)
 
-    def chart(self, run: RunData, view: Hashable, build: Callable[[], alt.TopLevelMixin],
-              height: int | None = None) -> pn.pane.Vega:
-        """The chart ``build`` draws for ``run``, drawn once per run, tab, ``view`` (what
+    def chart(self, run: RunData, view: Hashable, build: Callable[[], alt.TopLevelMixin]
+              ) -> pn.pane.HTML:
+        """The chart ``build`` makes for ``run``, drawn once per run, tab, ``view`` (what
         else it shows: a model, a slider's value), filter state, language and theme, then
         taken from the server's :data:`~salesforge.app.tables.CHARTS`."""
         key = (str(run.path), run.run_id, str(run.manifest.get("finished_at") or ""),
                self.title, view, self.filters.signature(), self.language, chart_theme())
-        return chart_pane(CHARTS.spec(key, build), height=height)
+        return chart_pane(CHARTS.drawn(key, build))

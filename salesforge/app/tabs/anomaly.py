@@ -27,7 +27,7 @@ from salesforge.report.figures import SCATTER_FLAGGED_POINTS
 from salesforge.stages.detect import flagged_table
 
 ALL = N_("All reasons")
-SCATTER_NORMAL = 3000  # normal points drawn in the scatter (a seeded sample)
+SCATTER_NORMAL = 1000  # normal points drawn in the scatter (a seeded sample)
 
 
 def rescore(run: RunData, contamination: float, plugins: SalesforgePluginManager
@@ -118,11 +118,11 @@ class AnomalyTab(Tab):
                 return anomaly_timeline(daily.rename_axis("date").reset_index(),
                                         language=self.language)
 
-            parts.append(self.chart(run, ("timeline", *view), timeline, height=220))
+            parts.append(self.chart(run, ("timeline", *view), timeline))
             clean = run.clean
             if clean is not None:  # the scatter draws the run's normal rows too
                 parts.append(self.chart(run, ("scatter", *view), lambda: anomaly_scatter(
-                    self._points(clean, frame), language=self.language), height=340))
+                    self._points(clean, frame), language=self.language)))
         parts.append(table(frame.drop(columns=["source_row"], errors="ignore"), "anomalies",
                            currency=currency_of(run.manifest), language=self.language))
         return parts

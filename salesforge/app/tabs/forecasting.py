@@ -16,7 +16,7 @@ import panel as pn
 from salesforge.app.filters import GlobalFilters
 from salesforge.app.format import currency_of
 from salesforge.app.runs import RunData, run_index
-from salesforge.app.tables import chart, heading, note, table
+from salesforge.app.tables import CHARTS, chart, chart_theme, heading, note, table
 from salesforge.app.tabs import Tab
 from salesforge.charts import forecast_chart
 from salesforge.charts.accuracy import accuracy_history_charts, realized_chart
@@ -133,10 +133,8 @@ class ForecastingTab(Tab):
             top = importance[importance["model"].isin(chosen)].sort_values(
                 "importance", ascending=False).head(20)
             if len(top):
-                # Vega draws 20 px per bar plus the legend and axis: a pane that fits it
                 parts.append(self.chart(run, ("importance", *sorted(chosen)),
-                                        partial(importance_chart, top, self.language),
-                                        height=20 * len(top) + 120))
+                                        partial(importance_chart, top, self.language)))
         parts.extend(self._realized(run, info))
         parts.append(heading(_("Retrain")))
         parts.append(controls)
@@ -182,11 +180,26 @@ class ForecastingTab(Tab):
             parts.append(pn.pane.Markdown(sentence + "."))
             parts.append(self.chart(run, ("realized", model), partial(
                 realized_chart, rows, model, language=self.language)))
-        history = self._accuracy_history()
-        if history is not None and len(history):
-            parts.extend(chart(c, height=260)
-                         for c in accuracy_history_charts(history, self.language))
+        parts.extend(self._accuracy_history_charts())
         return parts
+
+    def _accuracy_history_charts(self) -> list[pn.pane.HTML]:
+        """The realised accuracy of every run of the runs folder, drawn once per state of
+        its index (``runs.db``), language and theme."""
+        history = self._accuracy_history()
+        if history is None or not len(history):
+            return []
+        assert self.runs_dir is not None  # a history comes from its index
+        stamp = (self.runs_dir / "runs.db").stat().st_mtime_ns
+        charts = accuracy_history_charts(history, self.language)
+
+        def built(number: int) -> alt.TopLevelMixin:
+            return charts[number]
+
+        return [chart(CHARTS.drawn(("accuracy history", str(self.runs_dir.resolve()), stamp,
+                                    number, self.language, chart_theme()),
+                                   partial(built, number)))
+                for number in range(len(charts))]
 
     def _accuracy_history(self) -> pd.DataFrame | None:
         if self.runs_dir is None or not (self.runs_dir / "runs.db").is_file():

@@ -68,7 +68,7 @@ class SegmentationTab(Tab):
         if len(frame):
             parts.append(self.chart(run, ("segments", x), lambda: segment_scatter(
                 frame[frame["revenue"] > 0], x=x, title=_("Segments"),
-                language=self.language), height=360))
+                language=self.language)))
         profile = run.table(RunLayout.SEGMENT_PROFILE)
         if profile is not None:
             parts += [heading(_("Segment profile")),

@@ -56,6 +56,20 @@ def chart_svg(shown: str) -> str:
     return base64.b64decode(data.group(1)).decode("utf-8") if data else shown
 
 
+def chart_words(shown: str) -> list[str]:
+    """The words an app chart pane shows (:func:`svg_texts`); a PNG chart's are those of
+    the SVG the server draws from the same spec, which the server keeps
+    (:data:`salesforge.app.tables.CHARTS`)."""
+    if 'src="data:image/png' not in shown:
+        return svg_texts(chart_svg(shown))
+    import vl_convert
+
+    from salesforge.app.tables import CHARTS
+
+    drawing = next(d for d in CHARTS.values() if d.html == shown)
+    return svg_texts(vl_convert.vegalite_to_svg(drawing.spec))
+
+
 def run_cli(*args: str, cwd: Path, pythonpath: Path | None = None,
             timeout: float = 300) -> CliResult:
     """``salesforge <args>`` in a fresh interpreter, from ``cwd``."""

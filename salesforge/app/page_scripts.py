@@ -7,7 +7,7 @@ with an empty browser cache reads 2 MB less script (first KPI card about 0.2 s s
 the 2-core machine, ``benchmarks/app.py``). It also drops the ES-module shim Panel links
 for custom ESM components (its import-map polyfill; Chromium, Firefox and Safari load the
 template's module natively). The page links no chart library at all: its charts arrive
-drawn (:mod:`salesforge.app.svg_charts`).
+drawn (:mod:`salesforge.app.drawn_charts`).
 """
 
 from __future__ import annotations

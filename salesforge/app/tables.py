@@ -11,10 +11,10 @@ import pandas as pd
 import panel as pn
 
 from salesforge.app.cache import SharedCache
+from salesforge.app.drawn_charts import DrawnChart, draw_chart
 from salesforge.app.html_table import html_table
 from salesforge.app.paged_table import PagedTable
 from salesforge.app.people import people_view
-from salesforge.app.svg_charts import DrawnChart, draw_svg
 from salesforge.i18n import gettext
 from salesforge.report.escape import escape_frame
 from salesforge.report.labels import shown_values
@@ -71,9 +71,9 @@ class ChartCache(SharedCache[DrawnChart]):
         super().__init__(size)
 
     def drawn(self, key: Hashable, build: Callable[[], alt.TopLevelMixin]) -> DrawnChart:
-        """The chart ``build`` makes, drawn (:func:`~salesforge.app.svg_charts.draw_svg`)
+        """The chart ``build`` makes, drawn (:func:`~salesforge.app.drawn_charts.draw_chart`)
         and kept under ``key``."""
-        return self.get(key, lambda: draw_svg(build(), chart_theme()))
+        return self.get(key, lambda: draw_chart(build(), chart_theme()))
 
 
 #: The server's charts (one cache per process, shared by every browser session).
@@ -82,9 +82,9 @@ CHARTS = ChartCache()
 
 def chart(drawing: alt.TopLevelMixin | DrawnChart) -> pn.pane.HTML:
     """A chart (Altair, drawn here, or one drawn already) as the page shows it: an SVG as
-    wide as the page allows (:mod:`salesforge.app.svg_charts`)."""
+    wide as the page allows (:mod:`salesforge.app.drawn_charts`)."""
     if not isinstance(drawing, DrawnChart):
-        drawing = draw_svg(drawing, chart_theme())
+        drawing = draw_chart(drawing, chart_theme())
     return pn.pane.HTML(drawing.html, sizing_mode="stretch_width", css_classes=[CHART_CLASS])
 
 

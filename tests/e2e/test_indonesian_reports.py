@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 
 from salesforge.app.tables import CHART_CLASS
 from salesforge.report.display import KPI_LABELS
-from tests.conftest import chart_svg, svg_texts
+from tests.conftest import chart_words
 
 #: Words of the English reports that must not appear in the Indonesian ones (words both
 #: languages share, e.g. total, normal, status, volume, model, April, are left out).
@@ -164,7 +164,7 @@ def app_texts(app) -> list[str]:
         if isinstance(item, str):
             texts.append(item)
         elif CHART_CLASS in getattr(item, "css_classes", []):  # drawn on the server
-            texts += svg_texts(chart_svg(item.object))
+            texts += chart_words(item.object)
         else:
             if isinstance(getattr(item, "object", None), str):
                 texts += [t for t in re.split(r"<[^>]+>", item.object) if t.strip()]

@@ -1,16 +1,23 @@
-"""The app's charts drawn on the server as SVG (vl-convert), once per run and view.
+"""The app's charts drawn on the server (vl-convert), once per run and view, and sent
+finished.
 
-The browser receives a finished picture: it loads no Vega library and runs no chart
-code, so the KPI cards and tab switches do not wait for charts being built on a
-two-core machine (``benchmarks/app.py``). What a visitor loses against a live Vega view
-is scroll-zoom. A chart of a few named things (segments' products, feature importance:
-at most :data:`HOVER_MARKS` points, bars or cells) is put in the page as SVG, and
-hovering one names it, through SVG ``<title>`` elements written from the chart's own
-tooltip fields (:func:`hover_texts`) in the chart's language and number style. Every
-other chart (lines, the anomaly timeline's days, the scatter's thousands of points) is
-an image of its SVG (:attr:`DrawnChart.html`): thousands of SVG elements in the page
-would each be styled and laid out by the browser (0.2-0.3 s for the Anomaly tab), an
-image is drawn as one. Coordinates are written to a tenth of a pixel (:func:`fluid`).
+The browser receives a picture: it loads no Vega library and runs no chart code, so the
+KPI cards and tab switches do not wait for charts being built on a two-core machine
+(``benchmarks/app.py``). What a visitor loses against a live Vega view is scroll-zoom.
+How a chart is sent depends on what it draws (:func:`draw_chart`):
+
+- a few named things (the segment scatter's products, feature importance's bars: at most
+  :data:`MAX_SVG_MARKS` points, bars or cells) as SVG in the page: hovering one names it,
+  through SVG ``<title>`` elements written from the chart's own tooltip fields
+  (:func:`hover_texts`) in the chart's language and number style;
+- lines and areas (a few shapes however many rows), and up to :data:`MAX_IMAGE_MARKS`
+  marks (the anomaly timeline's days), as an image of their SVG: no hover texts, and
+  the page's stylesheets do not reach inside an image;
+- more marks (the anomaly scatter's points) as a PNG: the browser styles and lays out
+  every element of an SVG, in the page or in an image of it (the Anomaly tab's 2,000
+  marks as SVG took it 0.1-0.3 s in one task), while it decodes a PNG off its main
+  thread. (A PNG of a few hundred thin bars is larger than their SVG: the timeline's 425
+  are 60 KB as SVG, 320 KB as PNG.)
 
 Vega's SVG writer escapes every text and attribute it writes (a product named
 ``<script>`` is drawn as those characters), so the SVG is shown as it comes.
@@ -30,9 +37,13 @@ import altair as alt
 #: Width in CSS pixels of every app chart, axes and legend included; a narrower page
 #: scales the picture down (``max-width: 100%``).
 CHART_WIDTH = 960
-#: Most marks a chart with hover texts may have (one ``<title>`` and one page element
-#: each); a chart with more is shown as an image, without them.
-HOVER_MARKS = 300
+#: Most separate marks (points, bars, cells: one page element each) a chart is put in
+#: the page as SVG with, named on hover.
+MAX_SVG_MARKS = 300
+#: Most separate marks a chart is sent as an image of its SVG with; one with more is a PNG.
+MAX_IMAGE_MARKS = 1000
+#: Device pixels per CSS pixel of a PNG chart (sharp on high-density screens).
+PNG_SCALE = 2
 #: Marks drawn as one shape for many rows: no hover text (one text would stand for all).
 WHOLE_SHAPE_MARKS = frozenset({"line", "area", "trail", "rule", "text", "geoshape"})
 #: Tooltip fields a hover text can name (aggregated, binned or time-unit fields are renamed
@@ -40,27 +51,27 @@ WHOLE_SHAPE_MARKS = frozenset({"line", "area", "trail", "rule", "text", "geoshap
 DERIVED = ("aggregate", "bin", "timeUnit")
 #: How the page sizes a chart: never wider than the page, proportions kept.
 FLUID_STYLE = "max-width: 100%; height: auto; display: block"
+#: How a chart is sent: SVG in the page, an image of its SVG, or a PNG.
+Form = Literal["svg", "svg image", "png"]
 
 
 @dataclass(frozen=True)
 class DrawnChart:
-    """A chart as the app shows it: its SVG, the HTML the page shows (the SVG itself when
-    it has hover texts, else an image of it) and the rows of each dataset it drew."""
+    """A chart as the app shows it: the HTML the page shows, how (:data:`Form`), the
+    Vega-Lite spec it was drawn from, the SVG drawn (None for a PNG) and the rows of each
+    dataset it drew."""
 
-    svg: str
     html: str
+    form: Form
+    spec: dict[str, Any]
+    svg: str | None
     rows: dict[str, int]
 
-    @property
-    def inline(self) -> bool:
-        """Whether the page holds the SVG itself (with hover texts), not an image of it."""
-        return self.html == self.svg
 
-
-def draw_svg(chart: alt.TopLevelMixin, theme: Literal["dark"] | None = None) -> DrawnChart:
-    """``chart`` as SVG :data:`CHART_WIDTH` wide (a single or layered chart; others keep
-    their own width), in vega-themes' ``theme``: with hover texts when it has at most
-    :data:`HOVER_MARKS` marks that can carry them, else as an image."""
+def draw_chart(chart: alt.TopLevelMixin, theme: Literal["dark"] | None = None
+               ) -> DrawnChart:
+    """``chart`` drawn :data:`CHART_WIDTH` wide (a single or layered chart; others keep
+    their own width) in vega-themes' ``theme``, in the form its marks call for."""
     import vl_convert
 
     if isinstance(chart, (alt.Chart, alt.LayerChart)):
@@ -69,20 +80,27 @@ def draw_svg(chart: alt.TopLevelMixin, theme: Literal["dark"] | None = None) -> 
     with alt.data_transformers.disable_max_rows():
         spec = chart.to_dict()
     rows = {name: len(values) for name, values in (spec.get("datasets") or {}).items()}
-    inline = 0 < hover_texts(spec, rows, write=False) <= HOVER_MARKS
-    if inline:
-        hover_texts(spec, rows)
-    else:  # no descriptions: an image shows none
+    marks = _describe(spec, spec.get("data"), rows, write=False, described_only=False)
+    if marks > MAX_IMAGE_MARKS:
         _silence(spec.setdefault("config", {}))["aria"] = False
+        png = vl_convert.vegalite_to_png(spec, scale=PNG_SCALE, theme=theme)
+        return DrawnChart(html=image(png, "image/png", title_of(spec)), form="png",
+                          spec=spec, svg=None, rows=rows)
+    if marks <= MAX_SVG_MARKS and hover_texts(spec, rows):
+        svg = fluid(titled(vl_convert.vegalite_to_svg(spec, theme=theme)))
+        return DrawnChart(html=svg, form="svg", spec=spec, svg=svg, rows=rows)
+    _silence(spec.setdefault("config", {}))["aria"] = False  # an image: no descriptions
     svg = fluid(titled(vl_convert.vegalite_to_svg(spec, theme=theme)))
-    return DrawnChart(svg=svg, html=svg if inline else image(svg, title_of(spec)), rows=rows)
+    return DrawnChart(html=image(svg.encode("utf-8"), "image/svg+xml", title_of(spec)),
+                      form="svg image", spec=spec, svg=svg, rows=rows)
 
 
-def image(svg: str, title: str) -> str:
-    """An ``<img>`` of ``svg`` (inline data), described by ``title``."""
-    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
-    return (f'<img src="data:image/svg+xml;base64,{data}" alt="{html.escape(title)}" '
-            f'style="{FLUID_STYLE}">')
+def image(data: bytes, kind: str, title: str) -> str:
+    """An ``<img>`` of ``data`` (inline, of MIME type ``kind``), :data:`CHART_WIDTH` wide
+    at most, described by ``title``."""
+    encoded = base64.b64encode(data).decode("ascii")
+    return (f'<img src="data:{kind};base64,{encoded}" alt="{html.escape(title)}" '
+            f'width="{CHART_WIDTH}" style="{FLUID_STYLE}">')
 
 
 def title_of(spec: dict[str, Any]) -> str:
@@ -92,17 +110,15 @@ def title_of(spec: dict[str, Any]) -> str:
     return " ".join(text) if isinstance(text, list) else str(text)
 
 
-def hover_texts(spec: dict[str, Any], sizes: dict[str, int], write: bool = True) -> int:
+def hover_texts(spec: dict[str, Any], sizes: dict[str, int]) -> int:
     """Give each layer of the Vega-Lite ``spec`` (changed in place) whose tooltip can be
     written as text a ``description`` naming its tooltip fields, formatted as the tooltip
     formats them (``title: value; ...``), and turn off the accessibility descriptions of
     every other part (axes, legends, titles, lines): Vega writes a mark's description as
     its ``aria-label``, which :func:`titled` turns into hover text. ``sizes`` gives the
-    rows of each named dataset; returns how many marks got a description (with ``write``
-    false, how many would, ``spec`` left as it was)."""
-    if write:
-        _silence(spec.setdefault("config", {}))
-    return _describe(spec, spec.get("data"), sizes, write)
+    rows of each named dataset; returns how many marks got a description."""
+    _silence(spec.setdefault("config", {}))
+    return _describe(spec, spec.get("data"), sizes)
 
 
 def _silence(config: dict[str, Any]) -> dict[str, Any]:
@@ -113,24 +129,32 @@ def _silence(config: dict[str, Any]) -> dict[str, Any]:
     return config
 
 
-def _describe(unit: dict[str, Any], data: Any, sizes: dict[str, int], write: bool) -> int:
+def _describe(unit: dict[str, Any], data: Any, sizes: dict[str, int], write: bool = True,
+              described_only: bool = True) -> int:
+    """Describe ``unit``'s layers (with ``write``); how many marks got (or, with
+    ``described_only`` false, how many separate marks are drawn: described or not)."""
     data = unit.get("data", data)
-    described = sum(_describe(child, data, sizes, write)
-                    for key in ("layer", "hconcat", "vconcat", "concat")
-                    for child in unit.get(key) or [])
+    count = sum(_describe(child, data, sizes, write, described_only)
+                for key in ("layer", "hconcat", "vconcat", "concat")
+                for child in unit.get(key) or [])
     if "spec" in unit:
-        described += _describe(unit["spec"], data, sizes, write)
+        count += _describe(unit["spec"], data, sizes, write, described_only)
     if "mark" not in unit:
-        return described
+        return count
     mark = unit["mark"] if isinstance(unit["mark"], dict) else {"type": unit["mark"]}
-    text = _tooltip_text((unit.get("encoding") or {}).get("tooltip"))
-    if text is None or mark.get("type") in WHOLE_SHAPE_MARKS:
+    rows = sizes.get(str(data.get("name")), 0) if isinstance(data, dict) else 0
+    if mark.get("type") in WHOLE_SHAPE_MARKS:
+        text = None
+        rows = 0
+    else:
+        text = _tooltip_text((unit.get("encoding") or {}).get("tooltip"))
+    if text is None:
         if write:
             unit["mark"] = {**mark, "aria": False}
-        return described
+        return count + (0 if described_only else rows)
     if write:
         unit.setdefault("encoding", {})["description"] = {"value": {"expr": text}}
-    return described + (sizes.get(str(data.get("name")), 0) if isinstance(data, dict) else 0)
+    return count + rows
 
 
 def _tooltip_text(tooltip: Any) -> str | None:

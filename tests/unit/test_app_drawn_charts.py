@@ -1,15 +1,24 @@
 """The app's charts arrive in the browser drawn on the server: SVG with hover texts for a
-few named marks, an image of the SVG otherwise (salesforge.app.svg_charts)."""
+few named marks, an image of the SVG for lines, a PNG for many marks
+(salesforge.app.drawn_charts)."""
 
 from __future__ import annotations
 
+import base64
 import re
 
 import altair as alt
 import pandas as pd
 import pytest
 
-from salesforge.app.svg_charts import CHART_WIDTH, HOVER_MARKS, draw_svg, hover_texts
+from salesforge.app.drawn_charts import (
+    CHART_WIDTH,
+    MAX_IMAGE_MARKS,
+    MAX_SVG_MARKS,
+    PNG_SCALE,
+    draw_chart,
+    hover_texts,
+)
 from salesforge.app.tables import chart
 from salesforge.charts import anomaly_scatter, revenue_trend, segment_scatter
 from salesforge.data.sample import sample_path
@@ -34,8 +43,8 @@ def products(sales) -> pd.DataFrame:
 def test_a_line_chart_is_an_image_of_its_svg_as_wide_as_the_app_draws(sales):
     daily = sales.groupby(sales["date"].dt.normalize())["revenue"].sum().rename_axis(
         "date").reset_index()
-    drawing = draw_svg(revenue_trend(daily, title="Pendapatan <harian>", language="id"))
-    assert not drawing.inline and drawing.html.startswith("<img ")
+    drawing = draw_chart(revenue_trend(daily, title="Pendapatan <harian>", language="id"))
+    assert drawing.form == "svg image" and drawing.html.startswith("<img ")
     assert 'alt="Pendapatan &lt;harian&gt;"' in drawing.html
     assert chart_svg(drawing.html) == drawing.svg
     assert re.search(r'<svg [^>]*width="960"', drawing.svg) and CHART_WIDTH == 960
@@ -49,8 +58,8 @@ def test_a_line_chart_is_an_image_of_its_svg_as_wide_as_the_app_draws(sales):
 
 
 def test_a_chart_of_a_few_named_points_names_each_on_hover_in_its_language(products):
-    drawing = draw_svg(segment_scatter(products, x="transactions", language="id"))
-    assert drawing.inline and drawing.html == drawing.svg
+    drawing = draw_chart(segment_scatter(products, x="transactions", language="id"))
+    assert drawing.form == "svg" and drawing.html == drawing.svg
     titles = re.findall(r"<title>([^<]*)</title>", drawing.svg)
     assert len(titles) == len(products) == 15
     laptop = products.set_index("entity").loc["Laptop"]
@@ -66,7 +75,7 @@ def test_a_chart_of_a_few_named_points_names_each_on_hover_in_its_language(produ
 def test_markup_in_the_data_is_drawn_as_text(products):
     named = products.assign(entity=products["entity"].where(
         products["entity"] != "Laptop", '<script>alert("x")</script>'))
-    drawing = draw_svg(segment_scatter(named, x="transactions"))
+    drawing = draw_chart(segment_scatter(named, x="transactions"))
     assert "<script" not in drawing.svg and "&lt;script&gt;" in drawing.svg
     assert any(t.startswith('product: <script>alert("x")</script>;')
                for t in svg_texts(drawing.svg))
@@ -74,12 +83,24 @@ def test_markup_in_the_data_is_drawn_as_text(products):
     assert pane.object == drawing.svg and "sf-chart" in pane.css_classes
 
 
-def test_more_marks_than_can_carry_hover_texts_make_an_image_without_them(sales):
-    points = sales.sample(HOVER_MARKS + 200, random_state=0).assign(status="flagged")
-    drawing = draw_svg(anomaly_scatter(points[["product", "quantity", "price", "status"]]))
-    assert not drawing.inline
-    assert "<title>" not in drawing.svg and "aria-label" not in drawing.svg
-    assert len(re.findall(r'<path [^>]*transform="translate', drawing.svg)) >= HOVER_MARKS
+def test_more_marks_than_an_svg_may_hold_make_a_sharp_png(sales):
+    points = sales.sample(MAX_IMAGE_MARKS + 1, random_state=0).assign(status="flagged")
+    drawing = draw_chart(anomaly_scatter(points[["product", "quantity", "price", "status"]],
+                                         title="Harga & kuantitas", language="id"))
+    assert drawing.form == "png" and drawing.svg is None
+    data = re.search(r'src="data:image/png;base64,([^"]+)"', drawing.html).group(1)
+    png = base64.b64decode(data)
+    assert png.startswith(b"\x89PNG") and int.from_bytes(png[16:20], "big") == \
+        CHART_WIDTH * PNG_SCALE  # drawn at twice the size it is shown
+    assert f'width="{CHART_WIDTH}"' in drawing.html
+    assert 'alt="Harga &amp; kuantitas"' in drawing.html
+    assert sorted(drawing.rows.values()) == [0, MAX_IMAGE_MARKS + 1]  # normal, flagged
+    assert "description" not in str(drawing.spec)  # nothing to hover in a picture
+    columns = ["product", "quantity", "price", "status"]
+    fewer = draw_chart(anomaly_scatter(points[columns].head(MAX_IMAGE_MARKS)))
+    assert fewer.form == "svg image" and "<title>" not in fewer.svg
+    named = draw_chart(anomaly_scatter(points[columns].head(MAX_SVG_MARKS)))
+    assert named.form == "svg" and named.svg.count("<title>") == MAX_SVG_MARKS
 
 
 def test_only_tooltips_of_plain_fields_on_separate_marks_become_hover_texts():
@@ -92,12 +113,11 @@ def test_only_tooltips_of_plain_fields_on_separate_marks_become_hover_texts():
             alt.Tooltip("day:T", title="date"), alt.Tooltip("y:Q", format=".2f")]),
     ).to_dict()
     sizes = {name: len(rows) for name, rows in spec["datasets"].items()}
-    assert hover_texts(spec, sizes, write=False) == 3 and "description" not in str(spec)
     assert hover_texts(spec, sizes) == 3
     line, summed, points = spec["layer"]
     assert line["mark"]["aria"] is False and summed["mark"]["aria"] is False
     assert "timeFormat" in points["encoding"]["description"]["value"]["expr"]
-    titles = re.findall(r"<title>([^<]*)</title>", draw_svg(alt.layer(
+    titles = re.findall(r"<title>([^<]*)</title>", draw_chart(alt.layer(
         base.mark_point().encode(x="day:T", y="y:Q", tooltip=[
             alt.Tooltip("day:T", title="date", format="%d %B"),
             alt.Tooltip("y:Q", format=".2f")]))).svg)
@@ -106,8 +126,8 @@ def test_only_tooltips_of_plain_fields_on_separate_marks_become_hover_texts():
 
 
 def test_the_dark_theme_draws_on_a_dark_background(products):
-    light = draw_svg(segment_scatter(products, x="transactions"))
-    dark = draw_svg(segment_scatter(products, x="transactions"), "dark")
+    light = draw_chart(segment_scatter(products, x="transactions"))
+    dark = draw_chart(segment_scatter(products, x="transactions"), "dark")
     background = re.compile(r'<rect width="\d+" height="\d+" fill="([^"]+)"')
     assert background.search(light.svg).group(1) == "white"
     assert background.search(dark.svg).group(1) != "white"

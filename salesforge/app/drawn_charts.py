@@ -29,6 +29,7 @@ import base64
 import html
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -80,7 +81,7 @@ def draw_chart(chart: alt.TopLevelMixin, theme: Literal["dark"] | None = None
     with alt.data_transformers.disable_max_rows():
         spec = chart.to_dict()
     rows = {name: len(values) for name, values in (spec.get("datasets") or {}).items()}
-    marks = _describe(spec, spec.get("data"), rows, write=False, described_only=False)
+    marks = separate_marks(spec, rows)
     if marks > MAX_IMAGE_MARKS:
         _silence(spec.setdefault("config", {}))["aria"] = False
         png = vl_convert.vegalite_to_png(spec, scale=PNG_SCALE, theme=theme)
@@ -118,7 +119,17 @@ def hover_texts(spec: dict[str, Any], sizes: dict[str, int]) -> int:
     its ``aria-label``, which :func:`titled` turns into hover text. ``sizes`` gives the
     rows of each named dataset; returns how many marks got a description."""
     _silence(spec.setdefault("config", {}))
-    return _describe(spec, spec.get("data"), sizes)
+    described = 0
+    for unit, data in _units(spec, spec.get("data")):
+        mark = _mark(unit)
+        text = None if mark["type"] in WHOLE_SHAPE_MARKS else _tooltip_text(
+            (unit.get("encoding") or {}).get("tooltip"))
+        if text is None:
+            unit["mark"] = {**mark, "aria": False}
+        else:
+            unit.setdefault("encoding", {})["description"] = {"value": {"expr": text}}
+            described += _rows(data, sizes)
+    return described
 
 
 def _silence(config: dict[str, Any]) -> dict[str, Any]:
@@ -129,32 +140,32 @@ def _silence(config: dict[str, Any]) -> dict[str, Any]:
     return config
 
 
-def _describe(unit: dict[str, Any], data: Any, sizes: dict[str, int], write: bool = True,
-              described_only: bool = True) -> int:
-    """Describe ``unit``'s layers (with ``write``); how many marks got (or, with
-    ``described_only`` false, how many separate marks are drawn: described or not)."""
-    data = unit.get("data", data)
-    count = sum(_describe(child, data, sizes, write, described_only)
-                for key in ("layer", "hconcat", "vconcat", "concat")
-                for child in unit.get(key) or [])
-    if "spec" in unit:
-        count += _describe(unit["spec"], data, sizes, write, described_only)
-    if "mark" not in unit:
-        return count
-    mark = unit["mark"] if isinstance(unit["mark"], dict) else {"type": unit["mark"]}
-    rows = sizes.get(str(data.get("name")), 0) if isinstance(data, dict) else 0
-    if mark.get("type") in WHOLE_SHAPE_MARKS:
-        text = None
-        rows = 0
-    else:
-        text = _tooltip_text((unit.get("encoding") or {}).get("tooltip"))
-    if text is None:
-        if write:
-            unit["mark"] = {**mark, "aria": False}
-        return count + (0 if described_only else rows)
-    if write:
-        unit.setdefault("encoding", {})["description"] = {"value": {"expr": text}}
-    return count + rows
+def separate_marks(spec: dict[str, Any], sizes: dict[str, int]) -> int:
+    """How many separate marks (points, bars, cells: one element each in an SVG) the
+    Vega-Lite ``spec`` draws; lines and areas count none. ``sizes``: rows per dataset."""
+    return sum(_rows(data, sizes) for unit, data in _units(spec, spec.get("data"))
+               if _mark(unit)["type"] not in WHOLE_SHAPE_MARKS)
+
+
+def _units(spec: dict[str, Any], data: Any) -> Iterator[tuple[dict[str, Any], Any]]:
+    """Each single-mark part of ``spec`` (its layers, concatenated or faceted charts) with
+    the data it draws (its own, else the nearest enclosing one)."""
+    data = spec.get("data", data)
+    for key in ("layer", "hconcat", "vconcat", "concat"):
+        for child in spec.get(key) or []:
+            yield from _units(child, data)
+    if "spec" in spec:
+        yield from _units(spec["spec"], data)
+    if "mark" in spec:
+        yield spec, data
+
+
+def _mark(unit: dict[str, Any]) -> dict[str, Any]:
+    return unit["mark"] if isinstance(unit["mark"], dict) else {"type": unit["mark"]}
+
+
+def _rows(data: Any, sizes: dict[str, int]) -> int:
+    return sizes.get(str(data.get("name")), 0) if isinstance(data, dict) else 0
 
 
 def _tooltip_text(tooltip: Any) -> str | None:

@@ -18,6 +18,7 @@ from salesforge.app.drawn_charts import (
     PNG_SCALE,
     draw_chart,
     hover_texts,
+    separate_marks,
 )
 from salesforge.app.tables import chart
 from salesforge.charts import anomaly_scatter, revenue_trend, segment_scatter
@@ -113,6 +114,7 @@ def test_only_tooltips_of_plain_fields_on_separate_marks_become_hover_texts():
             alt.Tooltip("day:T", title="date"), alt.Tooltip("y:Q", format=".2f")]),
     ).to_dict()
     sizes = {name: len(rows) for name, rows in spec["datasets"].items()}
+    assert separate_marks(spec, sizes) == 6  # bars and points; the line is one shape
     assert hover_texts(spec, sizes) == 3
     line, summed, points = spec["layer"]
     assert line["mark"]["aria"] is False and summed["mark"]["aria"] is False

@@ -50,8 +50,8 @@ def table(frame: pd.DataFrame, name: str, page_size: int = PAGE_SIZE, currency: 
     return pn.Column(widget, download, sizing_mode="stretch_width")
 
 
-#: How many drawn charts the server keeps (an SVG of tens of kilobytes; the anomaly
-#: scatter's a few hundred).
+#: How many drawn charts the server keeps (tens of kilobytes each; the anomaly scatter's
+#: PNG a few hundred, with the spec it was drawn from).
 CHART_CACHE_SIZE = 256
 
 
@@ -81,8 +81,8 @@ CHARTS = ChartCache()
 
 
 def chart(drawing: alt.TopLevelMixin | DrawnChart) -> pn.pane.HTML:
-    """A chart (Altair, drawn here, or one drawn already) as the page shows it: an SVG as
-    wide as the page allows (:mod:`salesforge.app.drawn_charts`)."""
+    """A chart (Altair, drawn here, or one drawn already) as the page shows it: a picture
+    as wide as the page allows (:mod:`salesforge.app.drawn_charts`)."""
     if not isinstance(drawing, DrawnChart):
         drawing = draw_chart(drawing, chart_theme())
     return pn.pane.HTML(drawing.html, sizing_mode="stretch_width", css_classes=[CHART_CLASS])

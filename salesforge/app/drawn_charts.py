@@ -59,12 +59,13 @@ Form = Literal["svg", "svg image", "png"]
 @dataclass(frozen=True)
 class DrawnChart:
     """A chart as the app shows it: the HTML the page shows, how (:data:`Form`), the
-    Vega-Lite spec it was drawn from, the SVG drawn (None for a PNG) and the rows of each
-    dataset it drew."""
+    Vega-Lite spec it was drawn from (JSON text: a cache of many charts holds no
+    per-row objects for the garbage collector to walk), the SVG drawn (None for a PNG)
+    and the rows of each dataset it drew."""
 
     html: str
     form: Form
-    spec: dict[str, Any]
+    spec: str
     svg: str | None
     rows: dict[str, int]
 
@@ -86,14 +87,14 @@ def draw_chart(chart: alt.TopLevelMixin, theme: Literal["dark"] | None = None
         _silence(spec.setdefault("config", {}))["aria"] = False
         png = vl_convert.vegalite_to_png(spec, scale=PNG_SCALE, theme=theme)
         return DrawnChart(html=image(png, "image/png", title_of(spec)), form="png",
-                          spec=spec, svg=None, rows=rows)
+                          spec=json.dumps(spec), svg=None, rows=rows)
     if marks <= MAX_SVG_MARKS and hover_texts(spec, rows):
         svg = fluid(titled(vl_convert.vegalite_to_svg(spec, theme=theme)))
-        return DrawnChart(html=svg, form="svg", spec=spec, svg=svg, rows=rows)
+        return DrawnChart(html=svg, form="svg", spec=json.dumps(spec), svg=svg, rows=rows)
     _silence(spec.setdefault("config", {}))["aria"] = False  # an image: no descriptions
     svg = fluid(titled(vl_convert.vegalite_to_svg(spec, theme=theme)))
     return DrawnChart(html=image(svg.encode("utf-8"), "image/svg+xml", title_of(spec)),
-                      form="svg image", spec=spec, svg=svg, rows=rows)
+                      form="svg image", spec=json.dumps(spec), svg=svg, rows=rows)
 
 
 def image(data: bytes, kind: str, title: str) -> str:

@@ -96,7 +96,7 @@ def test_more_marks_than_an_svg_may_hold_make_a_sharp_png(sales):
     assert f'width="{CHART_WIDTH}"' in drawing.html
     assert 'alt="Harga &amp; kuantitas"' in drawing.html
     assert sorted(drawing.rows.values()) == [0, MAX_IMAGE_MARKS + 1]  # normal, flagged
-    assert "description" not in str(drawing.spec)  # nothing to hover in a picture
+    assert "description" not in drawing.spec  # nothing to hover in a picture
     columns = ["product", "quantity", "price", "status"]
     fewer = draw_chart(anomaly_scatter(points[columns].head(MAX_IMAGE_MARKS)))
     assert fewer.form == "svg image" and "<title>" not in fewer.svg

@@ -11,7 +11,9 @@ same app drawn in this process: :func:`charts_per_tab`), first at once after the
 are painted (in ``--switch-visits`` new visits, each clicking through every tab in turn:
 the median and the slowest of each tab), then after the page has had ``--settle`` seconds
 (default 3) to draw the hidden tabs, and from pressing "Upload and run"
-(sample data as plain CSV) to the new run's KPI cards. ``--shots DIR`` saves a screenshot
+(sample data as plain CSV) to the new run's KPI cards. First it prints the seconds of a
+fixed piece of work (:func:`reference_seconds`), to compare runs made at different times
+of a shared machine. ``--shots DIR`` saves a screenshot
 of each tab. ``--profile N`` adds N first visits under V8's CPU profiler (the cards, then
 ``--settle`` seconds for the hidden tabs) and prints the median main-thread script time of
 each JavaScript bundle (:func:`script_time`): where a first visit's time goes. Never used
@@ -228,6 +230,21 @@ def charts_per_tab(runs: Path) -> dict[str, int]:
     return {tab.title: len(chart_panes(tab.layout)) for tab in app.tabs_list}
 
 
+def reference_seconds(rounds: int = 3) -> float:
+    """Seconds of a fixed piece of single-threaded work (sorting and hashing one million
+    numbers; the fastest of ``rounds``): how fast this machine is right now. A shared
+    two-core machine has slower spells in which every figure here grows alike; printed
+    with the figures, it tells such a spell from a change in the app."""
+    best = float("inf")
+    for _ in range(rounds):
+        started = time.perf_counter()
+        values = [(i * 7919) % 1_000_003 for i in range(1_000_000)]
+        values.sort()
+        hash(tuple(values))
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--settle", type=float, default=3.0)
@@ -240,6 +257,8 @@ def main() -> None:
     parser.add_argument("--profile", type=int, default=0,
                         help="first visits under V8's CPU profiler: script time per bundle")
     options = parser.parse_args()
+    print(f"reference work {reference_seconds():.3f} s (this machine's speed now; lower is "
+          "faster)")
     if options.shots is not None:
         options.shots.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as scratch:

@@ -12,8 +12,9 @@ are painted (in ``--switch-visits`` new visits, each clicking through every tab 
 the median and the slowest of each tab), then after the page has had ``--settle`` seconds
 (default 3) to draw the hidden tabs, and from pressing "Upload and run"
 (sample data as plain CSV) to the new run's KPI cards. First it prints the seconds of a
-fixed piece of work (:func:`reference_seconds`), to compare runs made at different times
-of a shared machine. ``--shots DIR`` saves a screenshot
+fixed piece of work (:func:`reference_seconds`) and of touching fresh memory
+(:func:`fresh_memory_seconds`), to compare runs made at different times of a shared
+machine. ``--shots DIR`` saves a screenshot
 of each tab. ``--profile N`` adds N first visits under V8's CPU profiler (the cards, then
 ``--settle`` seconds for the hidden tabs) and prints the median main-thread script time of
 each JavaScript bundle (:func:`script_time`): where a first visit's time goes. Never used
@@ -245,6 +246,18 @@ def reference_seconds(rounds: int = 3) -> float:
     return best
 
 
+def fresh_memory_seconds(megabytes: int = 256) -> float:
+    """Seconds to touch ``megabytes`` of newly allocated memory, a page at a time: what a
+    new browser renderer, its script heaps and the server's new objects pay in page
+    faults, which on a virtual machine can slow down while plain computing
+    (:func:`reference_seconds`) does not."""
+    started = time.perf_counter()
+    block = bytearray(megabytes * 1024 * 1024)
+    for offset in range(0, len(block), 4096):
+        block[offset] = 1
+    return time.perf_counter() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--settle", type=float, default=3.0)
@@ -257,8 +270,8 @@ def main() -> None:
     parser.add_argument("--profile", type=int, default=0,
                         help="first visits under V8's CPU profiler: script time per bundle")
     options = parser.parse_args()
-    print(f"reference work {reference_seconds():.3f} s (this machine's speed now; lower is "
-          "faster)")
+    print(f"reference work {reference_seconds():.3f} s, fresh memory (256 MB) "
+          f"{fresh_memory_seconds():.3f} s (this machine's speed now; lower is faster)")
     if options.shots is not None:
         options.shots.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as scratch:

@@ -20,6 +20,12 @@ CURRENCIES: dict[str, tuple[str, int]] = {
 _ID_SEPARATORS = str.maketrans({",": ".", ".": ","})
 
 
+def separators(language: str) -> tuple[str, str]:
+    """(thousands, decimal) separators of ``language``, as :func:`format_number` writes
+    them."""
+    return (".", ",") if language == "id" else (",", ".")
+
+
 def _missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 

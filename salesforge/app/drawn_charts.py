@@ -83,18 +83,24 @@ def draw_chart(chart: alt.TopLevelMixin, theme: Literal["dark"] | None = None
         spec = chart.to_dict()
     rows = {name: len(values) for name, values in (spec.get("datasets") or {}).items()}
     marks = separate_marks(spec, rows)
+    form: Form
     if marks > MAX_IMAGE_MARKS:
+        form = "png"
+    elif marks <= MAX_SVG_MARKS and hover_texts(spec, rows):
+        form = "svg"
+    else:
+        form = "svg image"
+    if form != "svg":  # a picture shows no descriptions
         _silence(spec.setdefault("config", {}))["aria"] = False
-        png = vl_convert.vegalite_to_png(spec, scale=PNG_SCALE, theme=theme)
-        return DrawnChart(html=image(png, "image/png", title_of(spec)), form="png",
-                          spec=json.dumps(spec), svg=None, rows=rows)
-    if marks <= MAX_SVG_MARKS and hover_texts(spec, rows):
+    svg = None
+    if form == "png":
+        html = image(vl_convert.vegalite_to_png(spec, scale=PNG_SCALE, theme=theme),
+                     "image/png", title_of(spec))
+    else:
         svg = fluid(titled(vl_convert.vegalite_to_svg(spec, theme=theme)))
-        return DrawnChart(html=svg, form="svg", spec=json.dumps(spec), svg=svg, rows=rows)
-    _silence(spec.setdefault("config", {}))["aria"] = False  # an image: no descriptions
-    svg = fluid(titled(vl_convert.vegalite_to_svg(spec, theme=theme)))
-    return DrawnChart(html=image(svg.encode("utf-8"), "image/svg+xml", title_of(spec)),
-                      form="svg image", spec=json.dumps(spec), svg=svg, rows=rows)
+        html = svg if form == "svg" else image(svg.encode("utf-8"), "image/svg+xml",
+                                               title_of(spec))
+    return DrawnChart(html=html, form=form, spec=json.dumps(spec), svg=svg, rows=rows)
 
 
 def image(data: bytes, kind: str, title: str) -> str:

@@ -26,7 +26,7 @@ def _missing(value: Any) -> bool:
 def cell_number(value: Any, spec: dict[str, Any], language: str = "en") -> str:
     """``value`` as Tabulator's ``money`` formatter draws it with the options ``spec``
     (``precision``, ``symbol``, ``symbolAfter``; the separators are ``language``'s, as
-    :func:`~salesforge.app.people.separators` gives them to Tabulator): the sign first,
+    :func:`~salesforge.analytics.formatting.separators` gives them to Tabulator): the sign first,
     then the symbol before or after the digits. Missing values are empty."""
     if _missing(value):
         return ""

@@ -11,15 +11,9 @@ from typing import Any
 
 import pandas as pd
 
-from salesforge.analytics.formatting import CURRENCIES
+from salesforge.analytics.formatting import CURRENCIES, separators
 from salesforge.report.display import column_kind
 from salesforge.report.labels import column_label
-
-
-def separators(language: str) -> tuple[str, str]:
-    """(thousands, decimal) of the language, as
-    :func:`~salesforge.analytics.formatting.format_money` writes them."""
-    return (".", ",") if language == "id" else (",", ".")
 
 
 def _number(precision: int, thousand: str, decimal: str, symbol: str = "",

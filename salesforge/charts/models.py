@@ -120,10 +120,10 @@ def anomaly_scatter(points: pd.DataFrame, title: str | None = None,
         alt.Tooltip("label:N", title=_("status"))]
     # each layer its own rows: the app's SVG names the flagged points on hover, and only
     # a layer's own row count says whether it is small enough for that
+    encoding = {"x": x, "y": y, "color": color, "tooltip": tooltip}
     normal = alt.Chart(shown[shown["status"] == "normal"]).mark_circle(
-        size=22, opacity=0.45).encode(x=x, y=y, color=color, tooltip=tooltip)
+        size=22, opacity=0.45).encode(**encoding)
     flagged = alt.Chart(shown[shown["status"] == "flagged"]).mark_circle(
-        size=34, opacity=0.75, stroke="white", strokeWidth=0.5).encode(
-        x=x, y=y, color=color, tooltip=tooltip)
+        size=34, opacity=0.75, stroke="white", strokeWidth=0.5).encode(**encoding)
     return localised(alt.layer(normal, flagged, title=title or _("Price and quantity"))
                      .properties(width=WIDTH, height=HEIGHT), language)

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from salesforge.analytics.formatting import format_number
+from salesforge.analytics.formatting import format_number, separators
 from salesforge.manifest import to_jsonable
 from salesforge.runs.compare import Comparison
 
@@ -41,8 +41,7 @@ def format_value(value: Any, language: str = "en") -> str:
                                      or abs(value) >= 1000):
         return format_number(round(value), 0, language)
     if isinstance(value, float):
-        decimal = "," if language == "id" else "."
-        return format_number(value, 4, language).rstrip("0").rstrip(decimal)
+        return format_number(value, 4, language).rstrip("0").rstrip(separators(language)[1])
     if isinstance(value, int) and not isinstance(value, bool):
         return format_number(value, 0, language)
     return str(value)

@@ -17,8 +17,12 @@ fixed piece of work (:func:`reference_seconds`) and of touching fresh memory
 machine. ``--shots DIR`` saves a screenshot
 of each tab. ``--profile N`` adds N first visits under V8's CPU profiler (the cards, then
 ``--settle`` seconds for the hidden tabs) and prints the median main-thread script time of
-each JavaScript bundle (:func:`script_time`): where a first visit's time goes. Never used
-in tests.
+each JavaScript bundle (:func:`script_time`): where a first visit's time goes.
+``--against CHECKOUT`` times first visits only, alternating between the app served from
+this checkout and from another one (a ``git worktree`` of an earlier commit), so that both
+meet the machine's slower and faster spells alike (:func:`paired_visits`): on a shared
+two-core machine single runs move by 0.1-0.3 s, more than most changes to the page. Never
+used in tests.
 
 A KPI render is timed from ``page.goto`` to the end of the first frame that paints the
 revenue card, as the page itself sees it (:data:`KPI_PAINTED`, a script run before the
@@ -31,8 +35,10 @@ from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import gzip
 import json
+import os
 import shutil
 import socket
 import statistics
@@ -41,6 +47,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 from playwright.sync_api import expect, sync_playwright
@@ -258,6 +265,64 @@ def fresh_memory_seconds(megabytes: int = 256) -> float:
     return time.perf_counter() - started
 
 
+@contextlib.contextmanager
+def serving(runs: Path, source: Path | None = None) -> Iterator[str]:
+    """``salesforge serve`` over ``runs`` on a free port, from this checkout or from the
+    checkout ``source`` (put first on ``PYTHONPATH``); yields the app's address once it
+    answers, and stops the server on exit."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    source = (source or Path(__file__).resolve().parents[1]).resolve()
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(source), *filter(None, [os.environ.get("PYTHONPATH")])])}
+    # run in ``source``: ``python -m`` puts the working folder first on the import path
+    server = subprocess.Popen([sys.executable, "-m", "salesforge.cli", "serve", "--runs",
+                               str(runs.resolve()), "--port", str(port)], cwd=source,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    url = f"http://127.0.0.1:{port}/salesforge"
+    try:
+        while True:
+            try:
+                urllib.request.urlopen(url, timeout=5)
+                break
+            except OSError:
+                if server.poll() is not None:
+                    raise SystemExit(f"salesforge serve from {source} exited with status "
+                                     f"{server.returncode}") from None
+                time.sleep(0.3)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def paired_visits(browser, urls: dict[str, str], visits: int, settle: float) -> None:
+    """First visits to each app of ``urls`` (name -> address) in turn, ``visits`` each
+    after one unmeasured round, the order reversed every round, so that both meet the
+    shared machine's slower and faster spells alike: prints each one's median and the
+    median of the paired differences."""
+    painted: dict[str, list[float]] = {name: [] for name in urls}
+    names = list(urls)
+    for number in range(visits + 1):
+        for name in names if number % 2 == 0 else names[::-1]:
+            context = browser.new_context(viewport={"width": 1440, "height": 1000})
+            context.add_init_script(KPI_PAINTED)
+            page = context.new_page()
+            seconds, _seen = visit(page, urls[name])
+            if number:
+                painted[name].append(seconds)
+            page.wait_for_timeout(settle * 1000)
+            context.close()
+    for name, times in painted.items():
+        print(f"first visit, KPI painted, {name}: median {statistics.median(times):5.2f} s "
+              f"(fastest {min(times):.2f}, slowest {max(times):.2f}, {len(times)} visits)")
+    first, second = names
+    gaps = [a - b for a, b in zip(painted[first], painted[second], strict=True)]
+    print(f"paired difference ({first} minus {second}): median {statistics.median(gaps):+.2f} s"
+          f", {sum(g < 0 for g in gaps)} of {len(gaps)} visits faster")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--settle", type=float, default=3.0)
@@ -267,6 +332,9 @@ def main() -> None:
                         help="new visits, each clicking through every tab as soon as the "
                              "KPI cards are painted (median and slowest per tab; default 5)")
     parser.add_argument("--shots", type=Path, default=None)
+    parser.add_argument("--against", type=Path, default=None, metavar="CHECKOUT",
+                        help="time first visits only, alternating with the app served from "
+                             "another checkout (e.g. a git worktree of an earlier commit)")
     parser.add_argument("--profile", type=int, default=0,
                         help="first visits under V8's CPU profiler: script time per bundle")
     options = parser.parse_args()
@@ -281,65 +349,56 @@ def main() -> None:
         charts = charts_per_tab(runs)
         with gzip.open(sample_path(), "rb") as src, csv.open("wb") as dst:
             shutil.copyfileobj(src, dst)
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        server = subprocess.Popen([sys.executable, "-m", "salesforge.cli", "serve", "--runs",
-                                   str(runs), "--port", str(port)], stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.DEVNULL)
-        url = f"http://127.0.0.1:{port}/salesforge"
-        try:
-            while True:
-                try:
-                    urllib.request.urlopen(url, timeout=5)
-                    break
-                except OSError:
-                    time.sleep(0.3)
-            with sync_playwright() as p:
+        if options.against is not None:
+            with serving(runs) as url, serving(runs, options.against) as other, \
+                    sync_playwright() as p:
                 browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-                firsts, seens = [], []
-                for number in range(options.visits):
-                    # each visit in a new browser context: an empty cache, no cookies
-                    context = browser.new_context(viewport={"width": 1440, "height": 1000})
-                    context.add_init_script(KPI_PAINTED)
-                    page = context.new_page()
-                    painted, seen = visit(page, url)
-                    firsts.append(painted)
-                    seens.append(seen)
-                    note = " (the browser's first page: it also starts its renderer)" \
-                        if number == 0 else ""
-                    print(f"first visit, KPI painted {painted:6.2f} s (Playwright saw it at "
-                          f"{seen:.2f} s){note}")
-                    if number < options.visits - 1:
-                        page.wait_for_timeout(options.settle * 1000)
-                        context.close()
-                if len(firsts) > 1:
-                    print(f"first visit, median of the {len(firsts) - 1} after the browser's "
-                          f"first {statistics.median(firsts[1:]):6.2f} s (Playwright: "
-                          f"{statistics.median(seens[1:]):.2f} s)")
-                page.wait_for_timeout(options.settle * 1000)
-                if options.switch_visits:
-                    switches_at_once(browser, url, options.switch_visits, options.settle,
-                                     charts)
-                painted, seen = visit(page, url)
-                print(f"second visit, KPI painted {painted:5.2f} s (Playwright saw it at "
-                      f"{seen:.2f} s)")
-                page.wait_for_timeout(options.settle * 1000)
-                switch_tabs(page, "settled ", options.shots, charts)
-                if options.profile:
-                    profile_visits(browser, url, options.profile, options.settle)
-                page.locator("input[type=file]").set_input_files(str(csv))
-                picker = page.locator("select").first
-                before = picker.input_value()
-                started = time.perf_counter()
-                page.get_by_role("button", name="Upload and run").click()
-                expect(picker).not_to_have_value(before, timeout=300_000)
-                page.locator(".sf-kpi[data-kpi=revenue]").wait_for()
-                print(f"upload to results        {time.perf_counter() - started:6.2f} s")
+                paired_visits(browser, {"this checkout": url, str(options.against): other},
+                              options.visits, options.settle)
                 browser.close()
-        finally:
-            server.terminate()
-            server.wait(10)
+            return
+        with serving(runs) as url, sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+            firsts, seens = [], []
+            for number in range(options.visits):
+                # each visit in a new browser context: an empty cache, no cookies
+                context = browser.new_context(viewport={"width": 1440, "height": 1000})
+                context.add_init_script(KPI_PAINTED)
+                page = context.new_page()
+                painted, seen = visit(page, url)
+                firsts.append(painted)
+                seens.append(seen)
+                note = " (the browser's first page: it also starts its renderer)" \
+                        if number == 0 else ""
+                print(f"first visit, KPI painted {painted:6.2f} s (Playwright saw it at "
+                      f"{seen:.2f} s){note}")
+                if number < options.visits - 1:
+                    page.wait_for_timeout(options.settle * 1000)
+                    context.close()
+            if len(firsts) > 1:
+                print(f"first visit, median of the {len(firsts) - 1} after the browser's "
+                      f"first {statistics.median(firsts[1:]):6.2f} s (Playwright: "
+                      f"{statistics.median(seens[1:]):.2f} s)")
+            page.wait_for_timeout(options.settle * 1000)
+            if options.switch_visits:
+                switches_at_once(browser, url, options.switch_visits, options.settle,
+                                 charts)
+            painted, seen = visit(page, url)
+            print(f"second visit, KPI painted {painted:5.2f} s (Playwright saw it at "
+                  f"{seen:.2f} s)")
+            page.wait_for_timeout(options.settle * 1000)
+            switch_tabs(page, "settled ", options.shots, charts)
+            if options.profile:
+                profile_visits(browser, url, options.profile, options.settle)
+            page.locator("input[type=file]").set_input_files(str(csv))
+            picker = page.locator("select").first
+            before = picker.input_value()
+            started = time.perf_counter()
+            page.get_by_role("button", name="Upload and run").click()
+            expect(picker).not_to_have_value(before, timeout=300_000)
+            page.locator(".sf-kpi[data-kpi=revenue]").wait_for()
+            print(f"upload to results        {time.perf_counter() - started:6.2f} s")
+            browser.close()
 
 
 if __name__ == "__main__":

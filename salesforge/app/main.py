@@ -23,7 +23,7 @@ from salesforge.app.tabs.forecasting import ForecastingTab
 from salesforge.app.tabs.overview import OverviewTab
 from salesforge.app.tabs.reports import ReportsTab
 from salesforge.app.tabs.segmentation import SegmentationTab
-from salesforge.app.theme import ACCENT, CSS, FONT
+from salesforge.app.theme import ACCENT, CSS, TABS_CSS, THEMES, PageTemplate
 from salesforge.app.uploads import DEFAULT_MAX_MB, save_uploads
 from salesforge.client_overrides import check_client_overrides
 from salesforge.errors import DataError, SalesforgeError
@@ -38,10 +38,6 @@ if TYPE_CHECKING:
 
 pn.extension(raw_css=[CSS])
 
-
-# Panel's Fast design links a Google web font; the app uses system fonts and must work
-# offline (no failed requests, no console errors), so that link is dropped.
-pn.theme.Fast._resources = {**pn.theme.Fast._resources, "font": {}}
 
 
 #: The page's languages: name shown in the Language picker -> language.
@@ -110,7 +106,7 @@ class SalesforgeApp:
             ReportsTab(self.filters, self.rerun, language),
         ]
         self.tabs = pn.Tabs(*[(self._(t.title), t.layout) for t in self.tabs_list], dynamic=False,
-                            sizing_mode="stretch_width")
+                            sizing_mode="stretch_width", stylesheets=[TABS_CSS])
         self._switched_at = float("-inf")  # when the visitor last picked a tab
         self.tabs.param.watch(self._tab_picked, "active")
         self.tabs_list[0].activate()
@@ -174,6 +170,11 @@ class SalesforgeApp:
             label=_("Language"), options=LANGUAGES, value=self.language,
             sizing_mode="stretch_width")
         self.language_picker.param.watch(lambda e: self.switch_language(e.new), "value")
+        self.theme_picker = pn.widgets.Select(
+            label=_("Theme"), options={_(name): theme for name, theme in THEMES.items()},
+            value=pn.config.theme if pn.config.theme in THEMES.values() else "default",
+            sizing_mode="stretch_width")
+        self.theme_picker.param.watch(lambda e: self.switch_theme(e.new), "value")
         self.picker = pn.widgets.Select(label=_("Run"), options={},
                                         sizing_mode="stretch_width")
         self.picker.param.watch(lambda e: self.open_run(e.new), "value")
@@ -213,9 +214,14 @@ class SalesforgeApp:
 
     def switch_language(self, language: str) -> None:
         """Reload the page in ``language`` (the ``lang`` query argument keeps it)."""
-        if language != self.language and pn.state.location is not None:
-            pn.state.location.reload = True
-            pn.state.location.update_query(lang=language)  # type: ignore[arg-type]  # Panel types each value as a Mapping; a query value is a str
+        if language != self.language:
+            reload_with(lang=language)
+
+    def switch_theme(self, theme: str) -> None:
+        """Reload the page in Panel's ``theme`` (``default`` or ``dark``; the ``theme``
+        query argument keeps it, as Panel reads it)."""
+        if theme != pn.config.theme:
+            reload_with(theme=theme)
 
     def sidebar(self) -> list:
         """The run picker, then (once the page has loaded, after the KPI cards) the new-run
@@ -227,7 +233,7 @@ class SalesforgeApp:
             pn.Row(self.horizon, self.freq, sizing_mode="stretch_width"), self.detector,
             self.run_upload, self.run_sample, self.progress, self.stage_text, self.message,
             pn.layout.Divider(), self.filters.panel(), pn.layout.Divider(),
-            self.language_picker])]
+            self.language_picker, self.theme_picker])]
 
     # runs ----------------------------------------------------------------------------------
     def refresh_runs(self, select: Path | None = None) -> None:
@@ -349,15 +355,19 @@ class SalesforgeApp:
         self.message.param.update(object=text, visible=True)
 
     # page ----------------------------------------------------------------------------------
-    def template(self) -> pn.template.FastListTemplate:
-        return pn.template.FastListTemplate(
-            title=self._("salesforge — sales results"), sidebar=self.sidebar(),
-            main=[self.tabs],
-            accent=ACCENT, theme_toggle=True, sidebar_width=340, main_layout=None,
-            font=FONT, font_url="")
+    def template(self) -> PageTemplate:
+        return PageTemplate(title=self._("salesforge — sales results"), sidebar=self.sidebar(),
+                            main=[self.tabs], header_background=ACCENT, sidebar_width=340)
 
 
-def create_app(runs: str | Path = "outputs") -> pn.template.FastListTemplate:
+def reload_with(**query: str) -> None:
+    """Reload the served page with ``query`` added to its address (no-op outside one)."""
+    if pn.state.location is not None:
+        pn.state.location.reload = True
+        pn.state.location.update_query(**query)  # type: ignore[arg-type]  # Panel types each value as a Mapping; a query value is a str
+
+
+def create_app(runs: str | Path = "outputs") -> PageTemplate:
     """A fresh page (one per browser session) over the runs folder ``runs``."""
     return SalesforgeApp(runs).template()
 

@@ -53,6 +53,8 @@ def test_upload_run_and_visit_every_tab(server, tmp_path):
         page = browser.new_page(viewport={"width": 1440, "height": 1000})
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
+        requests: list[str] = []
+        page.on("request", lambda r: requests.append(r.url))
         page.goto(url)
         page.get_by_text("Upload and run").wait_for(timeout=30_000)
         page.screenshot(path=shots / "0-empty.png")
@@ -96,11 +98,19 @@ def test_upload_run_and_visit_every_tab(server, tmp_path):
                 assert retrained["forecast"]["horizon"] == 14
                 assert retrained["data_hash"] == manifest["data_hash"]
                 page.get_by_text(expected[title]).first.wait_for(timeout=30_000)
-        page.goto(url + "?theme=dark")  # what the header's theme toggle loads
+        page.locator(".bk-tab", has_text="Overview").click()
+        theme = page.locator(".bk-input-group", has_text="Theme").locator("select")
+        theme.select_option(label="Dark")  # the sidebar's Theme picker reloads the page
+        page.wait_for_url("**theme=dark**")
         playwright.expect(page.locator(".sf-kpi[data-kpi=revenue] .sf-kpi-value")) \
             .to_have_text(format_value(kpis["revenue"], "money", currency))
+        assert page.evaluate("getComputedStyle(document.body).backgroundColor") \
+            == "rgb(33, 37, 41)"  # Panel's dark theme
+        playwright.expect(page.locator(".bk-input-group", has_text="Theme")
+                          .locator("select")).to_have_value("Dark")
         page.wait_for_timeout(700)
         page.screenshot(path=shots / "7-overview-dark.png")
         browser.close()
     assert errors == []
+    assert [r for r in requests if not r.startswith(url.split("/salesforge")[0])] == []
     assert len(list(shots.glob("*.png"))) == 8

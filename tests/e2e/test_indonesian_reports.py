@@ -145,7 +145,7 @@ def test_the_english_charts_say_the_same_in_english(reports):
 APP_ENGLISH = re.compile(r"\b(Leaderboard|Download|Upload|Filters|Frequency|Detector|Reports"
                          r"|Generate|members|Reason|Search|Contamination|sample|Best|Realised"
                          r"|accuracy|Overview|Comparison|Anomaly|Segmentation|Forecasting"
-                         r"|Orders|Units|Return|Daily|Weekly|Date|range|All|Language"
+                         r"|Orders|Units|Return|Daily|Weekly|Date|range|All|Language|Theme|Light|Dark"
                          r"|shown|Pick|Formats|Retrain|selected|First|Prev|Next|Last)\b")
 
 

@@ -8,7 +8,6 @@ import re
 import zipfile
 
 import pandas as pd
-import panel as pn
 import param
 import pytest
 
@@ -18,6 +17,7 @@ from salesforge.app.main import SalesforgeApp
 from salesforge.app.runs import RunData, discover_runs
 from salesforge.app.tables import chart_panes
 from salesforge.app.tabs.comparison import side_by_side
+from salesforge.app.theme import PageTemplate
 from salesforge.app.uploads import check_upload, safe_name, save_uploads
 from salesforge.data.sample import sample_path
 from salesforge.errors import DataError
@@ -221,7 +221,7 @@ def test_a_failed_run_shows_the_cli_sentence(tmp_path):
     page = SalesforgeApp(tmp_path / "empty")
     page.upload.value = None
     assert page.start_upload() is None and page.message.visible
-    assert isinstance(page.template(), pn.template.FastListTemplate)
+    assert isinstance(page.template(), PageTemplate)
 
 
 def test_hidden_tabs_draw_when_asked_and_again_when_shown_after_a_filter(runs):
@@ -286,3 +286,13 @@ def test_the_server_freezes_what_its_warm_up_left_out_of_the_garbage_collector(r
         assert gc.get_freeze_count() > 100_000  # the imports, the plugins, the caches
     finally:
         gc.unfreeze()
+
+
+def test_the_theme_picker_names_the_themes_in_the_page_language(runs):
+    english, indonesian = SalesforgeApp(runs, language="en"), SalesforgeApp(runs, language="id")
+    assert english.theme_picker.options == {"Light": "default", "Dark": "dark"}
+    assert indonesian.theme_picker.options == {"Terang": "default", "Gelap": "dark"}
+    assert (english.theme_picker.label, indonesian.theme_picker.label) == ("Theme", "Tema")
+    assert english.theme_picker.value == "default"  # Panel's theme of a page without ?theme
+    assert english.theme_picker in english.sidebar()[-1].objects  # below the language
+    english.switch_theme("dark")  # outside a served page there is no page to reload

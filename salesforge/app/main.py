@@ -96,8 +96,9 @@ class SalesforgeApp:
         self.filters = GlobalFilters(self.language)
         registry = self.plugins.registry
         language = self.language
+        self.overview = OverviewTab(self.filters, language)
         self.tabs_list = [
-            OverviewTab(self.filters, language),
+            self.overview,
             ForecastingTab(self.filters, registry.names("forecaster"), self.rerun,
                            runs_dir=self.runs_dir, language=language),
             SegmentationTab(self.filters, language),
@@ -357,7 +358,8 @@ class SalesforgeApp:
     # page ----------------------------------------------------------------------------------
     def template(self) -> PageTemplate:
         return PageTemplate(title=self._("salesforge — sales results"), sidebar=self.sidebar(),
-                            main=[self.tabs], header_background=ACCENT, sidebar_width=340)
+                            main=[self.tabs], header_background=ACCENT, sidebar_width=340,
+                            first_view=self.overview.first_view())
 
 
 def reload_with(**query: str) -> None:
@@ -393,6 +395,7 @@ def prepare(runs: str | Path) -> None:
     warm_up(runs)
     gc.collect()
     gc.freeze()
+    gc.set_threshold(700, 10, 1_000_000)
 
 
 def serve(runs: str | Path = "outputs", port: int = 5006, address: str = "127.0.0.1",

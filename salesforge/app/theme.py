@@ -1,9 +1,11 @@
 """Page styling: the page's template, KPI cards and spacing that work in the light and the
 dark theme."""
 
+from pathlib import Path
 from typing import ClassVar
 
 import panel as pn
+import param
 
 from salesforge.i18n import N_
 
@@ -16,7 +18,7 @@ FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, s
 
 CSS = "html:root { --bokeh-base-font: " + FONT + "; }" + """
 .sf-kpis { display: flex; flex-wrap: wrap; gap: 12px; margin: 6px 0; }
-.sf-kpi { min-width: 190px; padding: 14px 18px; border-radius: 10px;
+.sf-kpi { min-width: 190px; padding: 14px 18px; border-radius: 10px; line-height: 1.428571;
   border: 1px solid rgba(128,128,128,.25);
   background: var(--panel-surface-color, rgba(127,127,127,.06));
   box-shadow: 0 1px 3px rgba(0,0,0,.08); }
@@ -31,6 +33,8 @@ CSS = "html:root { --bokeh-base-font: " + FONT + "; }" + """
   white-space: nowrap; }
 .sf-table .num { text-align: right; font-variant-numeric: tabular-nums; }
 .sf-table .text { text-align: left; }
+.sf-first-view { position: absolute; top: 0; left: var(--sidebar-width); right: 0;
+  padding: 107px 20px 0 20px; pointer-events: none; }
 """
 
 #: The tab bar's own stylesheet (inside its shadow root): the picked tab's name in the
@@ -39,10 +43,20 @@ TABS_CSS = ".bk-tab.bk-active { color: var(--panel-on-background-color, inherit)
 
 
 class PageTemplate(pn.template.VanillaTemplate):
-    """Panel's Vanilla template without the web font it links: the page uses the system's
-    fonts (:data:`FONT`) and loads nothing from outside the server. Plain HTML and CSS: the
-    FAST template the page used before stop 37 adds 0.9 MB of web-component script that a
-    first visit compiles before its KPI cards show (0.11-0.28 s later in paired visits,
-    ``benchmarks/app.py --against``)."""
+    """Panel's Vanilla template, painted before its scripts run (``page.html``): the
+    ``first_view`` variable (HTML: the run's KPI cards) shows where the app's own cards
+    will be until they are there. Without the web font Vanilla links: the page uses the
+    system's fonts (:data:`FONT`) and loads nothing from outside the server. Plain HTML and
+    CSS: the FAST template the page used before stop 37 adds 0.9 MB of web-component script
+    that a first visit compiles before its KPI cards show (0.11-0.28 s later in paired
+    visits, ``benchmarks/app.py --against``)."""
 
+    first_view = param.String(default="", doc="""
+        HTML the page shows where the app's KPI cards will be, until they are there.""")
+
+    _template = Path(__file__).with_name("page.html")
     _resources: ClassVar[dict] = {"css": {}}
+
+    def _update_vars(self, *args: object) -> None:
+        super()._update_vars(*args)
+        self._render_variables["first_view"] = self.first_view

@@ -29,16 +29,28 @@ class OverviewTab(Tab):
             return headline_kpis(rows) if len(rows) else {}
         return dict((run.section("analytics").get("kpis")) or {})
 
-    def cards(self, run: RunData) -> pn.pane.HTML:
-        """The KPI cards, one pane (one model for the browser to build, not six)."""
+    def cards_html(self, run: RunData, marked: bool = True) -> str:
+        """The KPI cards as HTML, each card ``marked`` with its KPI's name (``data-kpi``) for
+        scripts and tests to find."""
         kpis, currency = self.kpis(run), currency_of(run.manifest)
         cards = "".join(
-            f'<div class="sf-kpi" data-kpi="{key}"><div class="sf-kpi-title">'
-            f'{html.escape(self._(title))}</div><div class="sf-kpi-value">'
-            f'{html.escape(format_value(kpis.get(key), kind, currency, self.language))}'
-            "</div></div>"
+            '<div class="sf-kpi"' + (f' data-kpi="{key}">' if marked else ">")
+            + f'<div class="sf-kpi-title">{html.escape(self._(title))}</div>'
+            + '<div class="sf-kpi-value">'
+            + html.escape(format_value(kpis.get(key), kind, currency, self.language))
+            + "</div></div>"
             for key, title, kind in KPI_CARDS)
-        return pn.pane.HTML(f'<div class="sf-kpis">{cards}</div>', sizing_mode="stretch_width")
+        return f'<div class="sf-kpis">{cards}</div>'
+
+    def cards(self, run: RunData) -> pn.pane.HTML:
+        """The KPI cards, one pane (one model for the browser to build, not six)."""
+        return pn.pane.HTML(self.cards_html(run), sizing_mode="stretch_width")
+
+    def first_view(self) -> str:
+        """The KPI cards of the run on show (none: ``""``) for the page's own HTML, where
+        the browser paints them before BokehJS has built the page (``page.html``); not
+        marked, so that only the app's cards carry ``data-kpi``."""
+        return "" if self.run is None else self.cards_html(self.run, marked=False)
 
     def render(self, run: RunData) -> list:
         parts: list = [pn.pane.Alert(message, alert_type="warning", sizing_mode="stretch_width",

@@ -296,3 +296,13 @@ def test_the_theme_picker_names_the_themes_in_the_page_language(runs):
     assert english.theme_picker.value == "default"  # Panel's theme of a page without ?theme
     assert english.theme_picker in english.sidebar()[-1].objects  # below the language
     english.switch_theme("dark")  # outside a served page there is no page to reload
+
+
+def test_the_page_template_carries_the_overview_s_cards_unmarked(runs, tmp_path):
+    page = SalesforgeApp(runs, language="id")
+    shown = page.overview.layout.objects[-2].object  # the app's cards (before the details)
+    assert 'data-kpi="revenue"' in shown and "Pendapatan" in shown
+    first = page.template().first_view
+    assert "data-kpi" not in first
+    assert re.sub(r' data-kpi="[a-z_]+"', "", shown) == first
+    assert SalesforgeApp(tmp_path / "none").template().first_view == ""

@@ -2,12 +2,15 @@
 dark theme."""
 
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import panel as pn
 import param
 
 from salesforge.i18n import N_
+
+if TYPE_CHECKING:
+    from panel.io.resources import ResourcesType
 
 #: The page's themes: name shown in the Theme picker (translated) -> Panel's theme.
 THEMES = {N_("Light"): "default", N_("Dark"): "dark"}
@@ -55,7 +58,7 @@ class PageTemplate(pn.template.VanillaTemplate):
         HTML the page shows where the app's KPI cards will be, until they are there.""")
 
     _template = Path(__file__).with_name("page.html")
-    _resources: ClassVar[dict] = {"css": {}}
+    _resources: ClassVar[ResourcesType] = {"css": {}}
 
     def _update_vars(self, *args: object) -> None:
         super()._update_vars(*args)

@@ -1,6 +1,8 @@
 """Page styling: the page's template, KPI cards and spacing that work in the light and the
 dark theme."""
 
+from __future__ import annotations
+
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 

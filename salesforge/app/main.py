@@ -395,7 +395,6 @@ def prepare(runs: str | Path) -> None:
     warm_up(runs)
     gc.collect()
     gc.freeze()
-    gc.set_threshold(700, 10, 1_000_000)
 
 
 def serve(runs: str | Path = "outputs", port: int = 5006, address: str = "127.0.0.1",

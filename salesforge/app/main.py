@@ -173,7 +173,7 @@ class SalesforgeApp:
         self.language_picker.param.watch(lambda e: self.switch_language(e.new), "value")
         self.theme_picker = pn.widgets.Select(
             label=_("Theme"), options={_(name): theme for name, theme in THEMES.items()},
-            value=pn.config.theme if pn.config.theme in THEMES.values() else "default",
+            value=pn.config.theme,
             sizing_mode="stretch_width")
         self.theme_picker.param.watch(lambda e: self.switch_theme(e.new), "value")
         self.picker = pn.widgets.Select(label=_("Run"), options={},

@@ -38,6 +38,9 @@ CSS = "html:root { --bokeh-base-font: " + FONT + "; }" + """
   white-space: nowrap; }
 .sf-table .num { text-align: right; font-variant-numeric: tabular-nums; }
 .sf-table .text { text-align: left; }
+/* the page's own first cards (page.html), where the app's will be: below the header
+   (62px), the main area's padding and the tab bar; beside the sidebar. The cards'
+   line-height above is BokehJS's, so that both sets are the same size. */
 .sf-first-view { position: absolute; top: 0; left: var(--sidebar-width); right: 0;
   padding: 107px 20px 0 20px; pointer-events: none; }
 """
